@@ -1,0 +1,163 @@
+//! JSON shapes of the `/api/v1` endpoints.
+//!
+//! Requests carry the values as typed (plain strings): the service parses them into the
+//! `domain` types and reports every bad field at once, so a form can mark them all.
+//! Responses carry plain strings too, so an older client still reads a newer service.
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::RawPostalAddress;
+
+/// The account's details as the user sees and edits them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountDetails {
+    pub email: String,
+    /// Raison sociale of the company that pays for support (invoices use it).
+    pub company_name: String,
+    pub contact_first_name: String,
+    pub contact_last_name: String,
+    pub phone: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub siret: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<RawPostalAddress>,
+    /// "fr" or "en": the language of the account's e-mails. French when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+}
+
+/// `POST /api/v1/accounts`: create the company's account and e-mail its password.
+pub type RegisterRequest = AccountDetails;
+
+/// `POST /api/v1/password-requests`: "e-mail my password".
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasswordRequest {
+    pub email: String,
+    /// Language of the e-mail when the address has no account (else the account's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+}
+
+/// The answer to register and password request. It is the same whether or not the
+/// address has an account, so nobody learns that from the API.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasswordSent {
+    pub status: String,
+}
+
+impl PasswordSent {
+    pub const STATUS: &'static str = "password_sent";
+
+    pub fn new() -> Self {
+        Self {
+            status: Self::STATUS.to_owned(),
+        }
+    }
+}
+
+impl Default for PasswordSent {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// What a machine tells about itself when it links. The fingerprint is a keyed hash of
+/// the OS machine identifier, never the identifier itself.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MachineInfo {
+    /// 64 hexadecimal characters.
+    pub fingerprint: String,
+    /// Computer name, as shown in the account's list of machines.
+    pub name: String,
+    pub os: String,
+    pub app_version: String,
+    /// The machine ID the service issued at a previous link, if this machine kept it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub machine_id: Option<String>,
+}
+
+/// `POST /api/v1/links`. A machine that already holds a token sends it as its bearer
+/// token: that proves it is the same installation, whose record is then re-linked.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkRequest {
+    pub email: String,
+    pub password: String,
+    pub machine: MachineInfo,
+    /// Move this machine from the account it is linked to (audited on both accounts).
+    #[serde(default)]
+    pub move_machine: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkResponse {
+    /// The machine token: keep it only in the OS credential store.
+    pub token: String,
+    pub machine_id: String,
+    pub account: AccountView,
+}
+
+/// `GET /api/v1/account` (and the answer to a successful edit).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountView {
+    /// The number to give to support, digits only (check digit included).
+    pub customer_id: String,
+    pub details: AccountDetails,
+    pub support_time: SupportTime,
+    pub machines: Vec<MachineView>,
+    /// The machine that made this request.
+    pub this_machine_id: String,
+    /// Send it back with an edit: a stale version means the account changed elsewhere.
+    pub version: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SupportTime {
+    /// Prepaid support time left, in minutes; negative when overdrawn.
+    pub balance_minutes: i64,
+    pub recent_sessions: Vec<SupportSession>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SupportSession {
+    pub at: String,
+    pub minutes: i64,
+    pub agent: String,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MachineView {
+    pub machine_id: String,
+    pub name: String,
+    pub os: String,
+    pub app_version: String,
+    pub linked_at: String,
+    pub last_seen_at: String,
+    /// Another linked machine reports the same machine identifier (a cloned system
+    /// image, typically): both stay linked, and the user can tell them apart here.
+    pub shares_identity: bool,
+}
+
+/// `PUT /api/v1/account`: Validate. Requires the account password.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EditRequest {
+    pub password: String,
+    /// The `version` of the account the user started editing from.
+    pub version: i64,
+    pub details: AccountDetails,
+}
+
+/// `POST /api/v1/account/machines/{machine_id}/unlink`: free another machine's link.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnlinkMachineRequest {
+    pub password: String,
+}
+
+/// `GET /health/ready`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Health {
+    pub status: String,
+    pub version: String,
+}

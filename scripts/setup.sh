@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs what building and testing need and is missing: Debian/Ubuntu packages, the
+# UI's npm packages (from the committed lock file). Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# webkit2gtk: the app's window. xvfb + webkit2gtk-driver: the window in tests.
+# gnome-keyring + dbus: a real Secret Service for the credential store in tests.
+# (Not dbus-x11: it makes the app start daemons that outlive it.)
+packages=(libwebkit2gtk-4.1-dev xvfb webkit2gtk-driver gnome-keyring keyutils dbus pkg-config build-essential curl)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  echo "Installing: ${missing[*]}"
+  $sudo apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+command -v cargo >/dev/null || { echo "Rust is missing: see https://rustup.rs" >&2; exit 1; }
+command -v npm >/dev/null || { echo "Node.js 20.19+ and npm are missing" >&2; exit 1; }
+
+# The app embeds ui/dist at compile time: build it first.
+(cd ui && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent)

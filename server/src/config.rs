@@ -1,0 +1,343 @@
+//! Configuration: command line, then environment variables, then a TOML file, then the
+//! embedded defaults (SQLite file, mail written to a local folder).
+
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
+
+use clap::{Parser, ValueEnum};
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MailTransportKind {
+    /// Deliver over SMTP.
+    Smtp,
+    /// Write each mail as an .eml file into the mail folder (local use; listed at /outbox).
+    File,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpSecurity {
+    /// Plain SMTP (a relay on the same host or network).
+    None,
+    /// Plain connection upgraded with STARTTLS (usually port 587).
+    #[default]
+    Starttls,
+    /// TLS from the first byte (usually port 465).
+    Tls,
+}
+
+const AFTER_HELP: &str = "\
+Every option can also be set by its environment variable (shown in brackets) or in the
+TOML file given by --config, with the option's name in snake_case (listen = \"0.0.0.0:8080\").
+The command line wins over the environment, which wins over the file.
+
+Set the SMTP password with ACCOUNT_SERVER_SMTP_PASSWORD or in the file, not on the
+command line (other users of the machine can read command lines).
+
+Without options the service listens on 127.0.0.1:8080, keeps its data in
+customer-account.db and writes mail into ./local/outbox, listed at http://127.0.0.1:8080/outbox.";
+
+/// The customer account service.
+#[derive(Debug, Parser, Default)]
+#[command(name = "account-server", version, about, after_help = AFTER_HELP)]
+pub struct Cli {
+    /// TOML configuration file.
+    #[arg(long, env = "ACCOUNT_SERVER_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Address and port to listen on [default: 127.0.0.1:8080].
+    #[arg(long, env = "ACCOUNT_SERVER_LISTEN")]
+    pub listen: Option<SocketAddr>,
+    /// Database URL [default: sqlite://customer-account.db].
+    #[arg(long, env = "ACCOUNT_SERVER_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// The service's public address, used in e-mails [default: http://<listen>].
+    #[arg(long, env = "ACCOUNT_SERVER_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// How mail leaves the service [default: file].
+    #[arg(long, env = "ACCOUNT_SERVER_MAIL_TRANSPORT")]
+    pub mail_transport: Option<MailTransportKind>,
+    /// Folder for the file mail transport [default: local/outbox].
+    #[arg(long, env = "ACCOUNT_SERVER_MAIL_DIR")]
+    pub mail_dir: Option<PathBuf>,
+    /// Sender of the e-mails [default: Customer account <no-reply@localhost>].
+    #[arg(long, env = "ACCOUNT_SERVER_MAIL_FROM")]
+    pub mail_from: Option<String>,
+    /// SMTP server host name.
+    #[arg(long, env = "ACCOUNT_SERVER_SMTP_HOST")]
+    pub smtp_host: Option<String>,
+    /// SMTP port [default: 25 for none, 587 for starttls, 465 for tls].
+    #[arg(long, env = "ACCOUNT_SERVER_SMTP_PORT")]
+    pub smtp_port: Option<u16>,
+    /// SMTP connection security [default: starttls].
+    #[arg(long, env = "ACCOUNT_SERVER_SMTP_SECURITY")]
+    pub smtp_security: Option<SmtpSecurity>,
+    /// SMTP user name, when the server requires authentication.
+    #[arg(long, env = "ACCOUNT_SERVER_SMTP_USERNAME")]
+    pub smtp_username: Option<String>,
+    /// SMTP password (environment or file only).
+    #[arg(skip)]
+    pub smtp_password: Option<String>,
+    /// Longest wait between two delivery attempts of a mail, in seconds [default: 600].
+    #[arg(long, env = "ACCOUNT_SERVER_MAIL_RETRY_MAX_SECONDS")]
+    pub mail_retry_max_seconds: Option<u64>,
+    /// Take the client address from X-Forwarded-For (only behind a trusted proxy).
+    #[arg(long, env = "ACCOUNT_SERVER_TRUST_FORWARDED_FOR")]
+    pub trust_forwarded_for: Option<bool>,
+    /// Log format [default: text].
+    #[arg(long, env = "ACCOUNT_SERVER_LOG_FORMAT")]
+    pub log_format: Option<LogFormat>,
+}
+
+/// The same settings as `Cli`, read from the --config file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    listen: Option<SocketAddr>,
+    database_url: Option<String>,
+    public_url: Option<String>,
+    mail_transport: Option<MailTransportKind>,
+    mail_dir: Option<PathBuf>,
+    mail_from: Option<String>,
+    smtp_host: Option<String>,
+    smtp_port: Option<u16>,
+    smtp_security: Option<SmtpSecurity>,
+    smtp_username: Option<String>,
+    smtp_password: Option<String>,
+    mail_retry_max_seconds: Option<u64>,
+    trust_forwarded_for: Option<bool>,
+    log_format: Option<LogFormat>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the configuration file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("invalid configuration file {path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("mail_transport = \"smtp\" needs smtp_host")]
+    MissingSmtpHost,
+    #[error("invalid mail_from address: {0}")]
+    MailFrom(String),
+    #[error("invalid public_url (expected http:// or https://): {0}")]
+    PublicUrl(String),
+}
+
+#[derive(Clone)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    pub security: SmtpSecurity,
+    pub username: Option<String>,
+    pub password: Option<String>,
+}
+
+// The password must never reach a log line through `{:?}`.
+impl std::fmt::Debug for SmtpSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmtpSettings")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("security", &self.security)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum MailTransportSettings {
+    Smtp(SmtpSettings),
+    File { dir: PathBuf },
+}
+
+#[derive(Debug, Clone)]
+pub struct MailSettings {
+    pub transport: MailTransportSettings,
+    pub from: String,
+    /// First wait after a failed delivery; it doubles up to `retry_max`.
+    pub retry_base: Duration,
+    pub retry_max: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub listen: SocketAddr,
+    pub database_url: String,
+    pub public_url: String,
+    pub mail: MailSettings,
+    pub trust_forwarded_for: bool,
+    pub log_format: LogFormat,
+}
+
+impl Settings {
+    pub fn from_command_line() -> Result<Self, ConfigError> {
+        let mut cli = Cli::parse();
+        cli.smtp_password = std::env::var("ACCOUNT_SERVER_SMTP_PASSWORD").ok();
+        Self::from_cli(cli)
+    }
+
+    pub fn from_cli(cli: Cli) -> Result<Self, ConfigError> {
+        let file = match &cli.config {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                    path: path.clone(),
+                    source,
+                })?;
+                toml::from_str::<FileConfig>(&text).map_err(|err| ConfigError::Parse {
+                    path: path.clone(),
+                    message: err.message().to_owned(),
+                })?
+            }
+            None => FileConfig::default(),
+        };
+        let listen = cli
+            .listen
+            .or(file.listen)
+            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080)));
+        let public_url = cli
+            .public_url
+            .or(file.public_url)
+            .unwrap_or_else(|| format!("http://{listen}"));
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            return Err(ConfigError::PublicUrl(public_url));
+        }
+        let from = cli
+            .mail_from
+            .or(file.mail_from)
+            .unwrap_or_else(|| "Customer account <no-reply@localhost>".to_owned());
+        from.parse::<lettre::message::Mailbox>()
+            .map_err(|err| ConfigError::MailFrom(format!("{from}: {err}")))?;
+        let transport = match cli
+            .mail_transport
+            .or(file.mail_transport)
+            .unwrap_or(MailTransportKind::File)
+        {
+            MailTransportKind::File => MailTransportSettings::File {
+                dir: cli
+                    .mail_dir
+                    .or(file.mail_dir)
+                    .unwrap_or_else(|| PathBuf::from("local/outbox")),
+            },
+            MailTransportKind::Smtp => {
+                let security = cli.smtp_security.or(file.smtp_security).unwrap_or_default();
+                MailTransportSettings::Smtp(SmtpSettings {
+                    host: cli
+                        .smtp_host
+                        .or(file.smtp_host)
+                        .ok_or(ConfigError::MissingSmtpHost)?,
+                    port: cli.smtp_port.or(file.smtp_port).unwrap_or(match security {
+                        SmtpSecurity::None => 25,
+                        SmtpSecurity::Starttls => 587,
+                        SmtpSecurity::Tls => 465,
+                    }),
+                    security,
+                    username: cli.smtp_username.or(file.smtp_username),
+                    password: cli.smtp_password.or(file.smtp_password),
+                })
+            }
+        };
+        Ok(Settings {
+            listen,
+            database_url: cli
+                .database_url
+                .or(file.database_url)
+                .unwrap_or_else(|| "sqlite://customer-account.db".to_owned()),
+            public_url,
+            mail: MailSettings {
+                transport,
+                from,
+                retry_base: Duration::from_secs(2),
+                retry_max: Duration::from_secs(
+                    cli.mail_retry_max_seconds
+                        .or(file.mail_retry_max_seconds)
+                        .unwrap_or(600)
+                        .max(1),
+                ),
+            },
+            trust_forwarded_for: cli
+                .trust_forwarded_for
+                .or(file.trust_forwarded_for)
+                .unwrap_or(false),
+            log_format: cli.log_format.or(file.log_format).unwrap_or_default(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_the_embedded_ones() {
+        let settings = Settings::from_cli(Cli::default()).unwrap();
+        assert_eq!(settings.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(settings.database_url, "sqlite://customer-account.db");
+        assert_eq!(settings.public_url, "http://127.0.0.1:8080");
+        assert!(matches!(
+            settings.mail.transport,
+            MailTransportSettings::File { .. }
+        ));
+    }
+
+    #[test]
+    fn command_line_wins_over_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("server.toml");
+        std::fs::write(
+            &path,
+            "listen = \"127.0.0.1:9000\"\nmail_transport = \"smtp\"\nsmtp_host = \"mail.example.com\"\nsmtp_password = \"s3cret\"\n",
+        )
+        .unwrap();
+        let cli = Cli::try_parse_from([
+            "account-server",
+            "--config",
+            path.to_str().unwrap(),
+            "--listen",
+            "127.0.0.1:9100",
+        ])
+        .unwrap();
+        let settings = Settings::from_cli(cli).unwrap();
+        assert_eq!(settings.listen.port(), 9100);
+        let MailTransportSettings::Smtp(smtp) = &settings.mail.transport else {
+            panic!("expected smtp");
+        };
+        assert_eq!(smtp.host, "mail.example.com");
+        assert_eq!(smtp.port, 587);
+        assert!(!format!("{settings:?}").contains("s3cret"));
+    }
+
+    #[test]
+    fn unknown_keys_and_missing_smtp_host_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bad.toml");
+        std::fs::write(&path, "listn = \"127.0.0.1:9000\"\n").unwrap();
+        let cli = Cli {
+            config: Some(path),
+            ..Cli::default()
+        };
+        assert!(matches!(
+            Settings::from_cli(cli),
+            Err(ConfigError::Parse { .. })
+        ));
+        let cli = Cli {
+            mail_transport: Some(MailTransportKind::Smtp),
+            ..Cli::default()
+        };
+        assert!(matches!(
+            Settings::from_cli(cli),
+            Err(ConfigError::MissingSmtpHost)
+        ));
+    }
+}

@@ -1,0 +1,388 @@
+//! The texts of the e-mails, in the account's language (French or English).
+
+use account_api::domain::{CustomerId, Language};
+
+use crate::storage::OutgoingMail;
+
+/// How long an e-mailed pending password stays usable.
+pub const PENDING_PASSWORD_HOURS: i64 = 24;
+
+#[derive(Debug, Clone)]
+pub struct Templates {
+    /// The service's public address, named in the footer.
+    pub public_url: String,
+}
+
+struct Text {
+    subject: String,
+    body: String,
+}
+
+impl Templates {
+    fn mail(&self, to: &str, language: Language, text: Text) -> OutgoingMail {
+        let footer = match language {
+            Language::Fr => format!(
+                "\n\nCeci est un e-mail généré automatiquement ; merci de ne pas y répondre.\n\
+                 Service compte client — {}\n",
+                self.public_url
+            ),
+            Language::En => format!(
+                "\n\nThis e-mail was generated automatically; please do not reply to it.\n\
+                 Customer account service — {}\n",
+                self.public_url
+            ),
+        };
+        OutgoingMail {
+            to: to.to_owned(),
+            subject: text.subject,
+            body: format!("{}{footer}", text.body),
+        }
+    }
+
+    /// A new account: its customer ID and its password.
+    pub fn welcome(
+        &self,
+        to: &str,
+        language: Language,
+        id: CustomerId,
+        company: &str,
+        password: &str,
+    ) -> OutgoingMail {
+        let id = id.grouped();
+        let text = match language {
+            Language::Fr => Text {
+                subject: format!("Votre compte client {id} — mot de passe"),
+                body: format!(
+                    "Bonjour,\n\n\
+                     Le compte client de {company} est créé.\n\n\
+                     Identifiant client : {id}\n\
+                     Mot de passe : {password}\n\n\
+                     Saisissez ce mot de passe dans l'écran « Compte client » pour lier cet ordinateur \
+                     à votre compte. Sur les autres ordinateurs de l'entreprise, ne créez pas de \
+                     nouveau compte : choisissez « Mon entreprise a déjà un compte ».\n\n\
+                     Quand vous appelez l'assistance technique, donnez votre identifiant client : \
+                     c'est lui qui permet de décompter le temps passé avec vous."
+                ),
+            },
+            Language::En => Text {
+                subject: format!("Your customer account {id} — password"),
+                body: format!(
+                    "Hello,\n\n\
+                     The customer account of {company} has been created.\n\n\
+                     Customer ID: {id}\n\
+                     Password: {password}\n\n\
+                     Enter this password in the \"Customer account\" screen to link this computer to \
+                     your account. On the company's other computers, do not create a new account: \
+                     choose \"My company already has one\".\n\n\
+                     When you call technical support, give them your customer ID: it is how they \
+                     count the time spent with you."
+                ),
+            },
+        };
+        self.mail(to, language, text)
+    }
+
+    /// Registration with an address that already has an account.
+    pub fn already_registered(
+        &self,
+        to: &str,
+        language: Language,
+        id: CustomerId,
+        password: &str,
+    ) -> OutgoingMail {
+        let id = id.grouped();
+        let hours = PENDING_PASSWORD_HOURS;
+        let text = match language {
+            Language::Fr => Text {
+                subject: format!("Vous avez déjà le compte client {id}"),
+                body: format!(
+                    "Bonjour,\n\n\
+                     Une demande de création de compte client a été faite avec cette adresse. \
+                     Vous avez déjà le compte client {id} : il n'en faut qu'un par entreprise.\n\n\
+                     Ce mot de passe lie l'ordinateur au compte existant :\n\n\
+                     Mot de passe : {password}\n\n\
+                     Il est valable {hours} heures. Votre mot de passe actuel reste valable \
+                     tant que celui-ci n'a pas été utilisé.\n\n\
+                     Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : \
+                     rien n'a changé."
+                ),
+            },
+            Language::En => Text {
+                subject: format!("You already have customer account {id}"),
+                body: format!(
+                    "Hello,\n\n\
+                     Someone asked to create a customer account with this address. You already \
+                     have customer account {id}: one per company is all you need.\n\n\
+                     This password links the computer to the existing account:\n\n\
+                     Password: {password}\n\n\
+                     It is valid for {hours} hours. Your current password keeps working until \
+                     this one is used.\n\n\
+                     If you did not ask for this, ignore this message: nothing has changed."
+                ),
+            },
+        };
+        self.mail(to, language, text)
+    }
+
+    /// "E-mail my password".
+    pub fn new_password(
+        &self,
+        to: &str,
+        language: Language,
+        id: CustomerId,
+        password: &str,
+    ) -> OutgoingMail {
+        let id = id.grouped();
+        let hours = PENDING_PASSWORD_HOURS;
+        let text = match language {
+            Language::Fr => Text {
+                subject: format!("Compte client {id} — votre mot de passe"),
+                body: format!(
+                    "Bonjour,\n\n\
+                     Vous avez demandé le mot de passe de votre compte client {id}.\n\n\
+                     Mot de passe : {password}\n\n\
+                     Il est valable {hours} heures. Votre mot de passe actuel reste valable \
+                     tant que celui-ci n'a pas été utilisé ; dès qu'il l'est, il le remplace.\n\n\
+                     Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : \
+                     rien n'a changé."
+                ),
+            },
+            Language::En => Text {
+                subject: format!("Customer account {id} — your password"),
+                body: format!(
+                    "Hello,\n\n\
+                     You asked for the password of your customer account {id}.\n\n\
+                     Password: {password}\n\n\
+                     It is valid for {hours} hours. Your current password keeps working until \
+                     this one is used; from then on, this one replaces it.\n\n\
+                     If you did not ask for this, ignore this message: nothing has changed."
+                ),
+            },
+        };
+        self.mail(to, language, text)
+    }
+
+    /// A password was asked for an address that has no account.
+    pub fn no_account(&self, to: &str, language: Language) -> OutgoingMail {
+        let text = match language {
+            Language::Fr => Text {
+                subject: "Demande de mot de passe — aucun compte client".to_owned(),
+                body: format!(
+                    "Bonjour,\n\n\
+                     Un mot de passe de compte client a été demandé pour l'adresse {to}, \
+                     mais aucun compte client n'utilise cette adresse.\n\n\
+                     Votre entreprise a peut-être enregistré son compte avec une autre adresse. \
+                     Sinon, créez-le depuis l'écran « Compte client » de votre logiciel.\n\n\
+                     Si vous n'êtes pas à l'origine de cette demande, ignorez ce message."
+                ),
+            },
+            Language::En => Text {
+                subject: "Password request — no customer account".to_owned(),
+                body: format!(
+                    "Hello,\n\n\
+                     A customer account password was asked for {to}, but no customer account \
+                     uses this address.\n\n\
+                     Your company may have registered its account with another address. \
+                     Otherwise, create it from the \"Customer account\" screen of your software.\n\n\
+                     If you did not ask for this, ignore this message."
+                ),
+            },
+        };
+        self.mail(to, language, text)
+    }
+
+    pub fn machine_linked(
+        &self,
+        to: &str,
+        language: Language,
+        id: CustomerId,
+        machine: &str,
+    ) -> OutgoingMail {
+        let id = id.grouped();
+        let text = match language {
+            Language::Fr => Text {
+                subject: format!("Compte client {id} — ordinateur lié : {machine}"),
+                body: format!(
+                    "Bonjour,\n\n\
+                     L'ordinateur « {machine} » vient d'être lié à votre compte client {id}.\n\n\
+                     Si vous ne le reconnaissez pas, déliez-le depuis l'écran « Compte client » \
+                     d'un autre ordinateur de l'entreprise, puis demandez un nouveau mot de passe."
+                ),
+            },
+            Language::En => Text {
+                subject: format!("Customer account {id} — computer linked: {machine}"),
+                body: format!(
+                    "Hello,\n\n\
+                     The computer \"{machine}\" has just been linked to your customer account {id}.\n\n\
+                     If you do not recognise it, unlink it from the \"Customer account\" screen of \
+                     another of the company's computers, then ask for a new password."
+                ),
+            },
+        };
+        self.mail(to, language, text)
+    }
+
+    pub fn machine_unlinked(
+        &self,
+        to: &str,
+        language: Language,
+        id: CustomerId,
+        machine: &str,
+        by: Option<&str>,
+    ) -> OutgoingMail {
+        let id = id.grouped();
+        let text = match (language, by) {
+            (Language::Fr, None) => Text {
+                subject: format!("Compte client {id} — ordinateur délié : {machine}"),
+                body: format!(
+                    "Bonjour,\n\n\
+                     L'ordinateur « {machine} » n'est plus lié à votre compte client {id}."
+                ),
+            },
+            (Language::Fr, Some(by)) => Text {
+                subject: format!("Compte client {id} — ordinateur délié : {machine}"),
+                body: format!(
+                    "Bonjour,\n\n\
+                     L'ordinateur « {machine} » a été délié de votre compte client {id} \
+                     depuis l'ordinateur « {by} »."
+                ),
+            },
+            (Language::En, None) => Text {
+                subject: format!("Customer account {id} — computer unlinked: {machine}"),
+                body: format!(
+                    "Hello,\n\n\
+                     The computer \"{machine}\" is no longer linked to your customer account {id}."
+                ),
+            },
+            (Language::En, Some(by)) => Text {
+                subject: format!("Customer account {id} — computer unlinked: {machine}"),
+                body: format!(
+                    "Hello,\n\n\
+                     The computer \"{machine}\" was unlinked from your customer account {id} \
+                     from the computer \"{by}\"."
+                ),
+            },
+        };
+        self.mail(to, language, text)
+    }
+
+    /// To the account a machine was moved away from.
+    pub fn machine_moved_away(
+        &self,
+        to: &str,
+        language: Language,
+        id: CustomerId,
+        machine: &str,
+    ) -> OutgoingMail {
+        let id = id.grouped();
+        let text = match language {
+            Language::Fr => Text {
+                subject: format!("Compte client {id} — ordinateur transféré : {machine}"),
+                body: format!(
+                    "Bonjour,\n\n\
+                     L'ordinateur « {machine} » a été lié à un autre compte client ; il n'est plus \
+                     lié à votre compte client {id}.\n\n\
+                     Si ce transfert n'était pas voulu, contactez l'assistance technique."
+                ),
+            },
+            Language::En => Text {
+                subject: format!("Customer account {id} — computer moved: {machine}"),
+                body: format!(
+                    "Hello,\n\n\
+                     The computer \"{machine}\" was linked to another customer account; it is no \
+                     longer linked to your customer account {id}.\n\n\
+                     If this move was not intended, contact technical support."
+                ),
+            },
+        };
+        self.mail(to, language, text)
+    }
+
+    /// The account's details changed; `changed` lists the changed fields' names.
+    pub fn details_changed(
+        &self,
+        to: &str,
+        language: Language,
+        id: CustomerId,
+        changed: &[&str],
+        machine: &str,
+    ) -> OutgoingMail {
+        let id = id.grouped();
+        let list = changed
+            .iter()
+            .map(|field| format!("  - {}", field_label(field, language)))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let text = match language {
+            Language::Fr => Text {
+                subject: format!("Compte client {id} — coordonnées modifiées"),
+                body: format!(
+                    "Bonjour,\n\n\
+                     Les coordonnées de votre compte client {id} ont été modifiées depuis \
+                     l'ordinateur « {machine} » :\n\n{list}\n\n\
+                     Si vous n'êtes pas à l'origine de ce changement, contactez l'assistance technique."
+                ),
+            },
+            Language::En => Text {
+                subject: format!("Customer account {id} — details changed"),
+                body: format!(
+                    "Hello,\n\n\
+                     The details of your customer account {id} were changed from the computer \
+                     \"{machine}\":\n\n{list}\n\n\
+                     If you did not make this change, contact technical support."
+                ),
+            },
+        };
+        self.mail(to, language, text)
+    }
+
+    /// To the old address when the account's address changes.
+    pub fn email_changed_old(
+        &self,
+        to: &str,
+        language: Language,
+        id: CustomerId,
+        new_email: &str,
+    ) -> OutgoingMail {
+        let id = id.grouped();
+        let text = match language {
+            Language::Fr => Text {
+                subject: format!("Compte client {id} — adresse e-mail modifiée"),
+                body: format!(
+                    "Bonjour,\n\n\
+                     L'adresse e-mail de votre compte client {id} est désormais {new_email}. \
+                     Cette adresse-ci ne recevra plus les messages du compte.\n\n\
+                     Si vous n'êtes pas à l'origine de ce changement, contactez l'assistance technique."
+                ),
+            },
+            Language::En => Text {
+                subject: format!("Customer account {id} — e-mail address changed"),
+                body: format!(
+                    "Hello,\n\n\
+                     The e-mail address of your customer account {id} is now {new_email}. This \
+                     address will no longer receive the account's messages.\n\n\
+                     If you did not make this change, contact technical support."
+                ),
+            },
+        };
+        self.mail(to, language, text)
+    }
+}
+
+fn field_label(field: &str, language: Language) -> &str {
+    let (fr, en) = match field {
+        "email" => ("Adresse e-mail", "E-mail address"),
+        "company_name" => ("Raison sociale", "Company name"),
+        "contact_first_name" => ("Prénom du contact", "Contact's first name"),
+        "contact_last_name" => ("Nom du contact", "Contact's last name"),
+        "phone" => ("Téléphone", "Phone"),
+        "siret" => ("SIRET", "SIRET"),
+        "address" => ("Adresse postale", "Postal address"),
+        "language" => ("Langue", "Language"),
+        other => (other, other),
+    };
+    match language {
+        Language::Fr => fr,
+        Language::En => en,
+    }
+}

@@ -1,0 +1,184 @@
+//! The linked machine's view of its account: read, edit (Validate), free another
+//! machine's link.
+
+use account_api::{
+    details::ValidDetails,
+    wire::{AccountView, EditRequest, UnlinkMachineRequest},
+};
+use axum::{
+    extract::{Path, State},
+    http::StatusCode,
+    Json,
+};
+
+use super::common::{
+    account_view, authenticate, check_password, customer_id, details, language, machine_actor,
+    promote_if_pending, typed_password,
+};
+use crate::{
+    error::ApiError,
+    extract::{ApiJson, BearerToken, ClientNetwork},
+    startup::AppState,
+};
+
+pub async fn read(
+    State(state): State<AppState>,
+    bearer: BearerToken,
+) -> Result<Json<AccountView>, ApiError> {
+    let (machine, account) = authenticate(&state, bearer).await?;
+    let mut tx = state.storage.read().await?;
+    let view = account_view(&mut tx, &account, &machine.id).await?;
+    tx.commit().await?;
+    // "Last seen" is worth a write at most once a minute.
+    let now = crate::now();
+    if machine.last_seen_at < now - 60 {
+        let mut tx = state.storage.write().await?;
+        tx.touch_machine(&machine.id, now).await?;
+        tx.commit().await?;
+    }
+    Ok(Json(view))
+}
+
+pub async fn edit(
+    State(state): State<AppState>,
+    network: ClientNetwork,
+    bearer: BearerToken,
+    ApiJson(request): ApiJson<EditRequest>,
+) -> Result<Json<AccountView>, ApiError> {
+    let (machine, account) = authenticate(&state, bearer).await?;
+    let parsed = ValidDetails::parse(&request.details);
+    let password = typed_password(&request.password);
+    let (new_details, password) = match (parsed, password) {
+        (Ok(details), Ok(password)) => (details, password),
+        (parsed, password) => {
+            let mut errors = parsed.err().unwrap_or_default();
+            if let Err(ApiError::Invalid(list)) = password {
+                errors.extend(list);
+            }
+            return Err(ApiError::Invalid(errors));
+        }
+    };
+    let matched =
+        check_password(&state, &network, &account.email, Some(&account), &password).await?;
+
+    let now = crate::now();
+    let mut tx = state.storage.write().await?;
+    promote_if_pending(&mut tx, account.id, &matched).await?;
+    let current = tx
+        .account_by_id(account.id)
+        .await?
+        .ok_or(ApiError::NotLinked)?;
+    if current.version != request.version {
+        return Err(ApiError::ChangedElsewhere);
+    }
+    let before = details(&current);
+    let after = new_details.to_wire();
+    let changed = changed_fields(&before, &after);
+    if !changed.is_empty() {
+        tx.update_account_details(account.id, request.version, &new_details, now)
+            .await?;
+        tx.audit(
+            account.id,
+            &machine_actor(&machine.id),
+            "details_changed",
+            serde_json::json!({ "fields": changed }),
+            now,
+        )
+        .await?;
+        let id = customer_id(&current);
+        let mail = state.templates.details_changed(
+            new_details.email.as_str(),
+            new_details.language,
+            id,
+            &changed,
+            &machine.name,
+        );
+        tx.enqueue_mail(&mail, now).await?;
+        if before.email != after.email {
+            let mail = state.templates.email_changed_old(
+                &before.email,
+                language(&current),
+                id,
+                &after.email,
+            );
+            tx.enqueue_mail(&mail, now).await?;
+        }
+    }
+    let fresh = tx
+        .account_by_id(account.id)
+        .await?
+        .ok_or(ApiError::NotLinked)?;
+    let view = account_view(&mut tx, &fresh, &machine.id).await?;
+    tx.commit().await?;
+    state.mail_wake.notify_one();
+    Ok(Json(view))
+}
+
+fn changed_fields(
+    before: &account_api::wire::AccountDetails,
+    after: &account_api::wire::AccountDetails,
+) -> Vec<&'static str> {
+    let mut changed = Vec::new();
+    let mut check = |name: &'static str, differs: bool| {
+        if differs {
+            changed.push(name);
+        }
+    };
+    check("email", before.email != after.email);
+    check("company_name", before.company_name != after.company_name);
+    check(
+        "contact_first_name",
+        before.contact_first_name != after.contact_first_name,
+    );
+    check(
+        "contact_last_name",
+        before.contact_last_name != after.contact_last_name,
+    );
+    check("phone", before.phone != after.phone);
+    check("siret", before.siret != after.siret);
+    check("address", before.address != after.address);
+    check("language", before.language != after.language);
+    changed
+}
+
+/// Frees another machine's link (a dead PC, a departed colleague's laptop).
+pub async fn unlink_other_machine(
+    State(state): State<AppState>,
+    network: ClientNetwork,
+    bearer: BearerToken,
+    Path(machine_id): Path<String>,
+    ApiJson(request): ApiJson<UnlinkMachineRequest>,
+) -> Result<StatusCode, ApiError> {
+    let (machine, account) = authenticate(&state, bearer).await?;
+    let password = typed_password(&request.password)?;
+    let matched =
+        check_password(&state, &network, &account.email, Some(&account), &password).await?;
+    let now = crate::now();
+    let mut tx = state.storage.write().await?;
+    promote_if_pending(&mut tx, account.id, &matched).await?;
+    let target = tx
+        .machine_by_id(&machine_id)
+        .await?
+        .filter(|t| t.account_id == account.id && t.is_linked())
+        .ok_or(ApiError::MachineNotFound)?;
+    tx.unlink_machine(account.id, &target.id, now).await?;
+    tx.audit(
+        account.id,
+        &machine_actor(&machine.id),
+        "machine_unlinked",
+        serde_json::json!({ "machine_id": target.id, "name": target.name }),
+        now,
+    )
+    .await?;
+    let mail = state.templates.machine_unlinked(
+        &account.email,
+        language(&account),
+        customer_id(&account),
+        &target.name,
+        Some(&machine.name),
+    );
+    tx.enqueue_mail(&mail, now).await?;
+    tx.commit().await?;
+    state.mail_wake.notify_one();
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,178 @@
+//! What several handlers share: who is calling, checking the password, the account view.
+
+use std::collections::HashMap;
+
+use account_api::{
+    domain::{CustomerId, Invalid, Language, RawPostalAddress},
+    password::normalize_typed_password,
+    wire::{AccountDetails, AccountView, MachineView, SupportTime},
+};
+
+use crate::{
+    error::ApiError,
+    extract::{BearerToken, ClientNetwork},
+    limits,
+    secrets::token_hash,
+    startup::AppState,
+    storage::{AccountRow, MachineRow, Tx},
+};
+
+/// Customer IDs start above 1000 so that none is a tiny, easily misheard number.
+const CUSTOMER_ID_OFFSET: u64 = 1000;
+
+pub fn customer_id(account: &AccountRow) -> CustomerId {
+    CustomerId::from_sequence(account.id as u64 + CUSTOMER_ID_OFFSET)
+}
+
+pub fn language(account: &AccountRow) -> Language {
+    Language::parse(&account.language).unwrap_or_default()
+}
+
+pub fn details(account: &AccountRow) -> AccountDetails {
+    let address = match (
+        &account.address_street,
+        &account.address_postal_code,
+        &account.address_city,
+    ) {
+        (Some(street), Some(postal_code), Some(city)) => Some(RawPostalAddress {
+            street: street.clone(),
+            postal_code: postal_code.clone(),
+            city: city.clone(),
+            country: account.address_country.clone().unwrap_or_default(),
+        }),
+        _ => None,
+    };
+    AccountDetails {
+        email: account.email.clone(),
+        company_name: account.company_name.clone(),
+        contact_first_name: account.contact_first_name.clone(),
+        contact_last_name: account.contact_last_name.clone(),
+        phone: account.phone.clone(),
+        siret: account.siret.clone(),
+        address,
+        language: Some(account.language.clone()),
+    }
+}
+
+pub async fn account_view(
+    tx: &mut Tx,
+    account: &AccountRow,
+    this_machine_id: &str,
+) -> Result<AccountView, ApiError> {
+    let machines = tx.linked_machines(account.id).await?;
+    let mut per_fingerprint: HashMap<&str, usize> = HashMap::new();
+    for machine in &machines {
+        *per_fingerprint.entry(&machine.fingerprint).or_default() += 1;
+    }
+    let views = machines
+        .iter()
+        .map(|m| MachineView {
+            machine_id: m.id.clone(),
+            name: m.name.clone(),
+            os: m.os.clone(),
+            app_version: m.app_version.clone(),
+            linked_at: crate::rfc3339(m.linked_at),
+            last_seen_at: crate::rfc3339(m.last_seen_at),
+            shares_identity: per_fingerprint[m.fingerprint.as_str()] > 1,
+        })
+        .collect();
+    Ok(AccountView {
+        customer_id: customer_id(account).to_string(),
+        details: details(account),
+        // The support-time ledger arrives with the support console.
+        support_time: SupportTime::default(),
+        machines: views,
+        this_machine_id: this_machine_id.to_owned(),
+        version: account.version,
+        created_at: crate::rfc3339(account.created_at),
+        updated_at: crate::rfc3339(account.updated_at),
+    })
+}
+
+/// The linked machine behind the bearer token, and its account.
+pub async fn authenticate(
+    state: &AppState,
+    token: BearerToken,
+) -> Result<(MachineRow, AccountRow), ApiError> {
+    let token = token.0.ok_or(ApiError::NotLinked)?;
+    let mut tx = state.storage.read().await?;
+    let machine = tx
+        .linked_machine_by_token_hash(&token_hash(&token))
+        .await?
+        .ok_or(ApiError::NotLinked)?;
+    let account = tx
+        .account_by_id(machine.account_id)
+        .await?
+        .ok_or(ApiError::NotLinked)?;
+    tx.commit().await?;
+    Ok((machine, account))
+}
+
+/// A typed password, in the canonical form of the generated ones.
+pub fn typed_password(typed: &str) -> Result<String, ApiError> {
+    let password = normalize_typed_password(typed);
+    if password.is_empty() {
+        return Err(ApiError::field("password", Invalid::Empty));
+    }
+    if password.chars().count() > 128 {
+        return Err(ApiError::field("password", Invalid::TooLong));
+    }
+    Ok(password)
+}
+
+/// Which of the account's passwords matched.
+pub enum PasswordMatch {
+    Current,
+    /// The e-mailed pending password: the caller promotes it (this hash) on success.
+    Pending(String),
+}
+
+/// Checks the password against the limits, then the account's current and pending
+/// passwords; a wrong one is counted. `account` is `None` for an unknown address, which
+/// takes as long and answers the same as a wrong password.
+pub async fn check_password(
+    state: &AppState,
+    network: &ClientNetwork,
+    account_key: &str,
+    account: Option<&AccountRow>,
+    password: &str,
+) -> Result<PasswordMatch, ApiError> {
+    let buckets = limits::wrong_password_buckets(account_key, &network.0);
+    limits::check(&state.storage, &buckets).await?;
+    if let Some(account) = account {
+        if state
+            .hasher
+            .verify(password, &account.password_hash)
+            .await?
+        {
+            return Ok(PasswordMatch::Current);
+        }
+        if let (Some(pending), Some(expires_at)) =
+            (&account.pending_password_hash, account.pending_expires_at)
+        {
+            if expires_at > crate::now() && state.hasher.verify(password, pending).await? {
+                return Ok(PasswordMatch::Pending(pending.clone()));
+            }
+        }
+    } else {
+        state.hasher.verify_nothing(password).await?;
+    }
+    limits::record(&state.storage, &buckets).await?;
+    Err(ApiError::InvalidCredentials)
+}
+
+/// Makes a used pending password the account's password (inside the caller's change).
+pub async fn promote_if_pending(
+    tx: &mut Tx,
+    account_id: i64,
+    matched: &PasswordMatch,
+) -> Result<(), ApiError> {
+    if let PasswordMatch::Pending(hash) = matched {
+        tx.promote_pending_password(account_id, hash).await?;
+    }
+    Ok(())
+}
+
+pub fn machine_actor(machine_id: &str) -> String {
+    format!("machine:{machine_id}")
+}

@@ -1,0 +1,26 @@
+use account_api::wire::Health;
+use axum::{extract::State, Json};
+
+use crate::{error::ApiError, startup::AppState};
+
+/// The process is up.
+pub async fn live() -> Json<Health> {
+    Json(health())
+}
+
+/// The service can serve: its database answers.
+pub async fn ready(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
+    state
+        .storage
+        .ping()
+        .await
+        .map_err(|_| ApiError::ServiceUnavailable)?;
+    Ok(Json(health()))
+}
+
+fn health() -> Health {
+    Health {
+        status: "ok".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+    }
+}

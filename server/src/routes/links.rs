@@ -1,0 +1,278 @@
+//! Linking a machine to an account, and unlinking this machine.
+//!
+//! Which machine record a link re-activates:
+//! 1. the record whose token the caller presents (this installation, whatever else
+//!    changed): its token is replaced;
+//! 2. else the record named by the caller's kept machine ID *and* fingerprint, if it is
+//!    not linked (a re-link after an unlink);
+//! 3. else this account's unlinked record with the same fingerprint (the app was
+//!    reinstalled and lost its machine ID);
+//! 4. else a new record. In particular a linked record is never taken over without its
+//!    token: two cloned machines sharing a machine identifier both stay linked, listed
+//!    with `shares_identity`, instead of one silently evicting the other.
+
+use account_api::{
+    domain::Email,
+    error::FieldError,
+    wire::{LinkRequest, LinkResponse, MachineInfo},
+};
+use axum::{extract::State, http::StatusCode, Json};
+
+use super::common::{
+    account_view, authenticate, check_password, customer_id, language, machine_actor,
+    promote_if_pending, typed_password,
+};
+use crate::{
+    error::ApiError,
+    extract::{ApiJson, BearerToken, ClientNetwork},
+    secrets::{new_machine_id, token_hash, MachineToken},
+    startup::AppState,
+    storage::MachineRow,
+};
+
+pub async fn link(
+    State(state): State<AppState>,
+    network: ClientNetwork,
+    bearer: BearerToken,
+    ApiJson(request): ApiJson<LinkRequest>,
+) -> Result<Json<LinkResponse>, ApiError> {
+    let mut errors = Vec::new();
+    let email = Email::parse(&request.email)
+        .map_err(|e| errors.push(FieldError::new("email", e)))
+        .ok();
+    let password = typed_password(&request.password).map_err(|e| {
+        if let ApiError::Invalid(list) = e {
+            errors.extend(list);
+        }
+    });
+    let (Some(email), Ok(password)) = (email, password) else {
+        return Err(ApiError::Invalid(errors));
+    };
+    let machine = valid_machine(&request.machine)?;
+
+    let mut tx = state.storage.read().await?;
+    let account = tx.account_by_email(email.as_str()).await?;
+    tx.commit().await?;
+    let matched = check_password(
+        &state,
+        &network,
+        email.as_str(),
+        account.as_ref(),
+        &password,
+    )
+    .await?;
+    let account = account.ok_or(ApiError::InvalidCredentials)?;
+
+    let now = crate::now();
+    let mut tx = state.storage.write().await?;
+    promote_if_pending(&mut tx, account.id, &matched).await?;
+
+    let presented = match &bearer.0 {
+        Some(token) => tx.linked_machine_by_token_hash(&token_hash(token)).await?,
+        None => None,
+    };
+    let mut record = match (&presented, &machine.machine_id) {
+        (Some(record), _) => Some(record.clone()),
+        (None, Some(id)) => tx
+            .machine_by_id(id)
+            .await?
+            .filter(|r| r.fingerprint == machine.fingerprint && !r.is_linked()),
+        (None, None) => None,
+    };
+
+    if let Some(current) = record.clone() {
+        if current.account_id != account.id {
+            if current.is_linked() {
+                if !request.move_machine {
+                    return Err(ApiError::MachineLinkedElsewhere);
+                }
+                move_away(&state, &mut tx, &current, &account, now).await?;
+            }
+            record = None;
+        }
+    }
+    if record.is_none() {
+        record = tx
+            .unlinked_machine_by_fingerprint(account.id, &machine.fingerprint)
+            .await?;
+    }
+
+    let token = MachineToken::generate();
+    let machine_row = MachineRow {
+        id: record
+            .as_ref()
+            .map(|r| r.id.clone())
+            .unwrap_or_else(new_machine_id),
+        account_id: account.id,
+        fingerprint: machine.fingerprint.clone(),
+        name: machine.name.clone(),
+        os: machine.os.clone(),
+        app_version: machine.app_version.clone(),
+        token_hash: Some(token_hash(token.expose())),
+        linked_at: now,
+        last_seen_at: now,
+        unlinked_at: None,
+        created_at: record.as_ref().map_or(now, |r| r.created_at),
+    };
+    if record.is_some() {
+        tx.relink_machine(&machine_row).await?;
+    } else {
+        tx.insert_machine(&machine_row).await?;
+    }
+    tx.audit(
+        account.id,
+        &machine_actor(&machine_row.id),
+        "machine_linked",
+        serde_json::json!({
+            "machine_id": machine_row.id,
+            "name": machine_row.name,
+            "os": machine_row.os,
+            "relinked": record.is_some(),
+        }),
+        now,
+    )
+    .await?;
+    let mail = state.templates.machine_linked(
+        &account.email,
+        language(&account),
+        customer_id(&account),
+        &machine_row.name,
+    );
+    tx.enqueue_mail(&mail, now).await?;
+    let fresh = tx
+        .account_by_id(account.id)
+        .await?
+        .ok_or(ApiError::InvalidCredentials)?;
+    let view = account_view(&mut tx, &fresh, &machine_row.id).await?;
+    tx.commit().await?;
+    state.mail_wake.notify_one();
+    tracing::info!(machine_id = %machine_row.id, customer_id = %view.customer_id, "machine linked");
+    Ok(Json(LinkResponse {
+        token: token.into_inner(),
+        machine_id: machine_row.id,
+        account: view,
+    }))
+}
+
+/// The machine leaves the account it was linked to, which is told and keeps a trace.
+async fn move_away(
+    state: &AppState,
+    tx: &mut crate::storage::Tx,
+    machine: &MachineRow,
+    to: &crate::storage::AccountRow,
+    now: i64,
+) -> Result<(), ApiError> {
+    let from = tx
+        .account_by_id(machine.account_id)
+        .await?
+        .ok_or(ApiError::MachineNotFound)?;
+    tx.unlink_machine(from.id, &machine.id, now).await?;
+    let detail = serde_json::json!({
+        "machine_id": machine.id,
+        "name": machine.name,
+        "from_customer_id": customer_id(&from).to_string(),
+        "to_customer_id": customer_id(to).to_string(),
+    });
+    tx.audit(
+        from.id,
+        &machine_actor(&machine.id),
+        "machine_moved_away",
+        detail.clone(),
+        now,
+    )
+    .await?;
+    tx.audit(
+        to.id,
+        &machine_actor(&machine.id),
+        "machine_moved_in",
+        detail,
+        now,
+    )
+    .await?;
+    let mail = state.templates.machine_moved_away(
+        &from.email,
+        language(&from),
+        customer_id(&from),
+        &machine.name,
+    );
+    tx.enqueue_mail(&mail, now).await?;
+    Ok(())
+}
+
+pub async fn unlink_this_machine(
+    State(state): State<AppState>,
+    bearer: BearerToken,
+) -> Result<StatusCode, ApiError> {
+    let (machine, account) = authenticate(&state, bearer).await?;
+    let now = crate::now();
+    let mut tx = state.storage.write().await?;
+    tx.unlink_machine(account.id, &machine.id, now)
+        .await
+        .map_err(|_| ApiError::NotLinked)?;
+    tx.audit(
+        account.id,
+        &machine_actor(&machine.id),
+        "machine_unlinked",
+        serde_json::json!({ "machine_id": machine.id, "name": machine.name }),
+        now,
+    )
+    .await?;
+    let mail = state.templates.machine_unlinked(
+        &account.email,
+        language(&account),
+        customer_id(&account),
+        &machine.name,
+        None,
+    );
+    tx.enqueue_mail(&mail, now).await?;
+    tx.commit().await?;
+    state.mail_wake.notify_one();
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A machine description that passed its checks.
+pub struct ValidMachine {
+    pub fingerprint: String,
+    pub name: String,
+    pub os: String,
+    pub app_version: String,
+    pub machine_id: Option<String>,
+}
+
+fn valid_machine(info: &MachineInfo) -> Result<ValidMachine, ApiError> {
+    let bad = |field: &str, why: &str| ApiError::InvalidMachine {
+        field: format!("machine.{field}"),
+        message: why.to_owned(),
+    };
+    let fingerprint = info.fingerprint.trim().to_ascii_lowercase();
+    if fingerprint.len() != 64 || !fingerprint.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(bad("fingerprint", "expected 64 hexadecimal characters"));
+    }
+    let text = |field: &str, value: &str, max: usize| -> Result<String, ApiError> {
+        let value = value.trim();
+        if value.is_empty() {
+            return Err(bad(field, "empty"));
+        }
+        if value.chars().count() > max {
+            return Err(bad(field, "too long"));
+        }
+        if value.chars().any(char::is_control) {
+            return Err(bad(field, "control characters"));
+        }
+        Ok(value.to_owned())
+    };
+    let machine_id = match info.machine_id.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(id) if id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            Some(id.to_ascii_lowercase())
+        }
+        Some(_) => return Err(bad("machine_id", "expected 32 hexadecimal characters")),
+    };
+    Ok(ValidMachine {
+        fingerprint,
+        name: text("name", &info.name, 100)?,
+        os: text("os", &info.os, 100)?,
+        app_version: text("app_version", &info.app_version, 40)?,
+        machine_id,
+    })
+}

@@ -1,0 +1,116 @@
+//! Builds the service from its settings; tests start it on port 0 and read the port.
+
+use std::{future::Future, net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
+
+use anyhow::Context as _;
+use lettre::message::Mailbox;
+use tokio::{net::TcpListener, sync::Notify};
+use tokio_util::sync::CancellationToken;
+
+use crate::{
+    config::{MailTransportSettings, Settings},
+    mail::{transport, OutboxWorker, Templates},
+    routes,
+    secrets::PasswordHasher,
+    storage::Storage,
+};
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub storage: Storage,
+    pub hasher: PasswordHasher,
+    pub templates: Arc<Templates>,
+    /// Wakes the outbox worker after a transaction that enqueued mail commits.
+    pub mail_wake: Arc<Notify>,
+    pub trust_forwarded_for: bool,
+    /// The file transport's folder, listed at /outbox (local use only).
+    pub local_outbox: Option<PathBuf>,
+}
+
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+    worker: OutboxWorker,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let storage = Storage::connect(&settings.database_url)
+            .await
+            .with_context(|| format!("cannot open the database {}", settings.database_url))?;
+        let listener = TcpListener::bind(settings.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", settings.listen))?;
+        let from: Mailbox = settings.mail.from.parse().context("invalid mail_from")?;
+        let mail_wake = Arc::new(Notify::new());
+        let worker = OutboxWorker {
+            storage: storage.clone(),
+            transport: transport::from_settings(&settings.mail.transport)?,
+            from,
+            retry_base: settings.mail.retry_base,
+            retry_max: settings.mail.retry_max,
+            wake: mail_wake.clone(),
+        };
+        let local_outbox = match &settings.mail.transport {
+            MailTransportSettings::File { dir } => Some(dir.clone()),
+            MailTransportSettings::Smtp(_) => None,
+        };
+        let state = AppState {
+            storage,
+            hasher: PasswordHasher::new(),
+            templates: Arc::new(Templates {
+                public_url: settings.public_url.clone(),
+            }),
+            mail_wake,
+            trust_forwarded_for: settings.trust_forwarded_for,
+            local_outbox,
+        };
+        Ok(Self {
+            listener,
+            state,
+            worker,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    pub fn port(&self) -> u16 {
+        self.local_addr().port()
+    }
+
+    /// Serves until `shutdown` resolves, then lets the requests in flight finish and
+    /// stops the outbox worker between two mails.
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let stop = CancellationToken::new();
+        let worker = tokio::spawn(self.worker.run(stop.clone()));
+        let storage = self.state.storage.clone();
+        tracing::info!(address = %self.listener.local_addr()?, "account service listening");
+        let router = routes::router(self.state);
+        let serving = axum::serve(
+            self.listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown({
+            let stop = stop.clone();
+            async move {
+                tokio::select! {
+                    () = shutdown => {},
+                    () = stop.cancelled() => {},
+                }
+            }
+        })
+        .await;
+        stop.cancel();
+        let _ = tokio::time::timeout(Duration::from_secs(30), worker).await;
+        storage.close().await;
+        serving.context("serving HTTP")
+    }
+}

@@ -1,0 +1,132 @@
+//! Storage of accounts, machines, audit events, the mail outbox and attempt counters.
+//!
+//! Handlers work through a [`Tx`]: a transaction with named operations, so a change and
+//! the mail it causes commit together. SQL stays in this module; a second database
+//! (PostgreSQL) plugs in here without touching the handlers.
+
+mod sqlite;
+
+pub use sqlite::{Storage, Tx};
+
+/// A stored account, as read back.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AccountRow {
+    pub id: i64,
+    pub email: String,
+    pub company_name: String,
+    pub contact_first_name: String,
+    pub contact_last_name: String,
+    pub phone: String,
+    pub siret: Option<String>,
+    pub address_street: Option<String>,
+    pub address_postal_code: Option<String>,
+    pub address_city: Option<String>,
+    pub address_country: Option<String>,
+    pub language: String,
+    pub password_hash: String,
+    pub pending_password_hash: Option<String>,
+    pub pending_expires_at: Option<i64>,
+    pub version: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// A machine record; `token_hash` is `None` while it is not linked.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MachineRow {
+    pub id: String,
+    pub account_id: i64,
+    pub fingerprint: String,
+    pub name: String,
+    pub os: String,
+    pub app_version: String,
+    pub token_hash: Option<String>,
+    pub linked_at: i64,
+    pub last_seen_at: i64,
+    pub unlinked_at: Option<i64>,
+    pub created_at: i64,
+}
+
+impl MachineRow {
+    pub fn is_linked(&self) -> bool {
+        self.token_hash.is_some()
+    }
+}
+
+/// An audit event: who did what to an account.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AuditRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub at: i64,
+    pub actor: String,
+    pub action: String,
+    pub detail: String,
+}
+
+/// A mail waiting in the outbox.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OutboxRow {
+    pub id: i64,
+    pub recipient: String,
+    pub subject: String,
+    pub body: Option<String>,
+    pub created_at: i64,
+    pub attempts: i64,
+}
+
+/// A mail to write into the outbox.
+#[derive(Clone)]
+pub struct OutgoingMail {
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+}
+
+// Bodies can carry a password: keep them out of `{:?}`.
+impl std::fmt::Debug for OutgoingMail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OutgoingMail")
+            .field("to", &self.to)
+            .field("subject", &self.subject)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("the account was changed elsewhere")]
+    ChangedElsewhere,
+    #[error("the e-mail address belongs to another account")]
+    EmailTaken,
+    #[error("the machine is linked to another account")]
+    MachineLinkedElsewhere,
+    #[error("no such linked machine")]
+    MachineNotFound,
+    /// The database cannot be reached or is busy: worth retrying later.
+    #[error("database unavailable: {0}")]
+    Unavailable(#[source] sqlx::Error),
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for StorageError {
+    fn from(err: sqlx::Error) -> Self {
+        match &err {
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+                StorageError::Unavailable(err)
+            }
+            sqlx::Error::Database(db) if db.code().as_deref() == Some("5") => {
+                // SQLITE_BUSY
+                StorageError::Unavailable(err)
+            }
+            _ => StorageError::Unexpected(err.into()),
+        }
+    }
+}
+
+impl From<sqlx::migrate::MigrateError> for StorageError {
+    fn from(err: sqlx::migrate::MigrateError) -> Self {
+        StorageError::Unexpected(err.into())
+    }
+}

@@ -1,0 +1,128 @@
+//! Bad input gets a clear JSON error with a stable code, never a 500.
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::{error_of, registration, spawn_app};
+
+#[tokio::test]
+async fn each_field_people_get_wrong_is_named() {
+    let app = spawn_app().await;
+    let cases = [
+        ("email", json!(""), "empty"),
+        ("email", json!("marie.dupont@gmail"), "invalid_email"),
+        ("email", json!("marie dupont@gmail.com"), "invalid_email"),
+        ("company_name", json!("   "), "empty"),
+        ("company_name", json!("x".repeat(121)), "too_long"),
+        ("company_name", json!("Dupont\tSARL"), "control_characters"),
+        ("contact_first_name", json!(""), "empty"),
+        ("phone", json!("01 23 45 AB CD"), "invalid_phone"),
+        ("phone", json!("123"), "invalid_phone"),
+        ("siret", json!("7328293200007"), "invalid_siret"),
+        ("siret", json!("73282932000075"), "siret_check_digit"),
+        ("language", json!("de"), "invalid_language"),
+    ];
+    for (field, value, code) in cases {
+        let mut body = registration("fields@example.fr");
+        body[field] = value.clone();
+        let (status, error) = error_of(app.register(&body).await).await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{field} = {value}"
+        );
+        assert_eq!(error["code"], code, "{field} = {value}: {error}");
+        assert_eq!(error["field"], field);
+        assert_eq!(error["errors"][0]["code"], code);
+    }
+    let mut body = registration("fields@example.fr");
+    body["address"]["postal_code"] = json!("7501");
+    let (_, error) = error_of(app.register(&body).await).await;
+    assert_eq!(error["field"], "address.postal_code");
+    assert_eq!(error["code"], "invalid_postal_code");
+
+    // None of these created an account or sent mail.
+    let accounts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM accounts")
+        .fetch_one(&app.db().await)
+        .await
+        .unwrap();
+    assert_eq!(accounts, 0);
+    assert!(app.smtp.mails().is_empty());
+}
+
+#[tokio::test]
+async fn malformed_requests_get_json_errors() {
+    let app = spawn_app().await;
+    let url = app.url("/api/v1/accounts");
+
+    let response = app
+        .client
+        .post(&url)
+        .header("content-type", "application/json")
+        .body("{\"email\": ")
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = error_of(response).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_json"))
+    );
+
+    let response = app.client.post(&url).body("email=x").send().await.unwrap();
+    let (status, body) = error_of(response).await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(body["code"], "unsupported_media_type");
+
+    let response = app
+        .post("/api/v1/accounts", &json!({ "email": "x@example.fr" }))
+        .await;
+    let (status, body) = error_of(response).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_json"))
+    );
+    assert!(
+        body["message"].as_str().unwrap().contains("company_name"),
+        "{body}"
+    );
+
+    let huge = json!({ "email": "x".repeat(100_000) });
+    let (status, body) = error_of(app.post("/api/v1/accounts", &huge).await).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(body["code"], "payload_too_large");
+
+    let (status, body) = error_of(
+        app.client
+            .get(app.url("/api/v1/nothing"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_found"))
+    );
+
+    let (status, body) = error_of(app.client.get(&url).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(body["code"], "method_not_allowed");
+
+    let response = app
+        .link(
+            "x@example.fr",
+            "AAAAA-AAAAA-AAAAA",
+            &account_api::wire::MachineInfo {
+                fingerprint: "not-hex".into(),
+                ..crate::helpers::machine(1)
+            },
+            None,
+            false,
+        )
+        .await;
+    let (status, body) = error_of(response).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["code"], "invalid_machine");
+    assert_eq!(body["field"], "machine.fingerprint");
+}

@@ -1,0 +1,266 @@
+use std::{net::IpAddr, path::PathBuf, sync::Arc, time::Duration};
+
+use account_api::wire::{AccountView, LinkResponse, MachineInfo};
+use account_server::{
+    config::{
+        LogFormat, MailSettings, MailTransportSettings, Settings, SmtpSecurity, SmtpSettings,
+    },
+    Application,
+};
+use reqwest::{Response, StatusCode};
+use serde_json::{json, Value};
+use test_support::smtp::{ReceivedMail, SmtpServer};
+use tokio::{sync::oneshot, task::JoinHandle};
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub smtp: Arc<SmtpServer>,
+    pub data: Arc<tempfile::TempDir>,
+    stop: Option<oneshot::Sender<()>>,
+    running: Option<JoinHandle<anyhow::Result<()>>>,
+}
+
+pub fn database_path(data: &tempfile::TempDir) -> PathBuf {
+    data.path().join("accounts.db")
+}
+
+fn settings(data: &tempfile::TempDir, smtp_port: u16) -> Settings {
+    Settings {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        database_url: format!("sqlite://{}", database_path(data).display()),
+        public_url: "http://accounts.test".into(),
+        mail: MailSettings {
+            transport: MailTransportSettings::Smtp(SmtpSettings {
+                host: "127.0.0.1".into(),
+                port: smtp_port,
+                security: SmtpSecurity::None,
+                username: None,
+                password: None,
+            }),
+            from: "Customer account <no-reply@accounts.test>".into(),
+            retry_base: Duration::from_secs(1),
+            retry_max: Duration::from_secs(1),
+        },
+        trust_forwarded_for: false,
+        log_format: LogFormat::Text,
+    }
+}
+
+/// The service with a fresh database and its own SMTP server.
+pub async fn spawn_app() -> TestApp {
+    let smtp = Arc::new(SmtpServer::start());
+    let port = smtp.port();
+    start(Arc::new(tempfile::tempdir().unwrap()), smtp, port).await
+}
+
+/// The service told to deliver to `smtp_port`, where nothing listens yet.
+pub async fn spawn_app_without_smtp(smtp_port: u16, data: Arc<tempfile::TempDir>) -> TestApp {
+    // A placeholder that receives nothing: tests start the real one on `smtp_port` later.
+    let placeholder = Arc::new(SmtpServer::start());
+    start(data, placeholder, smtp_port).await
+}
+
+async fn start(data: Arc<tempfile::TempDir>, smtp: Arc<SmtpServer>, smtp_port: u16) -> TestApp {
+    // TEST_LOG=1 shows the service's logs.
+    if std::env::var_os("TEST_LOG").is_some() {
+        account_server::telemetry::init(LogFormat::Text);
+    }
+    let app = Application::build(settings(&data, smtp_port))
+        .await
+        .expect("the service starts");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let (stop, stopped) = oneshot::channel();
+    let running = tokio::spawn(app.run_until_stopped(async {
+        let _ = stopped.await;
+    }));
+    TestApp {
+        address,
+        client: client_from("127.0.0.1".parse().unwrap()),
+        smtp,
+        data,
+        stop: Some(stop),
+        running: Some(running),
+    }
+}
+
+/// A client whose requests come from `source` (any 127.x.y.z address is this machine):
+/// to the service, another office.
+pub fn client_from(source: IpAddr) -> reqwest::Client {
+    reqwest::Client::builder()
+        .local_address(source)
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap()
+}
+
+impl TestApp {
+    /// Stops the service gracefully; its database stays for a restart.
+    pub async fn stop(mut self) -> Arc<tempfile::TempDir> {
+        self.stop.take().unwrap().send(()).ok();
+        self.running
+            .take()
+            .unwrap()
+            .await
+            .unwrap()
+            .expect("the service stops cleanly");
+        self.data.clone()
+    }
+
+    pub async fn db(&self) -> sqlx::SqlitePool {
+        sqlx::SqlitePool::connect(&format!("sqlite://{}", database_path(&self.data).display()))
+            .await
+            .unwrap()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> Response {
+        self.client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn register(&self, body: &Value) -> Response {
+        self.post("/api/v1/accounts", body).await
+    }
+
+    pub async fn request_password(&self, email: &str) -> Response {
+        self.post("/api/v1/password-requests", &json!({ "email": email }))
+            .await
+    }
+
+    pub async fn link(
+        &self,
+        email: &str,
+        password: &str,
+        machine: &MachineInfo,
+        token: Option<&str>,
+        move_machine: bool,
+    ) -> Response {
+        let mut request = self.client.post(self.url("/api/v1/links")).json(&json!({
+            "email": email,
+            "password": password,
+            "machine": machine,
+            "move_machine": move_machine,
+        }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.unwrap()
+    }
+
+    pub async fn account(&self, token: &str) -> Response {
+        self.client
+            .get(self.url("/api/v1/account"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn account_view(&self, token: &str) -> AccountView {
+        let response = self.account(token).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json().await.unwrap()
+    }
+
+    pub async fn edit(&self, token: &str, body: &Value) -> Response {
+        self.client
+            .put(self.url("/api/v1/account"))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn unlink(&self, token: &str) -> Response {
+        self.client
+            .delete(self.url("/api/v1/link"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn unlink_other(&self, token: &str, machine_id: &str, password: &str) -> Response {
+        self.client
+            .post(self.url(&format!("/api/v1/account/machines/{machine_id}/unlink")))
+            .bearer_auth(token)
+            .json(&json!({ "password": password }))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Registers `email` and returns the password read from the mail it received.
+    pub async fn register_and_read_password(&self, email: &str) -> (String, ReceivedMail) {
+        let before = self.smtp.mails_to(email).len();
+        let response = self.register(&registration(email)).await;
+        assert_eq!(response.status(), StatusCode::ACCEPTED);
+        let mail = self.smtp.wait_for_nth(email, before + 1).await;
+        let password = mail.password().expect("the mail gives a password");
+        (password, mail)
+    }
+
+    /// A registered account with `machine` linked to it.
+    pub async fn linked(&self, email: &str, machine: &MachineInfo) -> (String, LinkResponse) {
+        let (password, _) = self.register_and_read_password(email).await;
+        let link = self.link_ok(email, &password, machine, None).await;
+        (password, link)
+    }
+
+    pub async fn link_ok(
+        &self,
+        email: &str,
+        password: &str,
+        machine: &MachineInfo,
+        token: Option<&str>,
+    ) -> LinkResponse {
+        let response = self.link(email, password, machine, token, false).await;
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        assert_eq!(status, StatusCode::OK, "link refused: {text}");
+        serde_json::from_str(&text).unwrap()
+    }
+}
+
+/// A valid registration form for `email`.
+pub fn registration(email: &str) -> Value {
+    json!({
+        "email": email,
+        "company_name": "Dupont Bâtiment SARL",
+        "contact_first_name": "Marie",
+        "contact_last_name": "Dupont",
+        "phone": "01 23 45 67 89",
+        "siret": "732 829 320 00074",
+        "address": { "street": "12 rue des Lilas", "postal_code": "75011", "city": "Paris" },
+        "language": "fr",
+    })
+}
+
+/// A machine whose identity is derived from `n` (tests need many distinct machines).
+pub fn machine(n: u8) -> MachineInfo {
+    MachineInfo {
+        fingerprint: format!("{n:02x}").repeat(32),
+        name: format!("POSTE-{n:02}"),
+        os: "Windows 11 Pro 23H2".into(),
+        app_version: "1.0.0".into(),
+        machine_id: None,
+    }
+}
+
+/// The error code of an error response, and its body.
+pub async fn error_of(response: Response) -> (StatusCode, Value) {
+    let status = response.status();
+    let body: Value = response.json().await.expect("errors are JSON");
+    assert!(body["code"].is_string(), "no code in {body}");
+    assert!(body["message"].is_string(), "no message in {body}");
+    (status, body)
+}

@@ -1,0 +1,11 @@
+//! The service, started for real on a loopback port with a SQLite file and a real SMTP
+//! server receiving its mail.
+
+mod account;
+mod errors;
+mod helpers;
+mod limits;
+mod links;
+mod mail;
+mod operations;
+mod passwords;

@@ -1,0 +1,194 @@
+//! Running the service: health, its API description, the binary with its configuration,
+//! the local outbox page, graceful shutdown, and logs free of secrets.
+
+use std::{
+    io::Read as _,
+    process::{Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::helpers::{machine, registration, spawn_app};
+
+#[tokio::test]
+async fn health_endpoints_answer() {
+    let app = spawn_app().await;
+    for path in ["/health/live", "/health/ready"] {
+        let response = app.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["status"], "ok");
+    }
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_route_and_only_those() {
+    let app = spawn_app().await;
+    let doc: Value = app
+        .client
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    let mut documented = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            documented.push((method.clone(), path.clone()));
+        }
+    }
+    let mut served: Vec<(String, String)> = account_server::routes::API_PATHS
+        .iter()
+        .map(|(m, p)| (m.to_string(), p.to_string()))
+        .collect();
+    documented.sort();
+    served.sort();
+    assert_eq!(documented, served);
+    // Every served route answers something other than "no such resource".
+    for (method, path) in &served {
+        let path = path.replace("{machine_id}", "0");
+        let response = app
+            .client
+            .request(method.to_uppercase().parse().unwrap(), app.url(&path))
+            .send()
+            .await
+            .unwrap();
+        assert_ne!(response.status(), StatusCode::NOT_FOUND, "{method} {path}");
+        assert_ne!(
+            response.status(),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "{method} {path}"
+        );
+    }
+}
+
+/// The binary, configured by environment variables, on its embedded defaults otherwise
+/// (SQLite file, mail written to a folder and listed at /outbox).
+#[tokio::test]
+async fn the_binary_runs_on_its_defaults_shows_the_mail_locally_and_logs_no_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = test_support::free_port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_account-server"))
+        .current_dir(dir.path())
+        .env("ACCOUNT_SERVER_LISTEN", format!("127.0.0.1:{port}"))
+        .env("RUST_LOG", "debug")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    let started = Instant::now();
+    while client
+        .get(format!("{base}/health/ready"))
+        .send()
+        .await
+        .is_err()
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the service did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    let response = client
+        .post(format!("{base}/api/v1/accounts"))
+        .json(&registration("local@example.fr"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+
+    // The newcomer reads the password mail on the local outbox page.
+    let mut password = None;
+    for _ in 0..100 {
+        let page = client
+            .get(format!("{base}/outbox"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        if let Some(line) = page.lines().find(|l| l.contains("Mot de passe : ")) {
+            password = line
+                .split("Mot de passe : ")
+                .nth(1)
+                .map(|p| p[..17].to_owned());
+            assert!(page.contains("local@example.fr"));
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let password = password.expect("the password mail on /outbox");
+    assert!(dir.path().join("customer-account.db").exists());
+    assert!(
+        std::fs::read_dir(dir.path().join("local/outbox"))
+            .unwrap()
+            .count()
+            >= 1
+    );
+
+    let response = client
+        .post(format!("{base}/api/v1/links"))
+        .json(&json!({ "email": "local@example.fr", "password": password, "machine": machine(1) }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let token = response.json::<Value>().await.unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // SIGTERM: a graceful stop, exit code 0.
+    let killed = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status}");
+    let mut logs = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut logs)
+        .unwrap();
+    assert!(logs.contains("account service listening"), "{logs}");
+    assert!(!logs.contains(&password), "the password is in the logs");
+    assert!(!logs.contains(&token), "the token is in the logs");
+}
+
+#[test]
+fn help_explains_the_configuration() {
+    let output = Command::new(env!("CARGO_BIN_EXE_account-server"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let help = String::from_utf8(output.stdout).unwrap();
+    for expected in [
+        "--listen",
+        "ACCOUNT_SERVER_DATABASE_URL",
+        "--smtp-security",
+        "--config",
+        "ACCOUNT_SERVER_SMTP_PASSWORD",
+    ] {
+        assert!(help.contains(expected), "--help lacks {expected}:\n{help}");
+    }
+    let output = Command::new(env!("CARGO_BIN_EXE_account-server"))
+        .args(["--mail-transport", "smtp"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("smtp_host"));
+}
