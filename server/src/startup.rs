@@ -52,8 +52,18 @@ impl Application {
             retry_max: settings.mail.retry_max,
             wake: mail_wake.clone(),
         };
+        // The page shows passwords in clear: only for someone on this very machine.
         let local_outbox = match &settings.mail.transport {
-            MailTransportSettings::File { dir } => Some(dir.clone()),
+            MailTransportSettings::File { dir } if settings.listen.ip().is_loopback() => {
+                Some(dir.clone())
+            }
+            MailTransportSettings::File { dir } => {
+                tracing::warn!(
+                    dir = %dir.display(),
+                    "mail is written to files; /outbox is not served on a non-loopback address"
+                );
+                None
+            }
             MailTransportSettings::Smtp(_) => None,
         };
         let state = AppState {

@@ -46,7 +46,12 @@ pub async fn edit(
     ApiJson(request): ApiJson<EditRequest>,
 ) -> Result<Json<AccountView>, ApiError> {
     let (machine, account) = authenticate(&state, bearer).await?;
-    let parsed = ValidDetails::parse(&request.details);
+    let mut raw = request.details.clone();
+    // A client that does not send the language keeps the account's.
+    if raw.language.as_deref().is_none_or(|l| l.trim().is_empty()) {
+        raw.language = Some(account.language.clone());
+    }
+    let parsed = ValidDetails::parse(&raw);
     let password = typed_password(&request.password);
     let (new_details, password) = match (parsed, password) {
         (Ok(details), Ok(password)) => (details, password),

@@ -168,3 +168,32 @@ async fn an_address_of_another_account_is_refused() {
         "mine@example.fr"
     );
 }
+
+#[tokio::test]
+async fn an_edit_that_omits_the_language_keeps_the_accounts() {
+    let app = spawn_app().await;
+    let mut form = crate::helpers::registration("english@example.co.uk");
+    form["language"] = json!("en");
+    app.register(&form).await;
+    let password = app
+        .smtp
+        .wait_for_nth("english@example.co.uk", 1)
+        .await
+        .password()
+        .unwrap();
+    let link = app
+        .link_ok("english@example.co.uk", &password, &machine(1), None)
+        .await;
+    let body = edit_body(&link.account, &password, |d| {
+        d.as_object_mut().unwrap().remove("language");
+        d["contact_first_name"] = json!("John");
+    });
+    let saved: AccountView = app.edit(&link.token, &body).await.json().await.unwrap();
+    assert_eq!(saved.details.language.as_deref(), Some("en"));
+    let notice = app.smtp.wait_for_nth("english@example.co.uk", 3).await;
+    assert!(
+        notice.subject.contains("details changed"),
+        "{}",
+        notice.subject
+    );
+}
