@@ -12,8 +12,8 @@ use axum::{
 };
 
 use super::common::{
-    account_view, authenticate, check_password, customer_id, details, language, machine_actor,
-    promote_if_pending, typed_password,
+    account_view, authenticate, authenticate_in, check_password, customer_id, details, language,
+    machine_actor, promote_if_pending, typed_password,
 };
 use crate::{
     error::ApiError,
@@ -25,8 +25,8 @@ pub async fn read(
     State(state): State<AppState>,
     bearer: BearerToken,
 ) -> Result<Json<AccountView>, ApiError> {
-    let (machine, account) = authenticate(&state, bearer).await?;
     let mut tx = state.storage.read().await?;
+    let (machine, account) = authenticate_in(&mut tx, bearer).await?;
     let view = account_view(&mut tx, &account, &machine.id).await?;
     tx.commit().await?;
     // "Last seen" is worth a write at most once a minute.

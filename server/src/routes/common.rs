@@ -94,8 +94,18 @@ pub async fn authenticate(
     state: &AppState,
     token: BearerToken,
 ) -> Result<(MachineRow, AccountRow), ApiError> {
-    let token = token.0.ok_or(ApiError::NotLinked)?;
     let mut tx = state.storage.read().await?;
+    let found = authenticate_in(&mut tx, token).await?;
+    tx.commit().await?;
+    Ok(found)
+}
+
+/// The same, inside the caller's transaction.
+pub async fn authenticate_in(
+    tx: &mut Tx,
+    token: BearerToken,
+) -> Result<(MachineRow, AccountRow), ApiError> {
+    let token = token.0.ok_or(ApiError::NotLinked)?;
     let machine = tx
         .linked_machine_by_token_hash(&token_hash(&token))
         .await?
@@ -104,7 +114,6 @@ pub async fn authenticate(
         .account_by_id(machine.account_id)
         .await?
         .ok_or(ApiError::NotLinked)?;
-    tx.commit().await?;
     Ok((machine, account))
 }
 
