@@ -6,27 +6,34 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 cargo build -p account-server -p customer-account
+bin="${CARGO_TARGET_DIR:-target}/debug"
 
 mkdir -p local
 export ACCOUNT_SERVER_LISTEN="${ACCOUNT_SERVER_LISTEN:-127.0.0.1:8080}"
 export ACCOUNT_SERVER_DATABASE_URL="${ACCOUNT_SERVER_DATABASE_URL:-sqlite://local/customer-account.db}"
 export ACCOUNT_SERVER_MAIL_DIR="${ACCOUNT_SERVER_MAIL_DIR:-local/outbox}"
-target/debug/account-server &
+"$bin/account-server" &
 service=$!
 trap 'kill $service 2>/dev/null; wait $service 2>/dev/null' EXIT INT TERM
 
 url="http://$ACCOUNT_SERVER_LISTEN"
-for _ in $(seq 50); do
-  curl -fsS "$url/health/ready" >/dev/null 2>&1 && break
+ready=""
+for _ in $(seq 100); do
+  curl -fsS "$url/health/ready" >/dev/null 2>&1 && { ready=1; break; }
+  kill -0 $service 2>/dev/null || break
   sleep 0.2
 done
+if [ -z "$ready" ]; then
+  echo "The account service did not start (see its messages above)." >&2
+  exit 1
+fi
 echo
 echo "Account service: $url   (API description: $url/api/v1/openapi.json)"
 echo "Local outbox (the mails, passwords included): $url/outbox"
 echo
 
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
-  target/debug/customer-account --service-url "$url"
+  "$bin/customer-account" --service-url "$url"
   echo "The window was closed; the service stops. (Ctrl-C also stops it.)"
 else
   echo "No display: the app's window cannot open here; the service keeps running. Ctrl-C stops it."
