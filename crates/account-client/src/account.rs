@@ -1,0 +1,255 @@
+//! The operations a user performs, each keeping the service, the credential store and
+//! the data folder consistent.
+
+use std::path::PathBuf;
+
+use account_api::{
+    domain::Language,
+    wire::{AccountDetails, AccountView, EditRequest, LinkRequest, MachineInfo, PasswordRequest},
+};
+
+use crate::{
+    api::ApiClient,
+    credentials::CredentialStore,
+    error::ClientError,
+    identity::{IdentityOverrides, MachineIdentity},
+    local::{LocalState, Snapshot},
+};
+
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    pub service_url: String,
+    /// The data folder; `None`: the per-user default.
+    pub data_dir: Option<PathBuf>,
+    pub identity: IdentityOverrides,
+    pub app_version: String,
+    /// The credential store's service name; `None`: the product's.
+    pub credential_namespace: Option<String>,
+}
+
+/// Where this machine stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    NotLinked,
+    Linked(AccountView),
+    /// The service cannot be reached: the last account data this machine saw.
+    Offline {
+        snapshot: Snapshot,
+        reason: String,
+    },
+}
+
+pub struct AccountClient {
+    api: ApiClient,
+    store: CredentialStore,
+    identity: MachineIdentity,
+    local: LocalState,
+    app_version: String,
+}
+
+impl AccountClient {
+    pub fn new(config: ClientConfig) -> Result<Self, ClientError> {
+        let api = ApiClient::new(&config.service_url, &config.app_version)?;
+        let store = match &config.credential_namespace {
+            Some(namespace) => CredentialStore::open_as(namespace)?,
+            None => CredentialStore::open()?,
+        };
+        let data_dir = config
+            .data_dir
+            .or_else(LocalState::default_dir)
+            .ok_or_else(|| ClientError::Unexpected("no data folder for this user".into()))?;
+        Ok(Self {
+            api,
+            store,
+            identity: MachineIdentity::detect(&config.identity)?,
+            local: LocalState::new(data_dir),
+            app_version: config.app_version,
+        })
+    }
+
+    pub fn service_url(&self) -> &str {
+        self.api.base_url()
+    }
+
+    pub fn identity(&self) -> &MachineIdentity {
+        &self.identity
+    }
+
+    /// The credential entry of this machine's token: one per service and machine.
+    fn token_key(&self) -> String {
+        format!(
+            "{} {}",
+            self.api.base_url(),
+            &self.identity.fingerprint[..16]
+        )
+    }
+
+    async fn token(&self) -> Result<Option<String>, ClientError> {
+        let store = self.store.clone();
+        let key = self.token_key();
+        Ok(blocking(move || store.load(&key)).await??)
+    }
+
+    async fn forget_link(&self) -> Result<(), ClientError> {
+        let store = self.store.clone();
+        let key = self.token_key();
+        blocking(move || store.delete(&key)).await??;
+        self.local
+            .update(self.api.base_url(), |s| s.snapshot = None)
+    }
+
+    fn remember(&self, account: &AccountView) -> Result<(), ClientError> {
+        let snapshot = Snapshot {
+            account: account.clone(),
+            fetched_at: now_rfc3339(),
+        };
+        self.local.update(self.api.base_url(), |s| {
+            s.machine_id = Some(account.this_machine_id.clone());
+            s.snapshot = Some(snapshot);
+        })
+    }
+
+    /// The account as the service sees it now, or the last one seen when the service
+    /// cannot be reached. A token the service no longer knows (this machine was unlinked
+    /// from elsewhere) is forgotten.
+    pub async fn status(&self) -> Result<Status, ClientError> {
+        let Some(token) = self.token().await? else {
+            return Ok(Status::NotLinked);
+        };
+        match self.api.account(&token).await {
+            Ok(account) => {
+                self.remember(&account)?;
+                Ok(Status::Linked(account))
+            }
+            Err(ClientError::NotLinked) => {
+                self.forget_link().await?;
+                Ok(Status::NotLinked)
+            }
+            Err(ClientError::Unreachable(reason)) => {
+                match self.local.load(self.api.base_url()).snapshot {
+                    Some(snapshot) => Ok(Status::Offline { snapshot, reason }),
+                    None => Err(ClientError::Unreachable(reason)),
+                }
+            }
+            Err(err) => Err(err),
+        }
+    }
+
+    /// The account, fresh from the service (no cached fallback).
+    pub async fn account(&self) -> Result<AccountView, ClientError> {
+        let token = self.token().await?.ok_or(ClientError::NotLinked)?;
+        let account = self.api.account(&token).await?;
+        self.remember(&account)?;
+        Ok(account)
+    }
+
+    pub async fn register(&self, details: &AccountDetails) -> Result<(), ClientError> {
+        self.api.register(details).await
+    }
+
+    pub async fn request_password(
+        &self,
+        email: &str,
+        language: Option<Language>,
+    ) -> Result<(), ClientError> {
+        self.api
+            .request_password(&PasswordRequest {
+                email: email.to_owned(),
+                language: language.map(|l| l.as_str().to_owned()),
+            })
+            .await
+    }
+
+    /// Links this machine; the token goes to the credential store, the machine ID and the
+    /// account snapshot to the data folder.
+    pub async fn link(
+        &self,
+        email: &str,
+        password: &str,
+        move_machine: bool,
+    ) -> Result<AccountView, ClientError> {
+        let token = self.token().await?;
+        let request = LinkRequest {
+            email: email.to_owned(),
+            password: password.to_owned(),
+            machine: MachineInfo {
+                fingerprint: self.identity.fingerprint.clone(),
+                name: self.identity.name.clone(),
+                os: self.identity.os.clone(),
+                app_version: self.app_version.clone(),
+                machine_id: self.local.load(self.api.base_url()).machine_id,
+            },
+            move_machine,
+        };
+        let linked = self.api.link(&request, token.as_deref()).await?;
+        let store = self.store.clone();
+        let key = self.token_key();
+        let token = linked.token.clone();
+        if let Err(err) = blocking(move || store.save(&key, &token)).await? {
+            // A link nobody can use would stay listed on the account: revoke it.
+            let _ = self.api.unlink_this_machine(&linked.token).await;
+            return Err(err.into());
+        }
+        self.remember(&linked.account)?;
+        Ok(linked.account)
+    }
+
+    /// Validate: saves the details the user edited from `version`.
+    pub async fn edit(
+        &self,
+        password: &str,
+        version: i64,
+        details: &AccountDetails,
+    ) -> Result<AccountView, ClientError> {
+        let token = self.token().await?.ok_or(ClientError::NotLinked)?;
+        let request = EditRequest {
+            password: password.to_owned(),
+            version,
+            details: details.clone(),
+        };
+        let account = self.api.edit(&token, &request).await?;
+        self.remember(&account)?;
+        Ok(account)
+    }
+
+    /// Unlinks this machine: revoked on the service, then forgotten here. If the service
+    /// cannot be reached, nothing changes (the link would stay valid on the service).
+    pub async fn unlink(&self) -> Result<(), ClientError> {
+        let token = self.token().await?.ok_or(ClientError::NotLinked)?;
+        match self.api.unlink_this_machine(&token).await {
+            Ok(()) | Err(ClientError::NotLinked) => self.forget_link().await,
+            Err(err) => Err(err),
+        }
+    }
+
+    /// Frees another machine's link (password required).
+    pub async fn unlink_machine(
+        &self,
+        machine_id: &str,
+        password: &str,
+    ) -> Result<(), ClientError> {
+        let token = self.token().await?.ok_or(ClientError::NotLinked)?;
+        self.api
+            .unlink_machine(&token, machine_id, password)
+            .await?;
+        // Keep the cached list of machines right.
+        if let Ok(account) = self.api.account(&token).await {
+            self.remember(&account)?;
+        }
+        Ok(())
+    }
+}
+
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ClientError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| ClientError::Unexpected(format!("credential store task failed: {e}")))
+}
+
+fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}

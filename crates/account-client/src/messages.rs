@@ -1,0 +1,151 @@
+//! Errors in words for people, in French or English.
+
+use account_api::domain::{Invalid, Language};
+
+use crate::{credentials::CredentialError, error::ClientError};
+
+/// The message for `err`, in `language`.
+pub fn describe(err: &ClientError, language: Language) -> String {
+    let fr = language == Language::Fr;
+    match err {
+        ClientError::Unreachable(_) if fr => {
+            "Le service des comptes clients ne répond pas. Vérifiez la connexion Internet, puis réessayez.".into()
+        }
+        ClientError::Unreachable(_) => {
+            "The customer account service does not answer. Check the Internet connection, then try again.".into()
+        }
+        ClientError::RateLimited { retry_after_seconds } => {
+            let wait = wait_text(*retry_after_seconds, language);
+            if fr {
+                format!("Trop de tentatives. Réessayez dans {wait}.")
+            } else {
+                format!("Too many attempts. Try again in {wait}.")
+            }
+        }
+        ClientError::WrongPassword if fr => "Adresse e-mail ou mot de passe incorrect.".into(),
+        ClientError::WrongPassword => "Wrong e-mail address or password.".into(),
+        ClientError::ChangedElsewhere if fr => {
+            "Le compte a été modifié depuis un autre poste. Rechargez-le, puis refaites vos modifications.".into()
+        }
+        ClientError::ChangedElsewhere => {
+            "The account was changed from another computer. Reload it, then make your changes again.".into()
+        }
+        ClientError::LinkedElsewhere if fr => {
+            "Cet ordinateur est lié à un autre compte client. Déliez-le d'abord, ou transférez-le (--move).".into()
+        }
+        ClientError::LinkedElsewhere => {
+            "This computer is linked to another customer account. Unlink it first, or move it (--move).".into()
+        }
+        ClientError::Fields(errors) => {
+            let lines: Vec<String> = errors
+                .iter()
+                .map(|e| {
+                    let text = Invalid::ALL
+                        .iter()
+                        .find(|i| i.code() == e.code)
+                        .map(|i| i.message(language).to_owned())
+                        .unwrap_or_else(|| e.message.clone());
+                    format!("{} : {text}", field_label(&e.field, language))
+                })
+                .collect();
+            lines.join("\n")
+        }
+        ClientError::NotLinked if fr => "Cet ordinateur n'est lié à aucun compte client.".into(),
+        ClientError::NotLinked => "This computer is not linked to a customer account.".into(),
+        ClientError::EmailUnavailable if fr => {
+            "Cette adresse e-mail ne peut pas être utilisée pour ce compte.".into()
+        }
+        ClientError::EmailUnavailable => "This e-mail address cannot be used for this account.".into(),
+        ClientError::MachineNotFound if fr => "Cet ordinateur ne fait pas partie des ordinateurs liés au compte.".into(),
+        ClientError::MachineNotFound => "No such computer among the account's linked computers.".into(),
+        ClientError::CredentialStore(CredentialError::Unavailable(cause)) if fr => format!(
+            "Aucun coffre d'identifiants n'est disponible sur cet ordinateur : le lien ne peut pas être conservé. ({cause})"
+        ),
+        ClientError::CredentialStore(CredentialError::Unavailable(cause)) => format!(
+            "No credential store is available on this computer: the link cannot be kept. ({cause})"
+        ),
+        ClientError::CredentialStore(CredentialError::Failed(cause)) if fr => {
+            format!("Le coffre d'identifiants a refusé l'opération. ({cause})")
+        }
+        ClientError::CredentialStore(CredentialError::Failed(cause)) => {
+            format!("The credential store refused the operation. ({cause})")
+        }
+        ClientError::Service { code, message, .. } if fr => {
+            format!("Le service a répondu par une erreur inattendue ({code} : {message}).")
+        }
+        ClientError::Service { code, message, .. } => {
+            format!("The service answered with an unexpected error ({code}: {message}).")
+        }
+        ClientError::Unexpected(cause) if fr => format!("Erreur inattendue : {cause}"),
+        ClientError::Unexpected(cause) => format!("Unexpected error: {cause}"),
+    }
+}
+
+fn wait_text(seconds: u64, language: Language) -> String {
+    let minutes = seconds.div_ceil(60);
+    match (language, seconds) {
+        (Language::Fr, 0..=59) => format!("{seconds} secondes"),
+        (Language::Fr, _) => format!("{minutes} minute{}", if minutes > 1 { "s" } else { "" }),
+        (Language::En, 0..=59) => format!("{seconds} seconds"),
+        (Language::En, _) => format!("{minutes} minute{}", if minutes > 1 { "s" } else { "" }),
+    }
+}
+
+/// The name of a form field, as the user sees it.
+pub fn field_label(field: &str, language: Language) -> &str {
+    let (fr, en) = match field {
+        "email" => ("Adresse e-mail", "E-mail address"),
+        "company_name" => ("Raison sociale", "Company name"),
+        "contact_first_name" => ("Prénom", "First name"),
+        "contact_last_name" => ("Nom", "Last name"),
+        "phone" => ("Téléphone", "Phone"),
+        "siret" => ("SIRET", "SIRET"),
+        "address.street" => ("Adresse", "Street"),
+        "address.postal_code" => ("Code postal", "Postal code"),
+        "address.city" => ("Ville", "City"),
+        "address.country" => ("Pays", "Country"),
+        "language" => ("Langue", "Language"),
+        "password" => ("Mot de passe", "Password"),
+        other => (other, other),
+    };
+    match language {
+        Language::Fr => fr,
+        Language::En => en,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use account_api::error::FieldError;
+
+    #[test]
+    fn every_error_has_both_languages_and_waits_read_well() {
+        let errors = [
+            ClientError::Unreachable("x".into()),
+            ClientError::RateLimited {
+                retry_after_seconds: 61,
+            },
+            ClientError::WrongPassword,
+            ClientError::ChangedElsewhere,
+            ClientError::LinkedElsewhere,
+            ClientError::Fields(vec![FieldError::new("siret", Invalid::SiretCheckDigit)]),
+            ClientError::NotLinked,
+            ClientError::EmailUnavailable,
+            ClientError::MachineNotFound,
+            ClientError::CredentialStore(CredentialError::Unavailable("no bus".into())),
+            ClientError::Unexpected("disk full".into()),
+        ];
+        for err in &errors {
+            let fr = describe(err, Language::Fr);
+            let en = describe(err, Language::En);
+            assert!(!fr.is_empty() && !en.is_empty());
+            assert_ne!(fr, en, "{err:?}");
+        }
+        assert_eq!(
+            describe(&errors[1], Language::Fr),
+            "Trop de tentatives. Réessayez dans 2 minutes."
+        );
+        assert!(describe(&errors[5], Language::Fr).starts_with("SIRET : "));
+    }
+}

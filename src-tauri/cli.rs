@@ -1,0 +1,451 @@
+//! The commands of `customer-account` for scripts and administrators: human-readable
+//! output by default, JSON with `--json`, documented exit codes (see `options.rs`).
+
+use std::io::{BufRead, IsTerminal, Write};
+
+use account_api::{domain::Language, wire::AccountView};
+use account_client::{
+    identity::IdentityOverrides, messages, AccountClient, ClientConfig, ClientError, Status,
+};
+use serde_json::{json, Value};
+
+use crate::options::{Command, Global, Settings};
+
+/// Exit codes (documented in `--help`).
+pub mod exit {
+    pub const OK: i32 = 0;
+    pub const UNEXPECTED: i32 = 1;
+    pub const USAGE: i32 = 2;
+    pub const NOT_LINKED: i32 = 3;
+    pub const UNREACHABLE: i32 = 4;
+    pub const OFFLINE_DATA: i32 = 5;
+    pub const WRONG_PASSWORD: i32 = 6;
+    pub const RATE_LIMITED: i32 = 7;
+    pub const CHANGED_ELSEWHERE: i32 = 8;
+    pub const LINKED_ELSEWHERE: i32 = 9;
+    pub const REFUSED: i32 = 10;
+    pub const NO_CREDENTIAL_STORE: i32 = 11;
+}
+
+/// Runs `command` and returns the process's exit code.
+pub fn run(global: Global, command: Command) -> i32 {
+    let settings = match global.settings() {
+        Ok(settings) => settings,
+        Err(message) => {
+            eprintln!("customer-account: {message}");
+            return exit::USAGE;
+        }
+    };
+    let out = Output {
+        json: global.json,
+        language: settings.language,
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("customer-account: {e}");
+            return exit::UNEXPECTED;
+        }
+    };
+    match runtime.block_on(execute(&global, &settings, &out, command)) {
+        Ok(code) => code,
+        Err(Failure::Client(err)) => out.error(&err),
+        Err(Failure::Usage(message)) => {
+            eprintln!("customer-account: {message}");
+            exit::USAGE
+        }
+    }
+}
+
+enum Failure {
+    Client(ClientError),
+    Usage(String),
+}
+
+impl From<ClientError> for Failure {
+    fn from(err: ClientError) -> Self {
+        Failure::Client(err)
+    }
+}
+
+async fn execute(
+    global: &Global,
+    settings: &Settings,
+    out: &Output,
+    command: Command,
+) -> Result<i32, Failure> {
+    let client = AccountClient::new(ClientConfig {
+        service_url: settings.service_url.clone(),
+        data_dir: global.data_dir.clone(),
+        identity: IdentityOverrides {
+            // For imaging tools and for tests that play several machines on one.
+            machine_uid: std::env::var("CUSTOMER_ACCOUNT_MACHINE_UID").ok(),
+            computer_name: std::env::var("CUSTOMER_ACCOUNT_COMPUTER_NAME").ok(),
+        },
+        app_version: env!("CARGO_PKG_VERSION").to_owned(),
+        credential_namespace: None,
+    })?;
+    let fr = settings.language == Language::Fr;
+    match command {
+        Command::Id => {
+            match client.status().await? {
+                Status::Linked(account) => {
+                    out.print(
+                        &account.customer_id,
+                        json!({ "customer_id": account.customer_id, "stale": false }),
+                    );
+                    Ok(exit::OK)
+                }
+                Status::Offline { snapshot, reason } => {
+                    out.warn_offline(&snapshot.fetched_at, &reason);
+                    let id = &snapshot.account.customer_id;
+                    out.print(id, json!({ "customer_id": id, "stale": true, "fetched_at": snapshot.fetched_at }));
+                    Ok(exit::OFFLINE_DATA)
+                }
+                Status::NotLinked => Err(ClientError::NotLinked.into()),
+            }
+        }
+        Command::Status => match client.status().await? {
+            Status::Linked(account) => {
+                out.print(
+                    &describe_account(&account, settings.language),
+                    json!({ "linked": true, "stale": false, "account": account }),
+                );
+                Ok(exit::OK)
+            }
+            Status::Offline { snapshot, reason } => {
+                out.warn_offline(&snapshot.fetched_at, &reason);
+                out.print(
+                    &describe_account(&snapshot.account, settings.language),
+                    json!({ "linked": true, "stale": true, "fetched_at": snapshot.fetched_at, "account": snapshot.account }),
+                );
+                Ok(exit::OFFLINE_DATA)
+            }
+            Status::NotLinked => {
+                let text = if fr {
+                    "Cet ordinateur n'est lié à aucun compte client."
+                } else {
+                    "This computer is not linked to a customer account."
+                };
+                out.print(text, json!({ "linked": false }));
+                Ok(exit::NOT_LINKED)
+            }
+        },
+        Command::Register => {
+            let mut form = settings.host.registration_form();
+            form.language = Some(settings.language.as_str().to_owned());
+            client.register(&form).await?;
+            let text = if fr {
+                format!("Le mot de passe a été envoyé à {}. Liez ensuite cet ordinateur : customer-account link --email {}", form.email.trim(), form.email.trim())
+            } else {
+                format!("The password was e-mailed to {}. Then link this computer: customer-account link --email {}", form.email.trim(), form.email.trim())
+            };
+            out.print(
+                &text,
+                json!({ "status": "password_sent", "email": form.email.trim() }),
+            );
+            Ok(exit::OK)
+        }
+        Command::RequestPassword => {
+            let email = required_email(global)?;
+            client
+                .request_password(&email, Some(settings.language))
+                .await?;
+            let text = if fr {
+                format!("Un nouveau mot de passe a été envoyé à {email} s'il correspond à un compte client.")
+            } else {
+                format!(
+                    "A new password was e-mailed to {email} if it is a customer account's address."
+                )
+            };
+            out.print(&text, json!({ "status": "password_sent", "email": email }));
+            Ok(exit::OK)
+        }
+        Command::Link { move_machine } => {
+            let email = required_email(global)?;
+            let password = read_password(if fr {
+                "Mot de passe reçu par e-mail : "
+            } else {
+                "Password from the e-mail: "
+            })?;
+            let account = client.link(&email, &password, move_machine).await?;
+            let text = if fr {
+                format!(
+                    "Cet ordinateur est lié au compte client {}.",
+                    account.customer_id
+                )
+            } else {
+                format!(
+                    "This computer is linked to customer account {}.",
+                    account.customer_id
+                )
+            };
+            out.print(&text, json!({ "linked": true, "account": account }));
+            Ok(exit::OK)
+        }
+        Command::Edit => {
+            let current = client.account().await?;
+            let details = edited(&current, &global.fields, global.lang.as_deref());
+            if details == current.details {
+                return Err(Failure::Usage(if fr {
+                    "rien à modifier : donnez les nouvelles valeurs (--phone, --company-name…)"
+                        .into()
+                } else {
+                    "nothing to change: give the new values (--phone, --company-name…)".into()
+                }));
+            }
+            let password = read_password(if fr {
+                "Mot de passe du compte : "
+            } else {
+                "Account password: "
+            })?;
+            let account = client.edit(&password, current.version, &details).await?;
+            let text = if fr {
+                "Modifications enregistrées."
+            } else {
+                "Changes saved."
+            };
+            out.print(text, json!({ "saved": true, "account": account }));
+            Ok(exit::OK)
+        }
+        Command::Machines => {
+            let account = client.account().await?;
+            let mut text = String::new();
+            for m in &account.machines {
+                let this = if m.machine_id == account.this_machine_id {
+                    if fr {
+                        "  (cet ordinateur)"
+                    } else {
+                        "  (this computer)"
+                    }
+                } else {
+                    ""
+                };
+                let seen = if fr { "vu le" } else { "last seen" };
+                text.push_str(&format!(
+                    "{}  {}  {}  {seen} {}{this}\n",
+                    m.machine_id, m.name, m.os, m.last_seen_at
+                ));
+            }
+            out.print(
+                text.trim_end(),
+                json!({ "machines": account.machines, "this_machine_id": account.this_machine_id }),
+            );
+            Ok(exit::OK)
+        }
+        Command::Unlink {
+            machine: Some(machine_id),
+            ..
+        } => {
+            let password = read_password(if fr {
+                "Mot de passe du compte : "
+            } else {
+                "Account password: "
+            })?;
+            client.unlink_machine(&machine_id, &password).await?;
+            let text = if fr {
+                format!("L'ordinateur {machine_id} est délié.")
+            } else {
+                format!("Computer {machine_id} is unlinked.")
+            };
+            out.print(&text, json!({ "unlinked": machine_id }));
+            Ok(exit::OK)
+        }
+        Command::Unlink { machine: None, yes } => {
+            if !yes
+                && !confirm(if fr {
+                    "Délier cet ordinateur du compte client ? [o/N] "
+                } else {
+                    "Unlink this computer from the customer account? [y/N] "
+                })?
+            {
+                return Err(Failure::Usage(if fr {
+                    "abandon : rien n'a changé".into()
+                } else {
+                    "cancelled: nothing changed".into()
+                }));
+            }
+            client.unlink().await?;
+            let text = if fr {
+                "Cet ordinateur n'est plus lié. À la prochaine ouverture, un nouveau lien sera proposé."
+            } else {
+                "This computer is no longer linked. Next time, a new link will be offered."
+            };
+            out.print(text, json!({ "unlinked": "this_machine" }));
+            Ok(exit::OK)
+        }
+    }
+}
+
+fn required_email(global: &Global) -> Result<String, Failure> {
+    global
+        .fields
+        .email
+        .clone()
+        .filter(|e| !e.trim().is_empty())
+        .ok_or_else(|| Failure::Usage("--email is required".into()))
+}
+
+/// The account's details with the values given as options.
+fn edited(
+    current: &AccountView,
+    fields: &crate::options::Fields,
+    lang: Option<&str>,
+) -> account_api::wire::AccountDetails {
+    let mut details = current.details.clone();
+    let set = |target: &mut String, value: &Option<String>| {
+        if let Some(value) = value {
+            *target = value.clone();
+        }
+    };
+    set(&mut details.email, &fields.email);
+    set(&mut details.company_name, &fields.company_name);
+    set(&mut details.contact_first_name, &fields.contact_first_name);
+    set(&mut details.contact_last_name, &fields.contact_last_name);
+    set(&mut details.phone, &fields.phone);
+    if let Some(siret) = &fields.siret {
+        details.siret = Some(siret.clone());
+    }
+    if fields.street.is_some()
+        || fields.postal_code.is_some()
+        || fields.city.is_some()
+        || fields.country.is_some()
+    {
+        let mut address = details.address.clone().unwrap_or_default();
+        set(&mut address.street, &fields.street);
+        set(&mut address.postal_code, &fields.postal_code);
+        set(&mut address.city, &fields.city);
+        set(&mut address.country, &fields.country);
+        details.address = Some(address);
+    }
+    if let Some(lang) = lang {
+        details.language = Some(lang.to_owned());
+    }
+    details
+}
+
+/// From a prompt on a terminal, else the first line of standard input.
+fn read_password(prompt: &str) -> Result<String, Failure> {
+    let password = if std::io::stdin().is_terminal() {
+        rpassword::prompt_password(prompt).map_err(|e| Failure::Usage(e.to_string()))?
+    } else {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| Failure::Usage(e.to_string()))?;
+        line
+    };
+    let password = password.trim().to_owned();
+    if password.is_empty() {
+        return Err(Failure::Usage("no password given".into()));
+    }
+    Ok(password)
+}
+
+/// Asks on a terminal; without one, confirmation must be given with --yes.
+fn confirm(question: &str) -> Result<bool, Failure> {
+    if !std::io::stdin().is_terminal() {
+        return Err(Failure::Usage("not a terminal: confirm with --yes".into()));
+    }
+    eprint!("{question}");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|e| Failure::Usage(e.to_string()))?;
+    Ok(matches!(
+        answer.trim().to_lowercase().as_str(),
+        "y" | "yes" | "o" | "oui"
+    ))
+}
+
+fn describe_account(account: &AccountView, language: Language) -> String {
+    let d = &account.details;
+    let id = account_api::domain::CustomerId::parse(&account.customer_id)
+        .map(|id| id.grouped())
+        .unwrap_or_else(|_| account.customer_id.clone());
+    let this = account
+        .machines
+        .iter()
+        .find(|m| m.machine_id == account.this_machine_id)
+        .map(|m| m.name.as_str())
+        .unwrap_or("?");
+    let balance = account.support_time.balance_minutes;
+    match language {
+        Language::Fr => format!(
+            "Compte client {id} — {}\nIdentifiant client : {id} (à donner à l'assistance)\nContact : {} {} — {} — {}\nTemps d'assistance restant : {balance} min\nOrdinateurs liés : {} (celui-ci : {this})",
+            d.company_name, d.contact_first_name, d.contact_last_name, d.email, d.phone, account.machines.len()
+        ),
+        Language::En => format!(
+            "Customer account {id} — {}\nCustomer ID: {id} (give it to support)\nContact: {} {} — {} — {}\nSupport time left: {balance} min\nLinked computers: {} (this one: {this})",
+            d.company_name, d.contact_first_name, d.contact_last_name, d.email, d.phone, account.machines.len()
+        ),
+    }
+}
+
+struct Output {
+    json: bool,
+    language: Language,
+}
+
+impl Output {
+    fn print(&self, text: &str, value: Value) {
+        if self.json {
+            println!("{value}");
+        } else {
+            println!("{text}");
+        }
+    }
+
+    fn warn_offline(&self, fetched_at: &str, reason: &str) {
+        let text = match self.language {
+            Language::Fr => format!(
+                "Service injoignable : données connues le {fetched_at} (lecture seule). ({reason})"
+            ),
+            Language::En => {
+                format!("Service unreachable: data as of {fetched_at} (read-only). ({reason})")
+            }
+        };
+        eprintln!("{text}");
+    }
+
+    /// Prints the error (stdout in JSON, stderr otherwise) and returns its exit code.
+    fn error(&self, err: &ClientError) -> i32 {
+        let message = messages::describe(err, self.language);
+        if self.json {
+            let mut body = json!({ "error": { "code": err.code(), "message": message } });
+            match err {
+                ClientError::Fields(fields) => body["error"]["fields"] = json!(fields),
+                ClientError::RateLimited {
+                    retry_after_seconds,
+                } => body["error"]["retry_after_seconds"] = json!(retry_after_seconds),
+                _ => {}
+            }
+            println!("{body}");
+        } else {
+            eprintln!("{message}");
+        }
+        exit_code(err)
+    }
+}
+
+fn exit_code(err: &ClientError) -> i32 {
+    match err {
+        ClientError::NotLinked => exit::NOT_LINKED,
+        ClientError::Unreachable(_) => exit::UNREACHABLE,
+        ClientError::WrongPassword => exit::WRONG_PASSWORD,
+        ClientError::RateLimited { .. } => exit::RATE_LIMITED,
+        ClientError::ChangedElsewhere => exit::CHANGED_ELSEWHERE,
+        ClientError::LinkedElsewhere => exit::LINKED_ELSEWHERE,
+        ClientError::Fields(_) | ClientError::EmailUnavailable | ClientError::MachineNotFound => {
+            exit::REFUSED
+        }
+        ClientError::CredentialStore(_) => exit::NO_CREDENTIAL_STORE,
+        ClientError::Service { .. } | ClientError::Unexpected(_) => exit::UNEXPECTED,
+    }
+}

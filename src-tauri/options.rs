@@ -1,0 +1,263 @@
+//! The command line: options shared by the window and the commands, and the commands.
+
+use std::path::PathBuf;
+
+use account_api::domain::Language;
+use account_client::{api::normalize_service_url, host::HostContext};
+use clap::{Args, Parser, Subcommand};
+
+pub const DEFAULT_SERVICE_URL: &str = "http://127.0.0.1:8080";
+
+const AFTER_HELP: &str = "\
+Without a command, the window opens. The host software passes the open company's details
+with the options below or with --context FILE (JSON with the same names in snake_case,
+e.g. {\"company_name\": \"Dupont SARL\", \"siret\": \"73282932000074\", \"language\": \"fr\"}).
+
+Passwords are never taken from the command line: they are asked for, or read from
+standard input when it is not a terminal (echo \"$PASSWORD\" | customer-account link …).
+
+Exit codes:
+  0  done
+  1  unexpected error
+  2  wrong usage (unknown option, missing value…)
+  3  this computer is not linked to a customer account
+  4  the account service cannot be reached (and nothing is known from before)
+  5  the service cannot be reached: the last known account data is shown
+  6  wrong e-mail address or password
+  7  too many attempts: wait the time shown
+  8  the account was changed elsewhere: reload and redo the change
+  9  this computer is linked to another customer account (use --move)
+  10 input refused (the message names the field)
+  11 no credential store on this computer: the link cannot be kept";
+
+/// Links this computer to the company's customer account (the customer ID support asks for).
+#[derive(Debug, Parser)]
+#[command(name = "customer-account", version, about, after_help = AFTER_HELP)]
+pub struct Options {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct Global {
+    /// Address of the account service [default: the context's, else http://127.0.0.1:8080].
+    #[arg(
+        long,
+        global = true,
+        env = "CUSTOMER_ACCOUNT_SERVICE_URL",
+        value_name = "URL"
+    )]
+    pub service_url: Option<String>,
+    /// Folder for this program's data (machine ID, last account data; never a secret).
+    #[arg(
+        long,
+        global = true,
+        env = "CUSTOMER_ACCOUNT_DATA_DIR",
+        value_name = "DIR"
+    )]
+    pub data_dir: Option<PathBuf>,
+    /// Language of the messages and of new accounts' e-mails [default: the system's].
+    #[arg(
+        long,
+        global = true,
+        env = "CUSTOMER_ACCOUNT_LANG",
+        value_name = "fr|en"
+    )]
+    pub lang: Option<String>,
+    /// Answer in JSON, for scripts.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// The host software's context file (JSON).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub context: Option<PathBuf>,
+    #[command(flatten)]
+    pub fields: Fields,
+}
+
+/// The account's fields: the host's context when registering, the new values when editing.
+#[derive(Debug, Clone, Default, Args)]
+pub struct Fields {
+    /// The account's e-mail address.
+    #[arg(long, global = true)]
+    pub email: Option<String>,
+    /// Company name (raison sociale) — invoices use it.
+    #[arg(long, global = true)]
+    pub company_name: Option<String>,
+    #[arg(long, global = true)]
+    pub contact_first_name: Option<String>,
+    #[arg(long, global = true)]
+    pub contact_last_name: Option<String>,
+    #[arg(long, global = true)]
+    pub phone: Option<String>,
+    #[arg(long, global = true)]
+    pub siret: Option<String>,
+    #[arg(long, global = true)]
+    pub street: Option<String>,
+    #[arg(long, global = true)]
+    pub postal_code: Option<String>,
+    #[arg(long, global = true)]
+    pub city: Option<String>,
+    /// ISO country code (FR when empty).
+    #[arg(long, global = true)]
+    pub country: Option<String>,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// Print the customer ID (digits only), for scripts and the host's About box.
+    Id,
+    /// Show whether this computer is linked, and to which account.
+    Status,
+    /// Create the company's customer account; its password is e-mailed.
+    Register,
+    /// Link this computer to the account of --email (asks for the e-mailed password).
+    Link {
+        /// Move this computer from the account it is linked to.
+        #[arg(long = "move")]
+        move_machine: bool,
+    },
+    /// E-mail a new password to --email (the current one keeps working until it is used).
+    RequestPassword,
+    /// Change the account's details given as options (asks for the password).
+    Edit,
+    /// List the computers linked to the account.
+    Machines,
+    /// Unlink this computer, or another one with --machine (asks for the password).
+    Unlink {
+        /// The machine ID of another computer (see `machines`).
+        #[arg(long, value_name = "ID")]
+        machine: Option<String>,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+/// What the window and the commands work with, once the options are read.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub service_url: String,
+    pub language: Language,
+    pub host: HostContext,
+}
+
+impl Global {
+    pub fn host_context(&self) -> Result<HostContext, String> {
+        let file = match &self.context {
+            Some(path) => HostContext::from_file(path)?,
+            None => HostContext::default(),
+        };
+        Ok(file.overridden_by(self.fields.as_context(self)))
+    }
+
+    pub fn settings(&self) -> Result<Settings, String> {
+        let host = self.host_context()?;
+        let url = self
+            .service_url
+            .clone()
+            .or_else(|| host.service_url.clone())
+            .unwrap_or_else(|| DEFAULT_SERVICE_URL.to_owned());
+        let service_url = normalize_service_url(&url)?;
+        let language = match self.lang.as_deref().or(host.language.as_deref()) {
+            Some(lang) => Language::parse(lang)
+                .map_err(|_| format!("unknown language {lang:?} (fr or en)"))?,
+            None => system_language(),
+        };
+        Ok(Settings {
+            service_url,
+            language,
+            host,
+        })
+    }
+}
+
+impl Fields {
+    fn as_context(&self, global: &Global) -> HostContext {
+        HostContext {
+            company_name: self.company_name.clone(),
+            siret: self.siret.clone(),
+            email: self.email.clone(),
+            phone: self.phone.clone(),
+            contact_first_name: self.contact_first_name.clone(),
+            contact_last_name: self.contact_last_name.clone(),
+            street: self.street.clone(),
+            postal_code: self.postal_code.clone(),
+            city: self.city.clone(),
+            country: self.country.clone(),
+            language: global.lang.clone(),
+            service_url: global.service_url.clone(),
+        }
+    }
+}
+
+/// French if the system speaks French, else English.
+fn system_language() -> Language {
+    sys_locale::get_locale()
+        .and_then(|l| Language::parse(&l).ok())
+        .unwrap_or(Language::En)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Options {
+        Options::try_parse_from(std::iter::once("customer-account").chain(args.iter().copied()))
+            .unwrap()
+    }
+
+    #[test]
+    fn options_may_come_before_or_after_the_command() {
+        let options = parse(&[
+            "link",
+            "--email",
+            "a@b.fr",
+            "--move",
+            "--service-url",
+            "http://x:1/",
+        ]);
+        assert!(matches!(
+            options.command,
+            Some(Command::Link { move_machine: true })
+        ));
+        let settings = options.global.settings().unwrap();
+        assert_eq!(settings.service_url, "http://x:1");
+        assert_eq!(options.global.fields.email.as_deref(), Some("a@b.fr"));
+        let options = parse(&["--lang", "fr", "status"]);
+        assert_eq!(options.global.settings().unwrap().language, Language::Fr);
+    }
+
+    #[test]
+    fn no_command_opens_the_window_and_bad_values_are_refused() {
+        assert!(parse(&[]).command.is_none());
+        assert!(parse(&["--service-url", "ftp://x"])
+            .global
+            .settings()
+            .is_err());
+        assert!(parse(&["--lang", "de"]).global.settings().is_err());
+        assert!(Options::try_parse_from(["customer-account", "nonsense"]).is_err());
+    }
+
+    #[test]
+    fn the_context_file_is_overridden_by_options() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ctx.json");
+        std::fs::write(
+            &path,
+            r#"{"company_name": "Dupont SARL", "service_url": "http://ctx:9", "language": "en"}"#,
+        )
+        .unwrap();
+        let options = parse(&[
+            "--context",
+            path.to_str().unwrap(),
+            "--company-name",
+            "Martin SAS",
+        ]);
+        let settings = options.global.settings().unwrap();
+        assert_eq!(settings.service_url, "http://ctx:9");
+        assert_eq!(settings.language, Language::En);
+        assert_eq!(settings.host.company_name.as_deref(), Some("Martin SAS"));
+    }
+}

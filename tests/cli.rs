@@ -1,0 +1,610 @@
+//! The `customer-account` commands, run as a user or a script would, against the real
+//! service on loopback, a real SMTP server and the real credential store (Secret Service).
+
+use std::{path::Path, process::Stdio, time::Duration};
+
+use account_client::{credentials::CredentialStore, identity::fingerprint_of};
+use account_server::{
+    config::{
+        LogFormat, MailSettings, MailTransportSettings, Settings, SmtpSecurity, SmtpSettings,
+    },
+    Application,
+};
+use serde_json::Value;
+use test_support::smtp::SmtpServer;
+use tokio::{io::AsyncWriteExt, sync::oneshot};
+
+/// The account service with its own database and SMTP server.
+struct Service {
+    url: String,
+    smtp: SmtpServer,
+    stop: Option<oneshot::Sender<()>>,
+    stopped: Option<tokio::task::JoinHandle<anyhow_free::Result>>,
+    _data: tempfile::TempDir,
+}
+
+mod anyhow_free {
+    pub type Result = std::result::Result<(), String>;
+}
+
+async fn start_service() -> Service {
+    let smtp = SmtpServer::start();
+    let data = tempfile::tempdir().unwrap();
+    let settings = Settings {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        database_url: format!("sqlite://{}", data.path().join("accounts.db").display()),
+        public_url: "http://accounts.test".into(),
+        mail: MailSettings {
+            transport: MailTransportSettings::Smtp(SmtpSettings {
+                host: "127.0.0.1".into(),
+                port: smtp.port(),
+                security: SmtpSecurity::None,
+                username: None,
+                password: None,
+            }),
+            from: "Customer account <no-reply@accounts.test>".into(),
+            retry_base: Duration::from_secs(1),
+            retry_max: Duration::from_secs(1),
+        },
+        trust_forwarded_for: false,
+        log_format: LogFormat::Text,
+    };
+    let app = Application::build(settings).await.unwrap();
+    let url = format!("http://127.0.0.1:{}", app.port());
+    let (stop, stopping) = oneshot::channel::<()>();
+    let stopped = tokio::spawn(async move {
+        app.run_until_stopped(async {
+            let _ = stopping.await;
+        })
+        .await
+        .map_err(|e| e.to_string())
+    });
+    Service {
+        url,
+        smtp,
+        stop: Some(stop),
+        stopped: Some(stopped),
+        _data: data,
+    }
+}
+
+impl Service {
+    async fn stop(&mut self) {
+        self.stop.take().unwrap().send(()).unwrap();
+        self.stopped.take().unwrap().await.unwrap().unwrap();
+    }
+}
+
+/// One workstation: its own data folder, machine identifier and name.
+struct Machine {
+    uid: String,
+    name: String,
+    home: tempfile::TempDir,
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.stdout))
+    }
+}
+
+impl Machine {
+    fn new(name: &str) -> Self {
+        Self {
+            uid: format!("{name}-{}", std::process::id()),
+            name: name.into(),
+            home: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn data_dir(&self) -> std::path::PathBuf {
+        self.home.path().join("data")
+    }
+
+    async fn run(&self, service: &Service, args: &[&str], stdin: Option<&str>) -> Run {
+        let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_customer-account"))
+            .args(args)
+            .env("CUSTOMER_ACCOUNT_SERVICE_URL", &service.url)
+            .env("CUSTOMER_ACCOUNT_DATA_DIR", self.data_dir())
+            .env("CUSTOMER_ACCOUNT_MACHINE_UID", &self.uid)
+            .env("CUSTOMER_ACCOUNT_COMPUTER_NAME", &self.name)
+            .env("CUSTOMER_ACCOUNT_LANG", "en")
+            // Nothing of this program may land in the user's home but its data folder.
+            .env("HOME", self.home.path())
+            .env("XDG_CONFIG_HOME", self.home.path().join("config"))
+            .env("XDG_CACHE_HOME", self.home.path().join("cache"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut input = child.stdin.take().unwrap();
+        if let Some(text) = stdin {
+            input
+                .write_all(format!("{text}\n").as_bytes())
+                .await
+                .unwrap();
+        }
+        drop(input);
+        let output = tokio::time::timeout(Duration::from_secs(60), child.wait_with_output())
+            .await
+            .expect("the command finishes")
+            .unwrap();
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).trim().to_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).trim().to_owned(),
+        }
+    }
+
+    /// The token the credential store holds for this machine, if any.
+    fn token(&self, service: &Service) -> Option<String> {
+        let key = format!("{} {}", service.url, &fingerprint_of(&self.uid)[..16]);
+        CredentialStore::open().unwrap().load(&key).unwrap()
+    }
+}
+
+const REGISTER: &[&str] = &[
+    "register",
+    "--company-name",
+    "Dupont Bâtiment SARL",
+    "--contact-first-name",
+    "Marie",
+    "--contact-last-name",
+    "Dupont",
+    "--phone",
+    "01 23 45 67 89",
+];
+
+/// Registers `email` from `machine` and returns the mailed password.
+async fn register(service: &Service, machine: &Machine, email: &str) -> String {
+    let before = service.smtp.mails_to(email).len();
+    let mut args = REGISTER.to_vec();
+    args.extend(["--email", email]);
+    let run = machine.run(service, &args, None).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains(email), "{}", run.stdout);
+    service
+        .smtp
+        .wait_for_nth(email, before + 1)
+        .await
+        .password()
+        .unwrap()
+}
+
+async fn link(service: &Service, machine: &Machine, email: &str, password: &str) -> Run {
+    machine
+        .run(
+            service,
+            &["link", "--email", email, "--json"],
+            Some(password),
+        )
+        .await
+}
+
+fn files_containing(root: &Path, needle: &str) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return found;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            found.extend(files_containing(&path, needle));
+        } else if let Ok(bytes) = std::fs::read(&path) {
+            if String::from_utf8_lossy(&bytes).contains(needle) {
+                found.push(path);
+            }
+        }
+    }
+    found
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn register_link_then_id_and_status() {
+    let service = start_service().await;
+    let pc = Machine::new("POSTE-01");
+    let password = register(&service, &pc, "cli@example.fr").await;
+
+    let linked = link(&service, &pc, "cli@example.fr", &password).await;
+    assert_eq!(linked.code, 0, "{}", linked.stderr);
+    let customer_id = linked.json()["account"]["customer_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let id = pc.run(&service, &["id"], None).await;
+    assert_eq!((id.code, id.stdout.as_str()), (0, customer_id.as_str()));
+
+    let status = pc.run(&service, &["status"], None).await;
+    assert_eq!(status.code, 0);
+    assert!(
+        status.stdout.contains("Dupont Bâtiment SARL"),
+        "{}",
+        status.stdout
+    );
+    assert!(
+        status.stdout.contains("this one: POSTE-01"),
+        "{}",
+        status.stdout
+    );
+    let status = pc.run(&service, &["status", "--json"], None).await.json();
+    assert_eq!(status["linked"], true);
+    assert_eq!(status["stale"], false);
+
+    // French on request.
+    let status = pc.run(&service, &["status", "--lang", "fr"], None).await;
+    assert!(
+        status.stdout.contains("Identifiant client"),
+        "{}",
+        status.stdout
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_token_lives_in_the_credential_store_and_nowhere_on_disk() {
+    let service = start_service().await;
+    let pc = Machine::new("POSTE-02");
+    let password = register(&service, &pc, "secret@example.fr").await;
+    assert_eq!(
+        link(&service, &pc, "secret@example.fr", &password)
+            .await
+            .code,
+        0
+    );
+
+    let token = pc
+        .token(&service)
+        .expect("the token is in the credential store");
+    assert!(token.len() >= 43);
+    assert!(pc.data_dir().join("state.json").exists());
+    assert_eq!(
+        files_containing(pc.home.path(), &token),
+        Vec::<std::path::PathBuf>::new()
+    );
+    // Nor in clear in the keyring's own files.
+    if let Some(keyrings) = std::env::var_os("XDG_DATA_HOME") {
+        assert!(files_containing(Path::new(&keyrings), &token).is_empty());
+    }
+    // Unlinking removes it from the store.
+    let run = pc.run(&service, &["unlink", "--yes"], None).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(pc.token(&service), None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_credential_store_linking_fails_clearly_and_keeps_nothing() {
+    let service = start_service().await;
+    let pc = Machine::new("POSTE-03");
+    let password = register(&service, &pc, "nostore@example.fr").await;
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_customer-account"))
+        .args(["link", "--email", "nostore@example.fr"])
+        .env("CUSTOMER_ACCOUNT_SERVICE_URL", &service.url)
+        .env("CUSTOMER_ACCOUNT_DATA_DIR", pc.data_dir())
+        .env("CUSTOMER_ACCOUNT_MACHINE_UID", &pc.uid)
+        .env("CUSTOMER_ACCOUNT_LANG", "en")
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    input
+        .write_all(format!("{password}\n").as_bytes())
+        .await
+        .unwrap();
+    drop(input);
+    let output = child.wait_with_output().await.unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(11), "{stderr}");
+    assert!(
+        stderr.contains("No credential store is available"),
+        "{stderr}"
+    );
+    assert!(
+        !pc.data_dir().exists(),
+        "nothing written when the link cannot be kept"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_password_then_the_limit_with_its_wait() {
+    let service = start_service().await;
+    let pc = Machine::new("POSTE-04");
+    let password = register(&service, &pc, "typo@example.fr").await;
+    let run = link(&service, &pc, "typo@example.fr", "AAAAA-AAAAA-AAAAA").await;
+    assert_eq!(run.code, 6, "{}", run.stdout);
+    assert_eq!(run.json()["error"]["code"], "invalid_credentials");
+    let run = pc
+        .run(
+            &service,
+            &["link", "--email", "typo@example.fr"],
+            Some("AAAAA-AAAAA-AAAAA"),
+        )
+        .await;
+    assert_eq!(run.stderr, "Wrong e-mail address or password.");
+    for _ in 0..3 {
+        link(&service, &pc, "typo@example.fr", "AAAAA-AAAAA-AAAAA").await;
+    }
+    let run = pc
+        .run(
+            &service,
+            &["link", "--email", "typo@example.fr"],
+            Some(&password),
+        )
+        .await;
+    assert_eq!(run.code, 7);
+    assert!(
+        run.stderr.starts_with("Too many attempts. Try again in "),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("minutes"), "{}", run.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_machine_linked_elsewhere_moves_only_when_asked() {
+    let service = start_service().await;
+    let pc = Machine::new("POSTE-05");
+    let first = register(&service, &pc, "first@example.fr").await;
+    let second = register(&service, &pc, "second@example.fr").await;
+    assert_eq!(
+        link(&service, &pc, "first@example.fr", &first).await.code,
+        0
+    );
+
+    let run = link(&service, &pc, "second@example.fr", &second).await;
+    assert_eq!(run.code, 9);
+    assert_eq!(run.json()["error"]["code"], "machine_linked_elsewhere");
+    let status = pc.run(&service, &["status", "--json"], None).await.json();
+    assert_eq!(status["account"]["details"]["email"], "first@example.fr");
+
+    let run = pc
+        .run(
+            &service,
+            &["link", "--email", "second@example.fr", "--move", "--json"],
+            Some(&second),
+        )
+        .await;
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let status = pc.run(&service, &["status", "--json"], None).await.json();
+    assert_eq!(status["account"]["details"]["email"], "second@example.fr");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unlink_then_relink_reuses_the_machine_record() {
+    let service = start_service().await;
+    let pc = Machine::new("POSTE-06");
+    let password = register(&service, &pc, "relink@example.fr").await;
+    let first = link(&service, &pc, "relink@example.fr", &password)
+        .await
+        .json();
+    let machine_id = first["account"]["this_machine_id"].clone();
+
+    // Scripts must confirm.
+    let run = pc.run(&service, &["unlink"], None).await;
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("--yes"), "{}", run.stderr);
+    assert_eq!(pc.run(&service, &["status"], None).await.code, 0);
+
+    assert_eq!(pc.run(&service, &["unlink", "--yes"], None).await.code, 0);
+    let status = pc.run(&service, &["status"], None).await;
+    assert_eq!(status.code, 3);
+    assert_eq!(
+        status.stdout,
+        "This computer is not linked to a customer account."
+    );
+    assert_eq!(pc.run(&service, &["id"], None).await.code, 3);
+
+    let again = link(&service, &pc, "relink@example.fr", &password)
+        .await
+        .json();
+    assert_eq!(again["account"]["this_machine_id"], machine_id);
+    assert_eq!(again["account"]["machines"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edit_machines_and_unlink_another_machine() {
+    let service = start_service().await;
+    let office = Machine::new("POSTE-07");
+    let laptop = Machine::new("PORTABLE-08");
+    let password = register(&service, &office, "office@example.fr").await;
+    assert_eq!(
+        link(&service, &office, "office@example.fr", &password)
+            .await
+            .code,
+        0
+    );
+    let linked = link(&service, &laptop, "office@example.fr", &password)
+        .await
+        .json();
+    let laptop_id = linked["account"]["this_machine_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let run = office
+        .run(
+            &service,
+            &[
+                "edit",
+                "--phone",
+                "06 12 34 56 78",
+                "--city",
+                "Lyon",
+                "--street",
+                "1 quai",
+                "--postal-code",
+                "69001",
+            ],
+            Some(&password),
+        )
+        .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let status = laptop
+        .run(&service, &["status", "--json"], None)
+        .await
+        .json();
+    assert_eq!(status["account"]["details"]["phone"], "0612345678");
+    assert_eq!(status["account"]["details"]["address"]["city"], "Lyon");
+
+    // Refused values name their field; nothing is saved.
+    let run = office
+        .run(
+            &service,
+            &["edit", "--siret", "73282932000075"],
+            Some(&password),
+        )
+        .await;
+    assert_eq!(run.code, 10);
+    assert!(run.stderr.starts_with("SIRET : "), "{}", run.stderr);
+    let run = office.run(&service, &["edit"], None).await;
+    assert_eq!(run.code, 2, "nothing to change");
+
+    let machines = office.run(&service, &["machines"], None).await;
+    assert_eq!(machines.code, 0);
+    assert!(machines.stdout.contains("PORTABLE-08"));
+    assert!(machines.stdout.contains("POSTE-07") && machines.stdout.contains("(this computer)"));
+
+    let run = office
+        .run(
+            &service,
+            &["unlink", "--machine", &laptop_id],
+            Some("AAAAA-AAAAA-AAAAA"),
+        )
+        .await;
+    assert_eq!(run.code, 6);
+    let run = office
+        .run(
+            &service,
+            &["unlink", "--machine", &laptop_id],
+            Some(&password),
+        )
+        .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(laptop.run(&service, &["status"], None).await.code, 3);
+    let run = office
+        .run(
+            &service,
+            &["unlink", "--machine", &laptop_id],
+            Some(&password),
+        )
+        .await;
+    assert_eq!(run.code, 10);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn request_password_and_refused_registration_fields() {
+    let service = start_service().await;
+    let pc = Machine::new("POSTE-09");
+    register(&service, &pc, "forgot@example.fr").await;
+    let run = pc
+        .run(
+            &service,
+            &["request-password", "--email", "forgot@example.fr"],
+            None,
+        )
+        .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mail = service.smtp.wait_for_nth("forgot@example.fr", 2).await;
+    let pending = mail.password().unwrap();
+    assert_eq!(
+        link(&service, &pc, "forgot@example.fr", &pending)
+            .await
+            .code,
+        0
+    );
+
+    let mut args = REGISTER.to_vec();
+    args.extend(["--email", "bad@example", "--siret", "123", "--json"]);
+    let run = pc.run(&service, &args, None).await;
+    assert_eq!(run.code, 10);
+    let fields: Vec<String> = run.json()["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(fields, ["email", "siret"]);
+    let run = pc.run(&service, &["request-password"], None).await;
+    assert_eq!(run.code, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn service_stopped_shows_the_last_known_data_marked_stale() {
+    let mut service = start_service().await;
+    let pc = Machine::new("POSTE-10");
+    let stranger = Machine::new("POSTE-11");
+    let password = register(&service, &pc, "offline@example.fr").await;
+    let linked = link(&service, &pc, "offline@example.fr", &password)
+        .await
+        .json();
+    let customer_id = linked["account"]["customer_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    service.stop().await;
+
+    let id = pc.run(&service, &["id"], None).await;
+    assert_eq!((id.code, id.stdout.as_str()), (5, customer_id.as_str()));
+    assert!(
+        id.stderr.starts_with("Service unreachable: data as of "),
+        "{}",
+        id.stderr
+    );
+    let status = pc.run(&service, &["status", "--json"], None).await.json();
+    assert_eq!(status["stale"], true);
+    assert_eq!(status["account"]["customer_id"], customer_id.as_str());
+
+    // Changes need the service: a clear message, and the exit code says so.
+    let run = pc.run(&service, &["machines"], None).await;
+    assert_eq!(run.code, 4);
+    assert!(run.stderr.contains("does not answer"), "{}", run.stderr);
+    // A machine that never linked is simply not linked.
+    assert_eq!(stranger.run(&service, &["status"], None).await.code, 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_command_explains_itself() {
+    let service = start_service().await;
+    let pc = Machine::new("POSTE-12");
+    let help = pc.run(&service, &["--help"], None).await;
+    assert_eq!(help.code, 0);
+    for expected in [
+        "Exit codes",
+        "--context",
+        "register",
+        "request-password",
+        "unlink",
+    ] {
+        assert!(help.stdout.contains(expected), "--help lacks {expected}");
+    }
+    for command in [
+        "id",
+        "status",
+        "register",
+        "link",
+        "request-password",
+        "edit",
+        "machines",
+        "unlink",
+    ] {
+        let run = pc.run(&service, &[command, "--help"], None).await;
+        assert_eq!(run.code, 0, "{command} --help");
+        assert!(
+            run.stdout.contains("Usage: customer-account"),
+            "{command}: {}",
+            run.stdout
+        );
+    }
+    let run = pc.run(&service, &["frobnicate"], None).await;
+    assert_eq!(run.code, 2);
+}
