@@ -608,3 +608,81 @@ async fn every_command_explains_itself() {
     let run = pc.run(&service, &["frobnicate"], None).await;
     assert_eq!(run.code, 2);
 }
+
+/// Behind a corporate proxy: the usual proxy variable is honoured. The service's host
+/// name does not even resolve here, so only the proxy can carry the request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_go_through_the_proxy_named_by_the_environment() {
+    use std::io::{Read, Write};
+    let proxy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let proxy_url = format!("http://{}", proxy.local_addr().unwrap());
+    let seen = std::thread::spawn(move || {
+        let (mut stream, _) = proxy.accept().unwrap();
+        let mut request = Vec::new();
+        let mut buf = [0u8; 4096];
+        while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+            let n = stream.read(&mut buf).unwrap();
+            if n == 0 {
+                break;
+            }
+            request.extend_from_slice(&buf[..n]);
+        }
+        stream
+            .write_all(
+                b"HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+            )
+            .unwrap();
+        String::from_utf8_lossy(&request)
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    });
+    let pc = Machine::new("POSTE-13");
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_customer-account"))
+        .args(["request-password", "--email", "proxy@example.fr"])
+        .env(
+            "CUSTOMER_ACCOUNT_SERVICE_URL",
+            "http://accounts.invalid:8080",
+        )
+        .env("CUSTOMER_ACCOUNT_DATA_DIR", pc.data_dir())
+        .env("CUSTOMER_ACCOUNT_MACHINE_UID", &pc.uid)
+        .env("CUSTOMER_ACCOUNT_LANG", "en")
+        .env("HTTP_PROXY", &proxy_url)
+        .env("http_proxy", &proxy_url)
+        .env_remove("NO_PROXY")
+        .env_remove("no_proxy")
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(
+        seen.join().unwrap(),
+        "POST http://accounts.invalid:8080/api/v1/password-requests HTTP/1.1"
+    );
+    // The proxy's own error page is not the service's: "cannot be reached".
+    assert_eq!(output.status.code(), Some(4));
+}
+
+/// Registering needs no credential store: a headless machine can still create the account.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn registering_works_without_a_credential_store() {
+    let service = start_service().await;
+    let pc = Machine::new("POSTE-14");
+    let mut args = REGISTER.to_vec();
+    args.extend(["--email", "headless@example.fr"]);
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_customer-account"))
+        .args(&args)
+        .env("CUSTOMER_ACCOUNT_SERVICE_URL", &service.url)
+        .env("CUSTOMER_ACCOUNT_DATA_DIR", pc.data_dir())
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    service.smtp.wait_for_nth("headless@example.fr", 1).await;
+}

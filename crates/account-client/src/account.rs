@@ -10,7 +10,7 @@ use account_api::{
 
 use crate::{
     api::ApiClient,
-    credentials::CredentialStore,
+    credentials::{CredentialError, CredentialStore},
     error::ClientError,
     identity::{IdentityOverrides, MachineIdentity},
     local::{LocalState, Snapshot},
@@ -41,7 +41,8 @@ pub enum Status {
 
 pub struct AccountClient {
     api: ApiClient,
-    store: CredentialStore,
+    /// Opened when first needed: registering or asking for a password needs no token.
+    store: Result<CredentialStore, CredentialError>,
     identity: MachineIdentity,
     local: LocalState,
     app_version: String,
@@ -51,8 +52,8 @@ impl AccountClient {
     pub fn new(config: ClientConfig) -> Result<Self, ClientError> {
         let api = ApiClient::new(&config.service_url, &config.app_version)?;
         let store = match &config.credential_namespace {
-            Some(namespace) => CredentialStore::open_as(namespace)?,
-            None => CredentialStore::open()?,
+            Some(namespace) => CredentialStore::open_as(namespace),
+            None => CredentialStore::open(),
         };
         let data_dir = config
             .data_dir
@@ -84,14 +85,18 @@ impl AccountClient {
         )
     }
 
+    fn store(&self) -> Result<CredentialStore, ClientError> {
+        self.store.clone().map_err(ClientError::from)
+    }
+
     async fn token(&self) -> Result<Option<String>, ClientError> {
-        let store = self.store.clone();
+        let store = self.store()?;
         let key = self.token_key();
         Ok(blocking(move || store.load(&key)).await??)
     }
 
     async fn forget_link(&self) -> Result<(), ClientError> {
-        let store = self.store.clone();
+        let store = self.store()?;
         let key = self.token_key();
         blocking(move || store.delete(&key)).await??;
         self.local
@@ -182,7 +187,7 @@ impl AccountClient {
             move_machine,
         };
         let linked = self.api.link(&request, token.as_deref()).await?;
-        let store = self.store.clone();
+        let store = self.store()?;
         let key = self.token_key();
         let token = linked.token.clone();
         if let Err(err) = blocking(move || store.save(&key, &token)).await? {
