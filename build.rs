@@ -1,9 +1,18 @@
 // Generates the Tauri context and declares the app's own commands, so that capabilities
-// (capabilities/*.json) can grant them as `allow-<command>` permissions.
+// (capabilities/*.json) can grant them as `allow-<command>` permissions. Keep the list
+// in step with `app::COMMANDS`.
 fn main() {
-    tauri_build::try_build(
-        tauri_build::Attributes::new()
-            .app_manifest(tauri_build::AppManifest::new().commands(&["service_health"])),
-    )
+    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(
+        tauri_build::AppManifest::new().commands(&[
+            "startup",
+            "account_status",
+            "register",
+            "request_password",
+            "link",
+            "edit",
+            "unlink",
+            "unlink_machine",
+        ]),
+    ))
     .expect("failed to run tauri-build");
 }

@@ -23,5 +23,10 @@ fi
 command -v cargo >/dev/null || { echo "Rust is missing: see https://rustup.rs" >&2; exit 1; }
 command -v npm >/dev/null || { echo "Node.js 20.19+ and npm are missing" >&2; exit 1; }
 
+# The window tests drive the app through tauri-driver (it starts WebKitWebDriver).
+if ! command -v tauri-driver >/dev/null && [ ! -x "${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver" ]; then
+  cargo install tauri-driver --version '^2' --locked
+fi
+
 # The app embeds ui/dist at compile time: build it first.
 (cd ui && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent)

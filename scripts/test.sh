@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Runs every check and test: formatting, lints, the UI's type check, and the tests of
-# every crate (the service on loopback with a real SMTP server, a real SQLite file, and
-# a real Secret Service for the credential store).
+# every crate (the service on loopback with a real SMTP server, a real SQLite file, a
+# real Secret Service for the credential store, and the app's real window under Xvfb
+# driven through WebDriver).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 
 cargo fmt --all -- --check
-(cd ui && npm run typecheck --silent)
+(cd ui && npm run typecheck --silent && npm test --silent)
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
 # A session bus with an unlocked keyring, as on a desktop; a virtual display for windows.

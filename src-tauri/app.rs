@@ -1,96 +1,250 @@
-//! The window: a thin Tauri layer whose page invokes the commands below, each granted
-//! in `capabilities/` and declared in `build.rs`.
+//! The window: a thin Tauri layer. Each command below turns a call of the page into an
+//! `AccountClient` call; each is declared in `build.rs` and granted in `capabilities/`.
+//! The machine token never crosses into the page: the commands return account data and
+//! error codes, nothing else.
 
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
 
+use account_api::wire::{AccountDetails, AccountView};
+use account_client::{
+    identity::IdentityOverrides, AccountClient, ClientConfig, ClientError, Status,
+};
 use serde::Serialize;
+use tauri::{Emitter, Manager};
 
-use crate::options::Settings;
+use crate::options::{Options, Settings};
 
-/// How long the health check waits for the service, in all.
-pub const HEALTH_TIMEOUT: Duration = Duration::from_secs(5);
-
-/// What the page shows about the service. Serialized as
-/// `{ url, reachable, status, error }`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ServiceHealth {
-    /// The service's base URL (the check GETs `<url>/health/ready`).
-    pub url: String,
-    /// True when the service answered the readiness check with a success status.
-    pub reachable: bool,
-    /// The HTTP status the service answered with, e.g. `"200 OK"`, if it answered.
-    pub status: Option<String>,
-    /// Why the service is not reachable or not ready, if it is not.
-    pub error: Option<String>,
+/// What the page learns at start (and again when a second launch hands new context).
+#[derive(Debug, Clone, Serialize)]
+pub struct Startup {
+    pub language: String,
+    pub service_url: String,
+    pub version: String,
+    /// The registration form, pre-filled from the host software's context.
+    pub registration_form: AccountDetails,
 }
 
-/// GETs `<service_url>/health/ready` within [`HEALTH_TIMEOUT`]. Never fails: any
-/// problem is reported in the result.
-pub async fn check_service_health(service_url: &str) -> ServiceHealth {
-    let base = service_url.trim_end_matches('/');
-    let url = format!("{base}/health/ready");
-    let unreachable = |status: Option<String>, error: String| ServiceHealth {
-        url: base.to_owned(),
-        reachable: false,
-        status,
-        error: Some(error),
-    };
-    let client = match reqwest::Client::builder().timeout(HEALTH_TIMEOUT).build() {
-        Ok(client) => client,
-        Err(e) => return unreachable(None, format!("cannot set up HTTP: {}", error_chain(&e))),
-    };
-    match client.get(&url).send().await {
-        Ok(response) => {
-            let status = response.status();
-            if status.is_success() {
-                ServiceHealth {
-                    url: base.to_owned(),
-                    reachable: true,
-                    status: Some(status.to_string()),
-                    error: None,
-                }
-            } else {
-                unreachable(
-                    Some(status.to_string()),
-                    format!("the service answered {status}"),
-                )
-            }
+impl Startup {
+    fn of(settings: &Settings) -> Self {
+        let mut form = settings.host.registration_form();
+        form.language = Some(settings.language.as_str().to_owned());
+        Startup {
+            language: settings.language.as_str().to_owned(),
+            service_url: settings.service_url.clone(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            registration_form: form,
         }
-        Err(e) if e.is_timeout() => unreachable(
-            None,
-            format!("no answer within {} s", HEALTH_TIMEOUT.as_secs()),
-        ),
-        Err(e) => unreachable(None, error_chain(&e)),
     }
 }
 
-/// An error and its sources on one line (reqwest's own message alone is vague).
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text
+/// Where this computer stands, as the page shows it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum PageStatus {
+    NotLinked,
+    Linked {
+        account: AccountView,
+    },
+    Offline {
+        account: AccountView,
+        fetched_at: String,
+    },
 }
 
-/// Page command: the service's health (granted by `allow-service-health`).
+/// Every command's error: a stable code the page turns into French or English.
+#[derive(Debug, Clone, Serialize)]
+pub struct CommandError {
+    code: String,
+    /// English, for logs; the page shows its own text for `code`.
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fields: Option<Vec<account_api::error::FieldError>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    retry_after_seconds: Option<u64>,
+}
+
+impl From<ClientError> for CommandError {
+    fn from(err: ClientError) -> Self {
+        log::warn!("command failed: {}: {err}", err.code());
+        let (fields, retry_after_seconds) = match &err {
+            ClientError::Fields(fields) => (Some(fields.clone()), None),
+            ClientError::RateLimited {
+                retry_after_seconds,
+            } => (None, Some(*retry_after_seconds)),
+            _ => (None, None),
+        };
+        CommandError {
+            code: err.code().to_owned(),
+            message: err.to_string(),
+            fields,
+            retry_after_seconds,
+        }
+    }
+}
+
+type Reply<T> = Result<T, CommandError>;
+
+struct AppState {
+    client: Arc<AccountClient>,
+    settings: Mutex<Settings>,
+}
+
+impl AppState {
+    fn settings(&self) -> Settings {
+        self.settings.lock().expect("settings lock").clone()
+    }
+}
+
 #[tauri::command]
-async fn service_health(settings: tauri::State<'_, Settings>) -> Result<ServiceHealth, ()> {
-    Ok(check_service_health(&settings.service_url).await)
+fn startup(state: tauri::State<'_, AppState>) -> Startup {
+    Startup::of(&state.settings())
 }
+
+#[tauri::command]
+async fn account_status(state: tauri::State<'_, AppState>) -> Reply<PageStatus> {
+    Ok(match state.client.status().await? {
+        Status::NotLinked => PageStatus::NotLinked,
+        Status::Linked(account) => PageStatus::Linked { account },
+        Status::Offline { snapshot, .. } => PageStatus::Offline {
+            account: snapshot.account,
+            fetched_at: snapshot.fetched_at,
+        },
+    })
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn register(state: tauri::State<'_, AppState>, details: AccountDetails) -> Reply<()> {
+    let mut details = details;
+    if details.language.as_deref().is_none_or(str::is_empty) {
+        details.language = Some(state.settings().language.as_str().to_owned());
+    }
+    Ok(state.client.register(&details).await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn request_password(
+    state: tauri::State<'_, AppState>,
+    email: String,
+    language: Option<String>,
+) -> Reply<()> {
+    let language = language
+        .and_then(|l| account_api::domain::Language::parse(&l).ok())
+        .unwrap_or(state.settings().language);
+    Ok(state
+        .client
+        .request_password(&email, Some(language))
+        .await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn link(
+    state: tauri::State<'_, AppState>,
+    email: String,
+    password: String,
+    move_machine: bool,
+) -> Reply<AccountView> {
+    Ok(state.client.link(&email, &password, move_machine).await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn edit(
+    state: tauri::State<'_, AppState>,
+    password: String,
+    version: i64,
+    details: AccountDetails,
+) -> Reply<AccountView> {
+    Ok(state.client.edit(&password, version, &details).await?)
+}
+
+#[tauri::command]
+async fn unlink(state: tauri::State<'_, AppState>) -> Reply<()> {
+    Ok(state.client.unlink().await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn unlink_machine(
+    state: tauri::State<'_, AppState>,
+    machine_id: String,
+    password: String,
+) -> Reply<()> {
+    Ok(state.client.unlink_machine(&machine_id, &password).await?)
+}
+
+/// The commands the page may call: `build.rs` declares them, the capability grants them.
+#[cfg(test)]
+const COMMANDS: &[&str] = &[
+    "startup",
+    "account_status",
+    "register",
+    "request_password",
+    "link",
+    "edit",
+    "unlink",
+    "unlink_machine",
+];
 
 /// Opens the window and runs until it is closed. Exits with status 1 if the window
-/// system cannot be used.
-pub fn run(settings: Settings) {
+/// system cannot be used, 11-like errors surface in the page.
+pub fn run(settings: Settings, data_dir: Option<std::path::PathBuf>) {
+    let client = match AccountClient::new(ClientConfig {
+        service_url: settings.service_url.clone(),
+        data_dir,
+        identity: IdentityOverrides {
+            machine_uid: std::env::var("CUSTOMER_ACCOUNT_MACHINE_UID").ok(),
+            computer_name: std::env::var("CUSTOMER_ACCOUNT_COMPUTER_NAME").ok(),
+        },
+        app_version: env!("CARGO_PKG_VERSION").to_owned(),
+        credential_namespace: None,
+    }) {
+        Ok(client) => Arc::new(client),
+        Err(err) => {
+            eprintln!("customer-account: {err}");
+            std::process::exit(1);
+        }
+    };
     let result = tauri::Builder::default()
-        .manage(settings)
-        .invoke_handler(tauri::generate_handler![service_health])
+        // First: a second launch hands its context to this window instead of opening one.
+        .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
+            if let Ok(options) = <Options as clap::Parser>::try_parse_from(&argv) {
+                if let Ok(settings) = options.global.settings() {
+                    let startup = Startup::of(&settings);
+                    if let Some(state) = app.try_state::<AppState>() {
+                        *state.settings.lock().expect("settings lock") = settings;
+                    }
+                    let _ = app.emit("host-context", startup);
+                }
+            }
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.unminimize();
+                let _ = window.show();
+                let _ = window.set_focus();
+            }
+        }))
+        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(
+            tauri_plugin_log::Builder::new()
+                .clear_targets()
+                .target(tauri_plugin_log::Target::new(
+                    tauri_plugin_log::TargetKind::LogDir { file_name: None },
+                ))
+                .level(log::LevelFilter::Info)
+                .build(),
+        )
+        .plugin(tauri_plugin_clipboard_manager::init())
+        .manage(AppState {
+            client,
+            settings: Mutex::new(settings),
+        })
+        .invoke_handler(tauri::generate_handler![
+            startup,
+            account_status,
+            register,
+            request_password,
+            link,
+            edit,
+            unlink,
+            unlink_machine
+        ])
         .run(tauri::generate_context!());
     if let Err(e) = result {
         eprintln!("customer-account: cannot open the window: {e}");
@@ -101,91 +255,58 @@ pub fn run(settings: Settings) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::{Read, Write};
-    use std::net::TcpListener;
 
-    /// Serves one HTTP request on loopback with `response`, returns the base URL and the
-    /// thread that yields the request line it received.
-    fn serve_once(response: &'static str) -> (String, std::thread::JoinHandle<String>) {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        let handle = std::thread::spawn(move || {
-            let (mut stream, _) = listener.accept().unwrap();
-            let mut request = Vec::new();
-            let mut buf = [0u8; 1024];
-            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
-                let n = stream.read(&mut buf).unwrap();
-                assert!(n > 0, "connection closed before the request ended");
-                request.extend_from_slice(&buf[..n]);
-            }
-            stream.write_all(response.as_bytes()).unwrap();
-            let text = String::from_utf8_lossy(&request).into_owned();
-            text.lines().next().unwrap_or_default().to_owned()
-        });
-        (url, handle)
-    }
-
-    #[tokio::test]
-    async fn ready_service_is_reachable() {
-        let (url, server) =
-            serve_once("HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok");
-        let health = check_service_health(&format!("{url}/")).await;
-        assert_eq!(server.join().unwrap(), "GET /health/ready HTTP/1.1");
-        assert_eq!(
-            health,
-            ServiceHealth {
-                url: url.clone(),
-                reachable: true,
-                status: Some("200 OK".into()),
-                error: None,
-            }
-        );
-    }
-
-    #[tokio::test]
-    async fn unready_service_is_not_reachable() {
-        let (url, server) = serve_once(
-            "HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
-        );
-        let health = check_service_health(&url).await;
-        server.join().unwrap();
-        assert!(!health.reachable);
-        assert_eq!(health.status.as_deref(), Some("503 Service Unavailable"));
-        assert_eq!(
-            health.error.as_deref(),
-            Some("the service answered 503 Service Unavailable")
-        );
-    }
-
-    #[tokio::test]
-    async fn closed_port_gives_an_error() {
-        let port = TcpListener::bind("127.0.0.1:0")
+    /// The page gets the app's commands, clipboard writing and event listening: nothing else.
+    #[test]
+    fn the_capability_grants_exactly_the_apps_commands() {
+        let capability: serde_json::Value =
+            serde_json::from_str(include_str!("../capabilities/default.json")).unwrap();
+        assert_eq!(capability["windows"], serde_json::json!(["main"]));
+        let granted: Vec<&str> = capability["permissions"]
+            .as_array()
             .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let health = check_service_health(&format!("http://127.0.0.1:{port}")).await;
-        assert!(!health.reachable);
-        assert_eq!(health.status, None);
-        let error = health.error.unwrap();
-        assert!(!error.is_empty());
+            .iter()
+            .map(|p| p.as_str().unwrap())
+            .collect();
+        let build = include_str!("../build.rs");
+        for command in COMMANDS {
+            assert!(
+                build.contains(&format!("\"{command}\"")),
+                "build.rs lacks {command}"
+            );
+            let permission = format!("allow-{}", command.replace('_', "-"));
+            assert!(
+                granted.contains(&permission.as_str()),
+                "{permission} not granted"
+            );
+        }
+        let others: Vec<&&str> = granted
+            .iter()
+            .filter(|p| !p.starts_with("allow-"))
+            .collect();
+        assert_eq!(
+            others,
+            [
+                &"clipboard-manager:allow-write-text",
+                &"core:event:allow-listen",
+                &"core:event:allow-unlisten"
+            ]
+        );
+        assert_eq!(granted.len(), COMMANDS.len() + 3);
     }
 
     #[test]
-    fn health_serializes_with_the_page_field_names() {
-        let health = ServiceHealth {
-            url: "http://x".into(),
-            reachable: false,
-            status: None,
-            error: Some("e".into()),
-        };
+    fn errors_reach_the_page_as_codes_without_secrets() {
+        let err: CommandError = ClientError::RateLimited {
+            retry_after_seconds: 120,
+        }
+        .into();
         assert_eq!(
-            serde_json::to_value(&health).unwrap(),
+            serde_json::to_value(&err).unwrap(),
             serde_json::json!({
-                "url": "http://x",
-                "reachable": false,
-                "status": null,
-                "error": "e"
+                "code": "rate_limited",
+                "message": "too many attempts; try again in 120 s",
+                "retry_after_seconds": 120
             })
         );
     }

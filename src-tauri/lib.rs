@@ -10,7 +10,6 @@ mod app;
 mod cli;
 mod options;
 
-pub use app::{check_service_health, ServiceHealth};
 pub use cli::exit;
 
 use clap::Parser;
@@ -21,7 +20,7 @@ pub fn run() {
     match options.command {
         Some(command) => std::process::exit(cli::run(options.global, command)),
         None => match options.global.settings() {
-            Ok(settings) => app::run(settings),
+            Ok(settings) => app::run(settings, options.global.data_dir.clone()),
             Err(message) => {
                 eprintln!("customer-account: {message}");
                 std::process::exit(cli::exit::USAGE);

@@ -1,44 +1,383 @@
-export type Lang = "en" | "fr";
+// The page's words in French and English, and which language the page speaks.
+// Error texts live in messages.ts; field labels too.
 
-export interface Messages {
-  title: string;
-  serviceHeading: string;
-  urlLabel: string;
-  checking: string;
-  reachable: string;
-  unreachable: string;
+import type { Language } from "./api";
+
+export type Lang = Language;
+
+export const LANGUAGES: readonly Lang[] = ["fr", "en"];
+
+export interface Texts {
+  appTitle: string;
+  languageLabel: string;
+  loading: string;
   retry: string;
-  unknownUrl: string;
+  back: string;
+  cancel: string;
+  optional: string;
+
+  welcomeTitle: string;
+  welcomeIntro: string;
+  welcomeOnePerCompany: string;
+  goRegister: string;
+  goLink: string;
+
+  registerTitle: string;
+  registerHint: string;
+  registerEmailHint: string;
+  registerSubmit: string;
+  addressLegend: string;
+  siretHint: string;
+  streetHint: string;
+  countryHint: string;
+
+  sentTitle: string;
+  sentSpamHint: string;
+  passwordHint: string;
+  showPassword: string;
+  linkSubmit: string;
+  resendPassword: string;
+
+  linkTitle: string;
+  linkIntro: string;
+  linkSendPassword: string;
+  linkHavePassword: string;
+  linkMove: string;
+
+  accountTitle: string;
+  customerIdLabel: string;
+  customerIdHint: string;
+  copy: string;
+  copied: string;
+  copiedNotice: string;
+  copyFailed: string;
+  supportTimeTitle: string;
+  balanceLabel: string;
+  recentSessions: string;
+  noSessions: string;
+  detailsTitle: string;
+  detailsHint: string;
+  validate: string;
+  emailPassword: string;
+  machinesTitle: string;
+  machinesHint: string;
+  thisComputer: string;
+  sharesIdentity: string;
+  unlinkMachine: string;
+  unlinkThisTitle: string;
+  unlinkThisText: string;
+  unlinkThis: string;
+  unlinkDialogTitle: string;
+  unlinkConfirm: string;
+  unlinkedNotice: string;
+  saveDialogTitle: string;
+  saveDialogText: string;
+  saveDialogSubmit: string;
+  unlinkMachineDialogText: string;
+  forgotPassword: string;
+  wrongPassword: string;
+  saved: string;
+  reload: string;
+  reloadedNotice: string;
+  backOnline: string;
+
+  sentText: (email: string) => string;
+  linkPasswordSent: (email: string) => string;
+  accountPasswordSent: (email: string) => string;
+  offlineText: (date: string) => string;
+  lastSeen: (date: string) => string;
+  linkedNotice: (customerId: string) => string;
+  machineUnlinkedNotice: (name: string) => string;
+  unlinkMachineTitle: (name: string) => string;
+  unlinkMachineLabel: (name: string) => string;
+  unlinkDialogText: (customerId: string) => string;
+  overdrawn: (amount: string) => string;
+  sessionLine: (date: string, duration: string, agent: string) => string;
+  footer: (version: string) => string;
 }
 
-const MESSAGES: Record<Lang, Messages> = {
-  en: {
-    title: "Customer account",
-    serviceHeading: "Account service",
-    urlLabel: "Address",
-    checking: "Checking…",
-    reachable: "Service reachable",
-    unreachable: "Service unreachable",
-    retry: "Retry",
-    unknownUrl: "unknown",
-  },
-  fr: {
-    title: "Compte client",
-    serviceHeading: "Service des comptes",
-    urlLabel: "Adresse",
-    checking: "Vérification…",
-    reachable: "Service joignable",
-    unreachable: "Service injoignable",
-    retry: "Réessayer",
-    unknownUrl: "inconnue",
-  },
+const FR: Texts = {
+  appTitle: "Compte client",
+  languageLabel: "Langue",
+  loading: "Chargement…",
+  retry: "Réessayer",
+  back: "Retour",
+  cancel: "Annuler",
+  optional: "(facultatif)",
+
+  welcomeTitle: "Le compte client de votre entreprise",
+  welcomeIntro:
+    "Le compte client est facultatif : il sert uniquement à contacter l'assistance technique. Quand vous appelez, l'assistance vous demande votre numéro client et décompte de votre crédit le temps passé avec vous.",
+  welcomeOnePerCompany:
+    "Un seul compte par entreprise. Si votre entreprise en a déjà un, ouvert depuis un autre ordinateur par exemple, ne créez pas de nouveau compte : liez cet ordinateur au compte existant.",
+  goRegister: "Créer le compte client de mon entreprise",
+  goLink: "Mon entreprise a déjà un compte — lier cet ordinateur",
+
+  registerTitle: "Créer le compte client",
+  registerHint:
+    "Créez le compte pendant que la société qui paie l'assistance est ouverte dans votre logiciel : les factures d'assistance sont établies à son nom. Un seul compte sert pour toutes les sociétés que vous gérez.",
+  registerEmailHint: "Le mot de passe du compte sera envoyé à cette adresse.",
+  registerSubmit: "Créer le compte",
+  addressLegend: "Adresse postale (facultative)",
+  siretHint: "14 chiffres.",
+  streetHint: "Jusqu'à 3 lignes.",
+  countryHint: "Code à deux lettres (FR, BE, CH…) ; laissez vide pour la France.",
+
+  sentTitle: "Saisissez votre mot de passe",
+  sentSpamHint:
+    "Il arrive en général en quelques secondes. Sinon, regardez dans le dossier des courriers indésirables.",
+  passwordHint:
+    "15 caractères en trois groupes, par exemple ABCDE-FGHJK-MNPQR. Majuscules ou minuscules ; les tirets sont facultatifs.",
+  showPassword: "Afficher le mot de passe",
+  linkSubmit: "Lier cet ordinateur",
+  resendPassword: "Renvoyer le mot de passe",
+
+  linkTitle: "Lier cet ordinateur au compte de votre entreprise",
+  linkIntro: "Indiquez l'adresse e-mail du compte client de votre entreprise.",
+  linkSendPassword: "M'envoyer mon mot de passe par e-mail",
+  linkHavePassword: "J'ai déjà mon mot de passe",
+  linkMove: "Transférer cet ordinateur vers ce compte",
+
+  accountTitle: "Votre compte client",
+  customerIdLabel: "Numéro client",
+  customerIdHint: "Donnez ce numéro à l'assistance : elle décompte le temps passé avec vous.",
+  copy: "Copier",
+  copied: "Copié",
+  copiedNotice: "Numéro client copié.",
+  copyFailed: "Impossible de copier : sélectionnez le numéro, puis appuyez sur Ctrl+C.",
+  supportTimeTitle: "Crédit d'assistance",
+  balanceLabel: "Temps restant",
+  recentSessions: "Dernières interventions",
+  noSessions: "Aucune intervention pour l'instant.",
+  detailsTitle: "Coordonnées du compte",
+  detailsHint:
+    "Modifiez-les directement, puis validez : l'enregistrement demande le mot de passe du compte.",
+  validate: "Valider",
+  emailPassword: "M'envoyer mon mot de passe par e-mail",
+  machinesTitle: "Ordinateurs liés au compte",
+  machinesHint:
+    "Un ordinateur remplacé ou hors service ? Déliez-le ici : le mot de passe du compte vous sera demandé.",
+  thisComputer: "Cet ordinateur",
+  sharesIdentity: "Même identifiant système qu'un autre ordinateur lié (copie d'une image disque ?)",
+  unlinkMachine: "Délier",
+  unlinkThisTitle: "Délier cet ordinateur",
+  unlinkThisText:
+    "Cet ordinateur ne sera plus lié au compte client. Au prochain lancement, vous pourrez le lier de nouveau, à ce compte ou à un autre.",
+  unlinkThis: "Délier cet ordinateur",
+  unlinkDialogTitle: "Délier cet ordinateur ?",
+  unlinkConfirm: "Délier",
+  unlinkedNotice: "Cet ordinateur n'est plus lié au compte client.",
+  saveDialogTitle: "Enregistrer les modifications",
+  saveDialogText: "Saisissez le mot de passe du compte client.",
+  saveDialogSubmit: "Enregistrer",
+  unlinkMachineDialogText:
+    "Cet ordinateur ne pourra plus utiliser le compte client tant qu'il n'aura pas été lié de nouveau. Saisissez le mot de passe du compte client.",
+  forgotPassword: "Mot de passe oublié ? Annulez, puis choisissez « M'envoyer mon mot de passe par e-mail ».",
+  wrongPassword: "Mot de passe incorrect.",
+  saved: "Enregistré.",
+  reload: "Recharger",
+  reloadedNotice: "Compte rechargé : vos saisies sont conservées.",
+  backOnline: "Le service répond de nouveau.",
+
+  sentText: (email) => `Saisissez le mot de passe que nous avons envoyé à ${email}.`,
+  linkPasswordSent: (email) =>
+    `Si ${email} est l'adresse d'un compte client, un mot de passe vient d'y être envoyé.`,
+  accountPasswordSent: (email) =>
+    `Un nouveau mot de passe a été envoyé à ${email}. L'actuel reste valable tant que vous n'avez pas utilisé le nouveau.`,
+  offlineText: (date) =>
+    `Service injoignable — données du ${date}. Elles ne peuvent pas être modifiées pour l'instant.`,
+  lastSeen: (date) => `Vu le ${date}`,
+  linkedNotice: (id) => `Cet ordinateur est lié au compte client ${id}.`,
+  machineUnlinkedNotice: (name) => `L'ordinateur ${name} a été délié du compte.`,
+  unlinkMachineTitle: (name) => `Délier l'ordinateur ${name}`,
+  unlinkMachineLabel: (name) => `Délier ${name}`,
+  unlinkDialogText: (id) =>
+    `Cet ordinateur ne sera plus lié au compte client ${id}. Au prochain lancement, vous pourrez le lier de nouveau.`,
+  overdrawn: (amount) => `Crédit dépassé de ${amount}.`,
+  sessionLine: (date, duration, agent) => `${date} — ${duration} avec ${agent}`,
+  footer: (version) => `Compte client, version ${version}`,
 };
 
-/** French for any `fr` language tag (fr, fr-FR, fr-CA…), English otherwise. */
-export function pickLang(tag: string | undefined): Lang {
-  return tag?.toLowerCase().split("-")[0] === "fr" ? "fr" : "en";
+const EN: Texts = {
+  appTitle: "Customer account",
+  languageLabel: "Language",
+  loading: "Loading…",
+  retry: "Retry",
+  back: "Back",
+  cancel: "Cancel",
+  optional: "(optional)",
+
+  welcomeTitle: "Your company's customer account",
+  welcomeIntro:
+    "The customer account is optional: it is only needed to contact technical support. When you call, support asks for your customer ID and counts the time spent with you against your credit.",
+  welcomeOnePerCompany:
+    "One account per company. If your company already has one, opened from another computer for instance, do not create a new account: link this computer to the existing one.",
+  goRegister: "Create my company's customer account",
+  goLink: "My company already has one — link this computer",
+
+  registerTitle: "Create the customer account",
+  registerHint:
+    "Create the account while the company that pays for support is open in your software: support invoices are made out in its name. One account serves every company you manage.",
+  registerEmailHint: "The account's password will be sent to this address.",
+  registerSubmit: "Create the account",
+  addressLegend: "Postal address (optional)",
+  siretHint: "14 digits.",
+  streetHint: "Up to 3 lines.",
+  countryHint: "Two-letter code (FR, BE, CH…); leave empty for France.",
+
+  sentTitle: "Enter your password",
+  sentSpamHint: "It usually arrives within a few seconds. If not, look in the spam folder.",
+  passwordHint:
+    "15 characters in three groups, for example ABCDE-FGHJK-MNPQR. Upper or lower case; the dashes are optional.",
+  showPassword: "Show the password",
+  linkSubmit: "Link this computer",
+  resendPassword: "Send it again",
+
+  linkTitle: "Link this computer to your company's account",
+  linkIntro: "Enter the e-mail address of your company's customer account.",
+  linkSendPassword: "E-mail me my password",
+  linkHavePassword: "I have it",
+  linkMove: "Move this computer to this account",
+
+  accountTitle: "Your customer account",
+  customerIdLabel: "Customer ID",
+  customerIdHint: "Give this number to support: it counts the time spent with you.",
+  copy: "Copy",
+  copied: "Copied",
+  copiedNotice: "Customer ID copied.",
+  copyFailed: "Cannot copy: select the number, then press Ctrl+C.",
+  supportTimeTitle: "Support time credit",
+  balanceLabel: "Time left",
+  recentSessions: "Latest support sessions",
+  noSessions: "No support session yet.",
+  detailsTitle: "Account details",
+  detailsHint: "Change them here, then validate: saving asks for the account's password.",
+  validate: "Validate",
+  emailPassword: "E-mail my password",
+  machinesTitle: "Computers linked to the account",
+  machinesHint:
+    "A computer replaced or out of service? Unlink it here: you will be asked for the account's password.",
+  thisComputer: "This computer",
+  sharesIdentity: "Same system identifier as another linked computer (a cloned disk image?)",
+  unlinkMachine: "Unlink",
+  unlinkThisTitle: "Unlink this computer",
+  unlinkThisText:
+    "This computer will no longer be linked to the customer account. At the next opening you can link it again, to this account or another.",
+  unlinkThis: "Unlink this computer",
+  unlinkDialogTitle: "Unlink this computer?",
+  unlinkConfirm: "Unlink",
+  unlinkedNotice: "This computer is no longer linked to the customer account.",
+  saveDialogTitle: "Save the changes",
+  saveDialogText: "Enter the customer account's password.",
+  saveDialogSubmit: "Save",
+  unlinkMachineDialogText:
+    "That computer will no longer use the customer account until it is linked again. Enter the customer account's password.",
+  forgotPassword: "Forgot it? Cancel, then choose “E-mail my password”.",
+  wrongPassword: "Wrong password.",
+  saved: "Saved.",
+  reload: "Reload",
+  reloadedNotice: "Account reloaded: what you typed is kept.",
+  backOnline: "The service answers again.",
+
+  sentText: (email) => `Enter the password we e-mailed to ${email}.`,
+  linkPasswordSent: (email) =>
+    `If ${email} is a customer account's address, a password has just been sent to it.`,
+  accountPasswordSent: (email) =>
+    `A new password was sent to ${email}. The current one keeps working until you use the new one.`,
+  offlineText: (date) => `Service unreachable — data from ${date}. It cannot be changed for now.`,
+  lastSeen: (date) => `Last seen ${date}`,
+  linkedNotice: (id) => `This computer is linked to customer account ${id}.`,
+  machineUnlinkedNotice: (name) => `Computer ${name} was unlinked from the account.`,
+  unlinkMachineTitle: (name) => `Unlink computer ${name}`,
+  unlinkMachineLabel: (name) => `Unlink ${name}`,
+  unlinkDialogText: (id) =>
+    `This computer will no longer be linked to customer account ${id}. At the next opening you can link it again.`,
+  overdrawn: (amount) => `Credit overdrawn by ${amount}.`,
+  sessionLine: (date, duration, agent) => `${date} — ${duration} with ${agent}`,
+  footer: (version) => `Customer account, version ${version}`,
+};
+
+const TEXTS: Readonly<Record<Lang, Texts>> = { fr: FR, en: EN };
+
+export function texts(lang: Lang): Texts {
+  return TEXTS[lang];
 }
 
-export function messages(lang: Lang): Messages {
-  return MESSAGES[lang];
+/** The keys whose text is a plain string: the ones `data-i18n` may name. */
+export type StaticKey = { [K in keyof Texts]: Texts[K] extends string ? K : never }[keyof Texts];
+
+export function isStaticKey(key: string): key is StaticKey {
+  return Object.prototype.hasOwnProperty.call(FR, key) && typeof FR[key as keyof Texts] === "string";
+}
+
+/** French for any `fr` language tag (fr, fr-FR, fr-CA…), English otherwise. */
+export function pickLang(tag: string | null | undefined): Lang {
+  return tag?.trim().toLowerCase().split(/[-_]/)[0] === "fr" ? "fr" : "en";
+}
+
+export function isLang(value: unknown): value is Lang {
+  return value === "fr" || value === "en";
+}
+
+// The language choice. The host software says which language to speak (Startup.language);
+// a choice made with the header's control is remembered (localStorage) and wins over it,
+// until the host software itself changes language (a `host-context` with a different
+// language than before): the newer word wins.
+
+export const LANGUAGE_STORAGE_KEY = "customer-account.language";
+
+type ReadStorage = Pick<Storage, "getItem">;
+type WriteStorage = Pick<Storage, "setItem" | "removeItem">;
+
+/** The language the user chose earlier, if any (and if storage can be read). */
+export function storedLanguage(storage: ReadStorage | null): Lang | null {
+  try {
+    const value = storage?.getItem(LANGUAGE_STORAGE_KEY) ?? null;
+    return isLang(value) ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Remembers the user's choice; `null` forgets it. Storage failures are ignored. */
+export function storeLanguage(storage: WriteStorage | null, lang: Lang | null): void {
+  try {
+    if (lang === null) {
+      storage?.removeItem(LANGUAGE_STORAGE_KEY);
+    } else {
+      storage?.setItem(LANGUAGE_STORAGE_KEY, lang);
+    }
+  } catch {
+    // A page without storage still works; it just forgets the choice.
+  }
+}
+
+/** The language at start: the user's earlier choice, else the host's, else the system's. */
+export function initialLanguage(
+  stored: Lang | null,
+  hostLanguage: string | null | undefined,
+  systemTag: string | null | undefined,
+): Lang {
+  if (stored !== null) {
+    return stored;
+  }
+  if (isLang(hostLanguage)) {
+    return hostLanguage;
+  }
+  return pickLang(systemTag);
+}
+
+/**
+ * After a second launch handed new host context: follow the host when its language changed
+ * (and forget the user's earlier choice), else keep the current language.
+ */
+export function languageAfterHostContext(
+  current: Lang,
+  previousHostLanguage: string | null,
+  newHostLanguage: string,
+): { lang: Lang; forgetChoice: boolean } {
+  if (isLang(newHostLanguage) && newHostLanguage !== previousHostLanguage) {
+    return { lang: newHostLanguage, forgetChoice: true };
+  }
+  return { lang: current, forgetChoice: false };
 }

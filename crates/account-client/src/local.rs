@@ -65,6 +65,11 @@ impl LocalState {
         service_url: &str,
         change: impl FnOnce(&mut ServiceState),
     ) -> Result<(), ClientError> {
+        // Read-change-write as one step: the window may refresh while a link saves.
+        static WRITING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let _writing = WRITING
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let mut file = self.read();
         let state = file.services.entry(service_url.to_owned()).or_default();
         change(state);
@@ -91,7 +96,10 @@ impl LocalState {
             ClientError::Unexpected(format!("cannot write into {}: {e}", self.dir.display()))
         };
         std::fs::create_dir_all(&self.dir).map_err(fail)?;
-        let partial = self.dir.join(format!(".{FILE}.{}", std::process::id()));
+        // Unique per process and write: another process may be writing beside us.
+        static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let partial = self.dir.join(format!(".{FILE}.{}.{n}", std::process::id()));
         let bytes = serde_json::to_vec_pretty(file).expect("the state serializes");
         std::fs::write(&partial, bytes).map_err(fail)?;
         std::fs::rename(&partial, self.dir.join(FILE)).map_err(fail)

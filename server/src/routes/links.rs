@@ -27,7 +27,7 @@ use crate::{
     extract::{ApiJson, BearerToken, ClientNetwork},
     secrets::{new_machine_id, token_hash, MachineToken},
     startup::AppState,
-    storage::MachineRow,
+    storage::{MachineRow, StorageError},
 };
 
 pub async fn link(
@@ -206,9 +206,14 @@ pub async fn unlink_this_machine(
     let (machine, account) = authenticate(&state, bearer).await?;
     let now = crate::now();
     let mut tx = state.storage.write().await?;
+    // Unlinked meanwhile (another request got there first): say so. Any other failure
+    // must not read as success, or the client would drop a token that still works.
     tx.unlink_machine(account.id, &machine.id, now)
         .await
-        .map_err(|_| ApiError::NotLinked)?;
+        .map_err(|err| match err {
+            StorageError::MachineNotFound => ApiError::NotLinked,
+            other => other.into(),
+        })?;
     tx.audit(
         account.id,
         &machine_actor(&machine.id),

@@ -1,0 +1,269 @@
+//! The app's real window, driven through WebDriver: its own Xvfb display, tauri-driver
+//! (with WebKitWebDriver) on free ports, and the app binary launched by the driver.
+
+use std::{
+    io::{BufRead, BufReader},
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use fantoccini::{elements::Element, Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::json;
+
+/// One workstation: identity and data folder, kept across its window's openings.
+pub struct Workstation {
+    pub uid: String,
+    pub name: String,
+    pub data: tempfile::TempDir,
+}
+
+impl Workstation {
+    pub fn new(name: &str) -> Self {
+        Self {
+            uid: format!("{name}-{}-{}", std::process::id(), rand_suffix()),
+            name: name.to_owned(),
+            data: tempfile::tempdir().unwrap(),
+        }
+    }
+}
+
+fn rand_suffix() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos()
+}
+
+/// A virtual display (Xvfb picks a free number and tells it).
+struct Display {
+    process: Child,
+    name: String,
+}
+
+impl Display {
+    fn start() -> Self {
+        let mut process = Command::new("Xvfb")
+            .args([
+                "-displayfd",
+                "1",
+                "-screen",
+                "0",
+                "1280x800x24",
+                "-nolisten",
+                "tcp",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("Xvfb (apt package xvfb)");
+        let mut line = String::new();
+        BufReader::new(process.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        Self {
+            process,
+            name: format!(":{}", line.trim()),
+        }
+    }
+}
+
+impl Drop for Display {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+struct Driver {
+    process: Child,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        // SIGTERM: tauri-driver then stops its WebKitWebDriver (SIGKILL would orphan it).
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.process.id().to_string())
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.process.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+fn tauri_driver() -> PathBuf {
+    if let Ok(path) = std::env::var("TAURI_DRIVER") {
+        return path.into();
+    }
+    let cargo_bin = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")))
+        .map(|home| home.join("bin/tauri-driver"));
+    match cargo_bin {
+        Some(path) if path.exists() => path,
+        _ => "tauri-driver".into(),
+    }
+}
+
+/// The app is single-instance per session: a second launch would hand its context to the
+/// first window. Tests therefore open one window at a time.
+static ONE_WINDOW: std::sync::LazyLock<std::sync::Arc<tokio::sync::Mutex<()>>> =
+    std::sync::LazyLock::new(Default::default);
+
+/// The app's window on `workstation`, talking to the service at `service_url`.
+pub struct Window {
+    pub client: Client,
+    _driver: Driver,
+    _display: Display,
+    _turn: tokio::sync::OwnedMutexGuard<()>,
+}
+
+impl Window {
+    pub async fn open(service_url: &str, workstation: &Workstation, language: &str) -> Window {
+        let turn = ONE_WINDOW.clone().lock_owned().await;
+        let display = Display::start();
+        let port = test_support::free_port();
+        let native_port = test_support::free_port();
+        let process = Command::new(tauri_driver())
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .env("DISPLAY", &display.name)
+            .env("CUSTOMER_ACCOUNT_MACHINE_UID", &workstation.uid)
+            .env("CUSTOMER_ACCOUNT_COMPUTER_NAME", &workstation.name)
+            .env(
+                "CUSTOMER_ACCOUNT_DATA_DIR",
+                workstation.data.path().join("data"),
+            )
+            // The window keeps its size and position, and logs, under the user's folders.
+            .env("XDG_CONFIG_HOME", workstation.data.path().join("config"))
+            .env("XDG_DATA_HOME", workstation.data.path().join("share"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("tauri-driver (cargo install tauri-driver --version ^2 --locked)");
+        let driver = Driver { process };
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert(
+            "tauri:options".into(),
+            json!({
+                "application": env!("CARGO_BIN_EXE_customer-account"),
+                "args": ["--service-url", service_url, "--lang", language],
+            }),
+        );
+        let url = format!("http://127.0.0.1:{port}");
+        let started = Instant::now();
+        let client = loop {
+            let attempt = tokio::time::timeout(
+                Duration::from_secs(20),
+                ClientBuilder::new(HttpConnector::new())
+                    .capabilities(capabilities.clone())
+                    .connect(&url),
+            )
+            .await;
+            match attempt {
+                Ok(Ok(client)) => break client,
+                _ if started.elapsed() < Duration::from_secs(30) => {
+                    tokio::time::sleep(Duration::from_millis(200)).await
+                }
+                other => panic!("no WebDriver session: {other:?}"),
+            }
+        };
+        Window {
+            client,
+            _driver: driver,
+            _display: display,
+            _turn: turn,
+        }
+    }
+
+    /// The element, once it is there and displayed (up to 20 s).
+    pub async fn find(&self, css: &str) -> Element {
+        let started = Instant::now();
+        loop {
+            if let Ok(element) = self.client.find(Locator::Css(css)).await {
+                if element.is_displayed().await.unwrap_or(false) {
+                    return element;
+                }
+            }
+            if started.elapsed() > Duration::from_secs(20) {
+                let source = self.client.source().await.unwrap_or_default();
+                panic!(
+                    "{css} never appeared; page: {}",
+                    &source[..source.len().min(3000)]
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.find(css).await.click().await.unwrap();
+    }
+
+    /// Replaces the field's value with `text`, as typed.
+    pub async fn fill(&self, css: &str, text: &str) {
+        let field = self.find(css).await;
+        field.clear().await.unwrap();
+        field.send_keys(text).await.unwrap();
+    }
+
+    pub async fn text(&self, css: &str) -> String {
+        self.find(css).await.text().await.unwrap()
+    }
+
+    /// Waits until `css`'s text contains `expected`, and returns it.
+    pub async fn wait_text(&self, css: &str, expected: &str) -> String {
+        let started = Instant::now();
+        loop {
+            let text = self.text(css).await;
+            if text.contains(expected) {
+                return text;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "{css} says {text:?}, never {expected:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn value(&self, css: &str) -> String {
+        self.find(css)
+            .await
+            .prop("value")
+            .await
+            .unwrap()
+            .unwrap_or_default()
+    }
+
+    /// Saves a screenshot of the window as `name`.png under target/screenshots (and
+    /// into docs/screenshots when SCREENSHOTS=docs, to refresh the README's pictures).
+    pub async fn screenshot(&self, name: &str) {
+        let png = self.client.screenshot().await.unwrap();
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut dirs = vec![root.join("target/screenshots")];
+        if std::env::var("SCREENSHOTS").as_deref() == Ok("docs") {
+            dirs.push(root.join("docs/screenshots"));
+        }
+        for dir in dirs {
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(dir.join(format!("{name}.png")), &png).unwrap();
+        }
+    }
+
+    pub async fn close(self) {
+        let _ = self.client.close().await;
+    }
+}

@@ -1,0 +1,263 @@
+// The error catalogue: every code a command can fail with, every field code, and the
+// service's general codes, in French and English. The page shows these texts, never the
+// English `message` of an error (that one is for logs).
+
+import type { CommandError, FieldError, Language } from "./api";
+import { formatWait } from "./format";
+
+/** The codes of `CommandError.code`. */
+export const COMMAND_CODES = [
+  "service_unreachable",
+  "rate_limited",
+  "invalid_credentials",
+  "changed_elsewhere",
+  "machine_linked_elsewhere",
+  "invalid_fields",
+  "not_linked",
+  "email_unavailable",
+  "machine_not_found",
+  "credential_store_unavailable",
+  "service_error",
+  "unexpected",
+] as const;
+
+/** The codes of a refused field (`FieldError.code`). */
+export const FIELD_CODES = [
+  "empty",
+  "too_long",
+  "control_characters",
+  "invalid_email",
+  "invalid_phone",
+  "invalid_siret",
+  "siret_check_digit",
+  "invalid_postal_code",
+  "invalid_country",
+  "invalid_language",
+  "invalid_customer_id",
+  "customer_id_check_digit",
+] as const;
+
+/** The service's general codes, behind a `service_error` or in `fields`. */
+export const SERVICE_CODES = [
+  "invalid_json",
+  "unsupported_media_type",
+  "payload_too_large",
+  "invalid_machine",
+  "not_found",
+  "method_not_allowed",
+  "timeout",
+  "service_unavailable",
+] as const;
+
+export type CommandCode = (typeof COMMAND_CODES)[number];
+export type FieldCode = (typeof FIELD_CODES)[number];
+export type ServiceCode = (typeof SERVICE_CODES)[number];
+export type Code = CommandCode | FieldCode | ServiceCode;
+
+/** Every code the page has words for. */
+export const ALL_CODES: readonly Code[] = [...COMMAND_CODES, ...FIELD_CODES, ...SERVICE_CODES];
+
+type Bilingual = Readonly<Record<Language, string>>;
+
+const TEXTS: Readonly<Record<Code, Bilingual>> = {
+  // What a command failed with.
+  service_unreachable: {
+    fr: "Le service des comptes clients ne répond pas. Vérifiez la connexion Internet, puis réessayez.",
+    en: "The customer account service does not answer. Check the Internet connection, then try again.",
+  },
+  rate_limited: {
+    fr: "Trop de tentatives. Réessayez dans quelques minutes.",
+    en: "Too many attempts. Try again in a few minutes.",
+  },
+  invalid_credentials: {
+    fr: "Adresse e-mail ou mot de passe incorrect.",
+    en: "Wrong e-mail address or password.",
+  },
+  changed_elsewhere: {
+    fr: "Le compte a été modifié depuis un autre ordinateur. Rechargez-le : ce que vous avez saisi est conservé.",
+    en: "The account was changed from another computer. Reload it: what you typed is kept.",
+  },
+  machine_linked_elsewhere: {
+    fr: "Cet ordinateur est lié à un autre compte client. Vous pouvez le transférer vers ce compte : il sera délié de l'autre compte, et les deux comptes en seront informés par e-mail.",
+    en: "This computer is linked to another customer account. You can move it to this account: it will be unlinked from the other account, and both accounts will be told by e-mail.",
+  },
+  invalid_fields: {
+    fr: "Certains champs sont à corriger.",
+    en: "Some fields need correcting.",
+  },
+  not_linked: {
+    fr: "Cet ordinateur n'est plus lié à un compte client.",
+    en: "This computer is no longer linked to a customer account.",
+  },
+  email_unavailable: {
+    fr: "Cette adresse e-mail ne peut pas être utilisée pour ce compte.",
+    en: "This e-mail address cannot be used for this account.",
+  },
+  machine_not_found: {
+    fr: "Cet ordinateur ne fait plus partie des ordinateurs liés au compte.",
+    en: "This computer is no longer among the account's linked computers.",
+  },
+  credential_store_unavailable: {
+    fr: "Le gestionnaire d'identifiants de cet ordinateur n'est pas disponible : le lien avec le compte client ne peut pas être conservé. Contactez votre administrateur.",
+    en: "This computer's credential manager is not available: the link with the customer account cannot be kept. Contact your administrator.",
+  },
+  service_error: {
+    fr: "Le service des comptes clients a répondu par une erreur inattendue. Réessayez plus tard.",
+    en: "The customer account service answered with an unexpected error. Try again later.",
+  },
+  unexpected: {
+    fr: "Une erreur inattendue s'est produite. Réessayez ; si elle se reproduit, contactez l'assistance.",
+    en: "An unexpected error occurred. Try again; if it happens again, contact support.",
+  },
+
+  // Why a field was refused.
+  empty: {
+    fr: "Ce champ est obligatoire.",
+    en: "This field is required.",
+  },
+  too_long: {
+    fr: "Cette valeur est trop longue.",
+    en: "This value is too long.",
+  },
+  control_characters: {
+    fr: "Cette valeur contient des caractères non autorisés (tabulation, retour à la ligne ou caractère invisible).",
+    en: "This value contains characters that are not allowed (tab, line break or invisible character).",
+  },
+  invalid_email: {
+    fr: "Adresse e-mail invalide (exemple : prenom.nom@societe.fr).",
+    en: "Invalid e-mail address (example: first.last@company.com).",
+  },
+  invalid_phone: {
+    fr: "Numéro de téléphone invalide (exemple : 01 23 45 67 89 ou +33 1 23 45 67 89).",
+    en: "Invalid phone number (example: 01 23 45 67 89 or +33 1 23 45 67 89).",
+  },
+  invalid_siret: {
+    fr: "Le numéro SIRET comporte 14 chiffres.",
+    en: "A SIRET number has 14 digits.",
+  },
+  siret_check_digit: {
+    fr: "Le numéro SIRET est erroné (clé de contrôle).",
+    en: "This SIRET number is wrong (check digit).",
+  },
+  invalid_postal_code: {
+    fr: "Code postal invalide (5 chiffres en France).",
+    en: "Invalid postal code (5 digits in France).",
+  },
+  invalid_country: {
+    fr: "Pays invalide : indiquez le code à deux lettres (FR, BE, CH…).",
+    en: "Invalid country: use the two-letter code (FR, BE, CH…).",
+  },
+  invalid_language: {
+    fr: "Langue non prise en charge (français ou anglais).",
+    en: "Unsupported language (French or English).",
+  },
+  invalid_customer_id: {
+    fr: "Le numéro client ne comporte que des chiffres.",
+    en: "A customer ID is made of digits only.",
+  },
+  customer_id_check_digit: {
+    fr: "Ce numéro client est erroné : veuillez vérifier chaque chiffre.",
+    en: "This customer ID is wrong: please check each digit.",
+  },
+
+  // The service's general answers.
+  invalid_json: {
+    fr: "Le service n'a pas compris la demande. Mettez le programme à jour, puis réessayez.",
+    en: "The service did not understand the request. Update the program, then try again.",
+  },
+  unsupported_media_type: {
+    fr: "Le service n'accepte pas le format de la demande. Mettez le programme à jour, puis réessayez.",
+    en: "The service does not accept the request's format. Update the program, then try again.",
+  },
+  payload_too_large: {
+    fr: "Les données envoyées sont trop volumineuses. Raccourcissez les champs les plus longs.",
+    en: "The data sent is too large. Shorten the longest fields.",
+  },
+  invalid_machine: {
+    fr: "Le service a refusé la description de cet ordinateur. Contactez l'assistance.",
+    en: "The service refused this computer's description. Contact support.",
+  },
+  not_found: {
+    fr: "Le service ne connaît pas cette demande. Vérifiez l'adresse du service, ou mettez le programme à jour.",
+    en: "The service does not know this request. Check the service address, or update the program.",
+  },
+  method_not_allowed: {
+    fr: "Le service a refusé cette demande. Mettez le programme à jour, puis réessayez.",
+    en: "The service refused this request. Update the program, then try again.",
+  },
+  timeout: {
+    fr: "Le service a mis trop de temps à répondre. Réessayez dans un instant.",
+    en: "The service took too long to answer. Try again in a moment.",
+  },
+  service_unavailable: {
+    fr: "Le service des comptes clients est momentanément indisponible. Réessayez dans quelques minutes.",
+    en: "The customer account service is unavailable for the moment. Try again in a few minutes.",
+  },
+};
+
+export function isKnownCode(code: string): code is Code {
+  return Object.prototype.hasOwnProperty.call(TEXTS, code);
+}
+
+/** The text for one code; an unknown code reads as `unexpected`. */
+export function codeText(code: string, lang: Language): string {
+  return (isKnownCode(code) ? TEXTS[code] : TEXTS.unexpected)[lang];
+}
+
+/** "Trop de tentatives. Réessayez dans 3 minutes." */
+export function rateLimitedText(retryAfterSeconds: number | undefined, lang: Language): string {
+  if (retryAfterSeconds === undefined || !(retryAfterSeconds > 0)) {
+    return codeText("rate_limited", lang);
+  }
+  const wait = formatWait(retryAfterSeconds, lang);
+  return lang === "fr"
+    ? `Trop de tentatives. Réessayez dans ${wait}.`
+    : `Too many attempts. Try again in ${wait}.`;
+}
+
+/** What to tell the user about a failed command. */
+export function errorText(error: CommandError, lang: Language): string {
+  if (error.code === "rate_limited") {
+    return rateLimitedText(error.retry_after_seconds, lang);
+  }
+  if (error.code === "service_error" && error.service_code !== undefined && isKnownCode(error.service_code)) {
+    return codeText(error.service_code, lang);
+  }
+  return codeText(error.code, lang);
+}
+
+const FIELD_LABELS: Readonly<Record<string, Bilingual>> = {
+  email: { fr: "Adresse e-mail", en: "E-mail address" },
+  company_name: { fr: "Raison sociale", en: "Company name" },
+  contact_first_name: { fr: "Prénom", en: "First name" },
+  contact_last_name: { fr: "Nom", en: "Last name" },
+  phone: { fr: "Téléphone", en: "Phone" },
+  siret: { fr: "SIRET", en: "SIRET" },
+  street: { fr: "Adresse", en: "Street address" },
+  postal_code: { fr: "Code postal", en: "Postal code" },
+  city: { fr: "Ville", en: "City" },
+  country: { fr: "Pays", en: "Country" },
+  password: { fr: "Mot de passe", en: "Password" },
+  language: { fr: "Langue", en: "Language" },
+};
+
+/** The label of a field, by form name ("street") or the service's key ("address.street"). */
+export function fieldLabel(field: string, lang: Language): string {
+  const name = field.startsWith("address.") ? field.slice("address.".length) : field;
+  const label = Object.prototype.hasOwnProperty.call(FIELD_LABELS, name) ? FIELD_LABELS[name] : undefined;
+  return label === undefined ? field : label[lang];
+}
+
+/** Every field that has a label (form names, plus password and language). */
+export const LABELLED_FIELDS: readonly string[] = Object.keys(FIELD_LABELS);
+
+/** Why a field was refused, in words. */
+export function fieldErrorText(error: Pick<FieldError, "code">, lang: Language): string {
+  return codeText(error.code, lang);
+}
+
+/** "Téléphone : Numéro de téléphone invalide (…)", for fields the form cannot point at. */
+export function fieldErrorLine(error: Pick<FieldError, "field" | "code">, lang: Language): string {
+  const separator = lang === "fr" ? " : " : ": ";
+  return `${fieldLabel(error.field, lang)}${separator}${fieldErrorText(error, lang)}`;
+}

@@ -1,0 +1,56 @@
+// Which screen shows what: pure rules, the DOM code applies them.
+
+import type { AccountView, Status } from "./api";
+
+export type ScreenId = "loading" | "welcome" | "register" | "password-sent" | "link" | "account";
+
+/** The element of each screen; exactly one is displayed at a time. */
+export const SCREEN_ELEMENT_IDS: Readonly<Record<ScreenId, string>> = {
+  loading: "loading",
+  welcome: "screen-welcome",
+  register: "screen-register",
+  "password-sent": "screen-password-sent",
+  link: "screen-link",
+  account: "screen-account",
+};
+
+export const SCREENS = Object.keys(SCREEN_ELEMENT_IDS) as ScreenId[];
+
+/** The screen a status leads to. */
+export function screenForStatus(status: Status): ScreenId {
+  return status.state === "not_linked" ? "welcome" : "account";
+}
+
+/** How the account screen shows an account. */
+export interface AccountMode {
+  account: AccountView;
+  /** Offline: last known data, read-only, with a banner and a retry. */
+  readOnly: boolean;
+  /** When the shown data was fetched (offline only). */
+  fetchedAt: string | null;
+}
+
+export function accountMode(status: Status): AccountMode | null {
+  switch (status.state) {
+    case "not_linked":
+      return null;
+    case "linked":
+      return { account: status.account, readOnly: false, fetchedAt: null };
+    case "offline":
+      return { account: status.account, readOnly: true, fetchedAt: status.fetched_at };
+  }
+}
+
+/** Codes after which the page no longer has an account to show: back to Welcome. */
+export function meansUnlinked(code: string): boolean {
+  return code === "not_linked";
+}
+
+/** This computer first, then the others by name. */
+export function sortedMachines(account: AccountView): AccountView["machines"] {
+  return [...account.machines].sort((a, b) => {
+    const aThis = a.machine_id === account.this_machine_id ? 0 : 1;
+    const bThis = b.machine_id === account.this_machine_id ? 0 : 1;
+    return aThis - bThis || a.name.localeCompare(b.name, undefined, { sensitivity: "base" });
+  });
+}

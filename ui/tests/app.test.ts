@@ -1,0 +1,521 @@
+// @vitest-environment jsdom
+// The page's flows against a fake app: which screen shows, what each command is sent,
+// and what the user sees after each answer.
+
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { AccountDetails } from "../src/api";
+import { createApp, type App } from "../src/app";
+import { LANGUAGE_STORAGE_KEY, texts } from "../src/i18n";
+import { codeText } from "../src/messages";
+import { account, details, failure, FakeBackend, loadPage, settle, startup } from "./fixtures";
+
+let backend: FakeBackend;
+let app: App;
+
+function $(selector: string): HTMLElement {
+  const found = document.querySelector<HTMLElement>(selector);
+  if (found === null) {
+    throw new Error(`no ${selector}`);
+  }
+  return found;
+}
+
+function value(selector: string): string {
+  return ($(selector) as HTMLInputElement).value;
+}
+
+function type(selector: string, text: string): void {
+  const input = $(selector) as HTMLInputElement;
+  input.value = text;
+  input.dispatchEvent(new Event("input", { bubbles: true }));
+}
+
+async function click(selector: string): Promise<void> {
+  $(selector).click();
+  await settle();
+}
+
+async function submit(selector: string): Promise<void> {
+  ($(selector) as HTMLFormElement).requestSubmit();
+  await settle();
+}
+
+function visibleScreen(): string[] {
+  return ["loading", "screen-welcome", "screen-register", "screen-password-sent", "screen-link", "screen-account"].filter(
+    (id) => !$(`#${id}`).hidden,
+  );
+}
+
+function text(selector: string): string {
+  return $(selector).textContent ?? "";
+}
+
+async function boot(configure?: (b: FakeBackend) => void, systemLanguage = "fr-FR"): Promise<void> {
+  backend = new FakeBackend();
+  configure?.(backend);
+  app = createApp({ doc: document, backend, storage: localStorage, systemLanguage, timeZone: "UTC", copiedFeedbackMs: 20 });
+  await app.start();
+  await settle();
+}
+
+async function bootLinked(overrides = {}): Promise<void> {
+  await boot((b) => b.next("account_status", { state: "linked", account: account(overrides) }));
+}
+
+beforeEach(() => {
+  localStorage.clear();
+  loadPage();
+});
+
+afterEach(async () => {
+  await settle();
+});
+
+describe("start", () => {
+  it("shows the welcome screen when this computer is not linked", async () => {
+    await boot();
+    expect(visibleScreen()).toEqual(["screen-welcome"]);
+    expect(document.documentElement.lang).toBe("fr");
+    expect(text("#go-register")).toBe("Créer le compte client de mon entreprise");
+    expect(backend.calls.map((c) => c.command)).toEqual(["startup", "account_status"]);
+    expect(backend.hostContext).not.toBeNull();
+  });
+
+  it("keeps the loading screen with the error and a retry when the status fails", async () => {
+    await boot((b) => b.next("account_status", failure("credential_store_unavailable")));
+    expect(visibleScreen()).toEqual(["loading"]);
+    expect(text("#loading-error")).toBe(codeText("credential_store_unavailable", "fr"));
+    await click("#loading-retry");
+    expect(visibleScreen()).toEqual(["screen-welcome"]);
+  });
+
+  it("fills the registration form from the host's context", async () => {
+    await boot((b) =>
+      b.next("startup", startup({ registration_form: details({ email: "", company_name: "Martin SAS", siret: null }) })),
+    );
+    expect(value('#register-form [name="company_name"]')).toBe("Martin SAS");
+    expect(value('#register-form [name="siret"]')).toBe("");
+    expect(value('#register-form [name="city"]')).toBe("Paris");
+    expect(text("#footer-text")).toContain("0.1.0");
+  });
+});
+
+describe("language", () => {
+  it("follows Startup.language", async () => {
+    await boot((b) => b.next("startup", startup({ language: "en" })), "fr-FR");
+    expect(app.language()).toBe("en");
+    expect(document.documentElement.lang).toBe("en");
+    expect(text("#go-link")).toBe("My company already has one — link this computer");
+    expect(($("#language") as HTMLSelectElement).value).toBe("en");
+  });
+
+  it("switches from the header control, remembers the choice, and it wins at the next start", async () => {
+    await boot();
+    const select = $("#language") as HTMLSelectElement;
+    select.value = "en";
+    select.dispatchEvent(new Event("change"));
+    expect(document.documentElement.lang).toBe("en");
+    expect(document.title).toBe("Customer account");
+    expect(text("#go-register")).toBe("Create my company's customer account");
+    expect($('label[for="register-company_name"]').textContent).toContain("Company name");
+    expect(localStorage.getItem(LANGUAGE_STORAGE_KEY)).toBe("en");
+
+    loadPage();
+    await boot(); // the host still says French
+    expect(app.language()).toBe("en");
+  });
+
+  it("retranslates what is already on screen", async () => {
+    await boot();
+    await click("#go-register");
+    type('#register-form [name="email"]', "compta@dupont-sarl.fr");
+    backend.next("register", failure("rate_limited", { retry_after_seconds: 180 }));
+    await submit("#register-form");
+    expect(text("#form-error")).toBe("Trop de tentatives. Réessayez dans 3 minutes.");
+    const select = $("#language") as HTMLSelectElement;
+    select.value = "en";
+    select.dispatchEvent(new Event("change"));
+    expect(text("#form-error")).toBe("Too many attempts. Try again in 3 minutes.");
+  });
+
+  it("a second launch updates the language and the untouched prefill", async () => {
+    await boot();
+    await click("#go-register");
+    type('#register-form [name="phone"]', "06 00 00 00 00");
+    backend.hostContext?.(
+      startup({
+        language: "en",
+        registration_form: details({ email: "", company_name: "Martin SAS", phone: "01 11 11 11 11", siret: null }),
+      }),
+    );
+    await settle();
+    expect(document.documentElement.lang).toBe("en");
+    expect(value('#register-form [name="company_name"]')).toBe("Martin SAS");
+    expect(value('#register-form [name="phone"]')).toBe("06 00 00 00 00");
+  });
+
+  it("a second launch in the same language keeps the user's choice", async () => {
+    localStorage.setItem(LANGUAGE_STORAGE_KEY, "en");
+    await boot();
+    expect(app.language()).toBe("en");
+    backend.hostContext?.(startup({ language: "fr" }));
+    expect(app.language()).toBe("en");
+    expect(localStorage.getItem(LANGUAGE_STORAGE_KEY)).toBe("en");
+  });
+});
+
+describe("register", () => {
+  beforeEach(async () => {
+    await boot();
+    await click("#go-register");
+  });
+
+  it("shows the form", () => {
+    expect(visibleScreen()).toEqual(["screen-register"]);
+    expect(document.activeElement?.id).toBe("register-title");
+  });
+
+  it("shows every refused field at once, under each field, and focuses the first", async () => {
+    type('#register-form [name="email"]', "compta@dupont");
+    backend.next(
+      "register",
+      failure("invalid_fields", {
+        fields: [
+          { field: "siret", code: "siret_check_digit", message: "" },
+          { field: "email", code: "invalid_email", message: "" },
+          { field: "address.postal_code", code: "invalid_postal_code", message: "" },
+        ],
+      }),
+    );
+    await submit("#register-form");
+    expect(text("#error-email")).toBe(codeText("invalid_email", "fr"));
+    expect(text("#error-siret")).toBe(codeText("siret_check_digit", "fr"));
+    expect(text("#error-postal_code")).toBe(codeText("invalid_postal_code", "fr"));
+    expect(text("#form-error")).toContain(codeText("invalid_fields", "fr"));
+    expect(document.activeElement?.getAttribute("name")).toBe("email");
+    expect(visibleScreen()).toEqual(["screen-register"]);
+    // What was typed stays.
+    expect(value('#register-form [name="email"]')).toBe("compta@dupont");
+  });
+
+  it("checks required fields before asking the service", async () => {
+    type('#register-form [name="email"]', "");
+    type('#register-form [name="phone"]', " ");
+    await submit("#register-form");
+    expect(backend.callsOf("register")).toEqual([]);
+    expect(text("#error-email")).toBe("Ce champ est obligatoire.");
+    expect(text("#error-phone")).toBe("Ce champ est obligatoire.");
+    expect(document.activeElement?.getAttribute("name")).toBe("email");
+  });
+
+  it("sends the details, then asks for the e-mailed password and links", async () => {
+    type('#register-form [name="email"]', "compta@dupont-sarl.fr");
+    type('#register-form [name="siret"]', "");
+    await submit("#register-form");
+    const [sent] = backend.callsOf("register");
+    const d = sent?.["details"] as AccountDetails;
+    expect(d.email).toBe("compta@dupont-sarl.fr");
+    expect(d.company_name).toBe("Dupont SARL");
+    expect(d.siret).toBeNull();
+    expect(d.language).toBe("fr");
+    expect(visibleScreen()).toEqual(["screen-password-sent"]);
+    expect(text("#sent-text")).toBe("Saisissez le mot de passe que nous avons envoyé à compta@dupont-sarl.fr.");
+    expect(document.activeElement?.id).toBe("sent-password");
+
+    await click("#resend-password");
+    expect(backend.callsOf("request_password")).toEqual([{ email: "compta@dupont-sarl.fr", language: "fr" }]);
+
+    type("#sent-password", "k7rm2-xh9pq-4wdtf");
+    await click("#sent-submit");
+    expect(backend.callsOf("link")).toEqual([
+      { email: "compta@dupont-sarl.fr", password: "k7rm2-xh9pq-4wdtf", move_machine: false },
+    ]);
+    expect(visibleScreen()).toEqual(["screen-account"]);
+    expect(text("#customer-id")).toBe("10 019");
+    expect(text("#notice")).toBe("Cet ordinateur est lié au compte client 10 019.");
+  });
+
+  it("keeps the password-sent screen on a wrong password", async () => {
+    type('#register-form [name="email"]', "compta@dupont-sarl.fr");
+    await submit("#register-form");
+    backend.next("link", failure("invalid_credentials"));
+    type("#sent-password", "WRONG");
+    await submit("#sent-form");
+    expect(visibleScreen()).toEqual(["screen-password-sent"]);
+    expect(text("#sent-error")).toBe(codeText("invalid_credentials", "fr"));
+    expect($("#sent-password").getAttribute("aria-invalid")).toBe("true");
+  });
+});
+
+describe("link", () => {
+  beforeEach(async () => {
+    await boot();
+    await click("#go-link");
+  });
+
+  it("e-mails the password, then links with it", async () => {
+    expect(visibleScreen()).toEqual(["screen-link"]);
+    expect($("#link-password").closest("[hidden]")).not.toBeNull();
+    type("#link-email", "compta@dupont-sarl.fr");
+    await click("#link-send-password");
+    expect(backend.callsOf("request_password")).toEqual([{ email: "compta@dupont-sarl.fr", language: "fr" }]);
+    expect($("#link-password").closest("[hidden]")).toBeNull();
+    expect(document.activeElement?.id).toBe("link-password");
+    type("#link-password", "ABCDE-FGHJK-MNPQR");
+    await click("#link-submit");
+    expect(backend.callsOf("link")).toEqual([
+      { email: "compta@dupont-sarl.fr", password: "ABCDE-FGHJK-MNPQR", move_machine: false },
+    ]);
+    expect(visibleScreen()).toEqual(["screen-account"]);
+  });
+
+  it("asks for the e-mail first", async () => {
+    type("#link-email", "");
+    await click("#link-have-password");
+    expect(text("#link-error")).toBe("Adresse e-mail : Ce champ est obligatoire.");
+    expect($("#link-email").getAttribute("aria-invalid")).toBe("true");
+    expect($("#link-password").closest("[hidden]")).not.toBeNull();
+  });
+
+  it("offers to move a computer linked to another account", async () => {
+    type("#link-email", "compta@dupont-sarl.fr");
+    await click("#link-have-password");
+    type("#link-password", "ABCDE-FGHJK-MNPQR");
+    backend.next("link", failure("machine_linked_elsewhere"));
+    await submit("#link-form");
+    expect($("#link-move").hidden).toBe(false);
+    expect(text("#link-error")).toBe(codeText("machine_linked_elsewhere", "fr"));
+    expect(document.activeElement?.id).toBe("link-move");
+    await click("#link-move");
+    expect(backend.callsOf("link").at(-1)).toEqual({
+      email: "compta@dupont-sarl.fr",
+      password: "ABCDE-FGHJK-MNPQR",
+      move_machine: true,
+    });
+    expect(visibleScreen()).toEqual(["screen-account"]);
+  });
+
+  it("says how long to wait when rate limited", async () => {
+    type("#link-email", "compta@dupont-sarl.fr");
+    backend.next("request_password", failure("rate_limited", { retry_after_seconds: 150 }));
+    await click("#link-send-password");
+    expect(text("#link-error")).toBe("Trop de tentatives. Réessayez dans 3 minutes.");
+  });
+});
+
+describe("account", () => {
+  it("shows the customer ID, the balance, the sessions and the computers", async () => {
+    await bootLinked();
+    expect(visibleScreen()).toEqual(["screen-account"]);
+    expect(text("#customer-id")).toBe("10 019");
+    expect(text("#balance")).toBe("2 h 15 min");
+    expect($("#balance-note").hidden).toBe(true);
+    expect(text("#sessions")).toContain("12 nov. 2025 — 25 min avec Julien");
+    expect(text("#sessions")).toContain("Clôture de l'exercice");
+    expect($("#no-sessions").hidden).toBe(true);
+    const items = [...document.querySelectorAll<HTMLElement>("#machines li[data-machine-id]")];
+    expect(items.map((li) => li.dataset["machineId"])).toEqual(["m-this", "m-other"]);
+    expect(items[0]?.textContent).toContain("Cet ordinateur");
+    expect(items[0]?.querySelector("button.unlink-machine")).toBeNull();
+    expect(items[1]?.querySelector("button.unlink-machine")).not.toBeNull();
+    expect(items[1]?.textContent).toContain("Même identifiant système");
+    expect(items[1]?.textContent).toContain("Vu le 19 novembre 2025 à 16:45");
+    expect(value('#account-form [name="company_name"]')).toBe("Dupont SARL");
+  });
+
+  it("shows an overdrawn balance and no sessions", async () => {
+    await bootLinked({ support_time: { balance_minutes: -75, recent_sessions: [] } });
+    expect(text("#balance")).toBe("-1 h 15 min");
+    expect($("#balance").classList.contains("overdrawn")).toBe(true);
+    expect(text("#balance-note")).toBe("Crédit dépassé de 1 h 15 min.");
+    expect($("#no-sessions").hidden).toBe(false);
+  });
+
+  it("copies the customer ID's digits", async () => {
+    await bootLinked();
+    await click("#copy-customer-id");
+    expect(backend.callsOf("copy")).toEqual([{ text: "10019" }]);
+    expect(text("#copy-customer-id")).toBe("Copié");
+    expect(text("#notice")).toBe("Numéro client copié.");
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect(text("#copy-customer-id")).toBe("Copier");
+  });
+
+  it("saves with the password and the account's version", async () => {
+    await bootLinked();
+    type('#account-form [name="phone"]', "06 11 22 33 44");
+    await submit("#account-form");
+    const dialog = $("#password-dialog");
+    expect(dialog.hasAttribute("open")).toBe(true);
+    expect(document.activeElement?.id).toBe("dialog-password");
+    type("#dialog-password", "ABCDE-FGHJK-MNPQR");
+    backend.next("edit", account({ version: 4, details: details({ phone: "06 11 22 33 44" }) }));
+    await click("#dialog-submit");
+    const [sent] = backend.callsOf("edit");
+    expect(sent?.["password"]).toBe("ABCDE-FGHJK-MNPQR");
+    expect(sent?.["version"]).toBe(3);
+    expect((sent?.["details"] as AccountDetails).phone).toBe("06 11 22 33 44");
+    expect((sent?.["details"] as AccountDetails).language).toBe("fr");
+    expect(dialog.hasAttribute("open")).toBe(false);
+    expect(text("#notice")).toBe("Enregistré.");
+    expect(document.activeElement?.id).toBe("validate");
+  });
+
+  it("keeps the dialog open and the form as typed on a wrong password", async () => {
+    await bootLinked();
+    type('#account-form [name="city"]', "Lyon");
+    await submit("#account-form");
+    type("#dialog-password", "WRONG");
+    backend.next("edit", failure("invalid_credentials"));
+    await submit("#password-dialog-form");
+    expect($("#password-dialog").hasAttribute("open")).toBe(true);
+    expect(text("#dialog-error")).toBe("Mot de passe incorrect.");
+    expect($("#dialog-password").getAttribute("aria-invalid")).toBe("true");
+    await click("#dialog-cancel");
+    expect($("#password-dialog").hasAttribute("open")).toBe(false);
+    expect(value('#account-form [name="city"]')).toBe("Lyon");
+  });
+
+  it("does not ask for the password while a required field is blank", async () => {
+    await bootLinked();
+    type('#account-form [name="contact_last_name"]', "");
+    await submit("#account-form");
+    expect($("#password-dialog").hasAttribute("open")).toBe(false);
+    expect(text("#account-error-contact_last_name")).toBe("Ce champ est obligatoire.");
+    expect(document.activeElement?.getAttribute("name")).toBe("contact_last_name");
+  });
+
+  it("shows the service's field errors under the account's inputs", async () => {
+    await bootLinked();
+    type('#account-form [name="siret"]', "123");
+    await submit("#account-form");
+    type("#dialog-password", "ABCDE-FGHJK-MNPQR");
+    backend.next("edit", failure("invalid_fields", { fields: [{ field: "siret", code: "invalid_siret", message: "" }] }));
+    await submit("#password-dialog-form");
+    expect($("#password-dialog").hasAttribute("open")).toBe(false);
+    expect(text("#account-error-siret")).toBe(codeText("invalid_siret", "fr"));
+    expect(document.activeElement?.getAttribute("name")).toBe("siret");
+    expect(value('#account-form [name="siret"]')).toBe("123");
+  });
+
+  it("changed elsewhere: Reload keeps what was typed and takes the new version", async () => {
+    await bootLinked();
+    type('#account-form [name="phone"]', "06 11 22 33 44");
+    await submit("#account-form");
+    type("#dialog-password", "ABCDE-FGHJK-MNPQR");
+    backend.next("edit", failure("changed_elsewhere"));
+    await submit("#password-dialog-form");
+    expect($("#conflict-banner").hidden).toBe(false);
+    expect(document.activeElement?.id).toBe("reload");
+    expect(value('#account-form [name="phone"]')).toBe("06 11 22 33 44");
+
+    backend.next("account_status", {
+      state: "linked",
+      account: account({ version: 7, details: details({ company_name: "Dupont & Fils SARL", phone: "01 99 99 99 99" }) }),
+    });
+    await click("#reload");
+    expect($("#conflict-banner").hidden).toBe(true);
+    expect(value('#account-form [name="phone"]')).toBe("06 11 22 33 44");
+    expect(value('#account-form [name="company_name"]')).toBe("Dupont & Fils SARL");
+
+    await submit("#account-form");
+    type("#dialog-password", "ABCDE-FGHJK-MNPQR");
+    await submit("#password-dialog-form");
+    const last = backend.callsOf("edit").at(-1);
+    expect(last?.["version"]).toBe(7);
+    expect((last?.["details"] as AccountDetails).phone).toBe("06 11 22 33 44");
+    expect((last?.["details"] as AccountDetails).company_name).toBe("Dupont & Fils SARL");
+  });
+
+  it("keeps the dialog and what was typed when the service is unreachable", async () => {
+    await bootLinked();
+    type('#account-form [name="email"]', "direction@dupont-sarl.fr");
+    await submit("#account-form");
+    type("#dialog-password", "ABCDE-FGHJK-MNPQR");
+    backend.next("edit", failure("service_unreachable"));
+    await submit("#password-dialog-form");
+    expect(text("#dialog-error")).toBe(codeText("service_unreachable", "fr"));
+    expect(value('#account-form [name="email"]')).toBe("direction@dupont-sarl.fr");
+  });
+
+  it("e-mails the password to the account's address", async () => {
+    await bootLinked();
+    type('#account-form [name="email"]', "typed@elsewhere.fr");
+    await click("#email-password");
+    expect(backend.callsOf("request_password")).toEqual([{ email: "compta@dupont-sarl.fr", language: "fr" }]);
+    expect(text("#notice")).toContain("compta@dupont-sarl.fr");
+  });
+
+  it("unlinks another computer with the password, then refreshes", async () => {
+    await bootLinked();
+    await click('#machines li[data-machine-id="m-other"] button.unlink-machine');
+    expect($("#password-dialog").hasAttribute("open")).toBe(true);
+    expect(text("#password-dialog-title")).toBe("Délier l'ordinateur PC-COMPTA");
+    type("#dialog-password", "ABCDE-FGHJK-MNPQR");
+    backend.next("account_status", {
+      state: "linked",
+      account: account({ machines: account().machines.slice(0, 1) }),
+    });
+    await submit("#password-dialog-form");
+    expect(backend.callsOf("unlink_machine")).toEqual([{ machine_id: "m-other", password: "ABCDE-FGHJK-MNPQR" }]);
+    expect($("#password-dialog").hasAttribute("open")).toBe(false);
+    expect(document.querySelectorAll("#machines li").length).toBe(1);
+    expect(text("#notice")).toBe("L'ordinateur PC-COMPTA a été délié du compte.");
+  });
+
+  it("unlinks this computer after confirmation", async () => {
+    await bootLinked();
+    await click("#unlink-this");
+    expect($("#unlink-dialog").hasAttribute("open")).toBe(true);
+    expect(document.activeElement?.id).toBe("unlink-cancel");
+    await click("#unlink-cancel");
+    expect($("#unlink-dialog").hasAttribute("open")).toBe(false);
+    expect(backend.callsOf("unlink")).toEqual([]);
+
+    await click("#unlink-this");
+    await click("#unlink-confirm");
+    expect(backend.callsOf("unlink")).toEqual([{}]);
+    expect(visibleScreen()).toEqual(["screen-welcome"]);
+    expect(text("#notice")).toBe(texts("fr").unlinkedNotice);
+    expect(value('#account-form [name="email"]')).toBe("");
+  });
+
+  it("goes back to Welcome when the service says this computer is no longer linked", async () => {
+    await bootLinked();
+    await submit("#account-form");
+    type("#dialog-password", "ABCDE-FGHJK-MNPQR");
+    backend.next("edit", failure("not_linked"));
+    await submit("#password-dialog-form");
+    expect(visibleScreen()).toEqual(["screen-welcome"]);
+    expect($("#password-dialog").hasAttribute("open")).toBe(false);
+    expect(text("#notice")).toBe(codeText("not_linked", "fr"));
+  });
+});
+
+describe("offline", () => {
+  it("shows the last known data read-only with a banner, and Retry brings it back", async () => {
+    await boot((b) => b.next("account_status", { state: "offline", account: account(), fetched_at: "2025-11-20T09:04:00Z" }));
+    expect(visibleScreen()).toEqual(["screen-account"]);
+    expect($("#offline-banner").hidden).toBe(false);
+    expect(text("#offline-banner")).toContain("Service injoignable — données du 20 novembre 2025 à 09:04");
+    expect(text("#customer-id")).toBe("10 019");
+    for (const input of document.querySelectorAll<HTMLInputElement>("#account-form input, #account-form textarea")) {
+      expect(input.matches(":disabled"), input.name).toBe(true);
+    }
+    expect(($("#validate") as HTMLButtonElement).disabled).toBe(true);
+    expect(($("#unlink-this") as HTMLButtonElement).disabled).toBe(true);
+    expect(($("#copy-customer-id") as HTMLButtonElement).disabled).toBe(false);
+
+    backend.next("account_status", { state: "offline", account: account(), fetched_at: "2025-11-20T09:04:00Z" });
+    await click("#retry");
+    expect($("#offline-banner").hidden).toBe(false);
+    expect(text("#notice")).toBe(codeText("service_unreachable", "fr"));
+
+    backend.next("account_status", { state: "linked", account: account({ version: 5 }) });
+    await click("#retry");
+    expect($("#offline-banner").hidden).toBe(true);
+    expect(($('#account-form [name="email"]') as HTMLInputElement).disabled).toBe(false);
+    expect(($("#account-fields") as HTMLFieldSetElement).disabled).toBe(false);
+    expect(text("#notice")).toBe(texts("fr").backOnline);
+  });
+});
