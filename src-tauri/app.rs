@@ -61,6 +61,10 @@ pub struct CommandError {
     fields: Option<Vec<account_api::error::FieldError>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     retry_after_seconds: Option<u64>,
+    /// With `service_error`: the service's own code (e.g. `timeout`), which the page
+    /// also has words for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    service_code: Option<String>,
 }
 
 impl From<ClientError> for CommandError {
@@ -73,11 +77,16 @@ impl From<ClientError> for CommandError {
             } => (None, Some(*retry_after_seconds)),
             _ => (None, None),
         };
+        let service_code = match &err {
+            ClientError::Service { code, .. } => Some(code.clone()),
+            _ => None,
+        };
         CommandError {
             code: err.code().to_owned(),
             message: err.to_string(),
             fields,
             retry_after_seconds,
+            service_code,
         }
     }
 }

@@ -18,7 +18,9 @@ async fn register_link_edit_second_machine_and_unlink() {
     let email = "compta@dupont-batiment.fr";
 
     let window = Window::open(&service.url, &office, "en").await;
-    window.find("#screen-welcome").await;
+    window
+        .wait_text("#screen-welcome", "customer account")
+        .await;
     window.screenshot("welcome-en").await;
     window.click("#go-register").await;
     window.find("#screen-register").await;
@@ -61,7 +63,11 @@ async fn register_link_edit_second_machine_and_unlink() {
     // A wrong password first: its message, then the right one.
     window.fill("#sent-password", "AAAAA-AAAAA-AAAAA").await;
     window.click("#sent-submit").await;
-    window.wait_text("#screen-password-sent", "password").await;
+    window
+        .wait_text("#sent-error", "Wrong e-mail address or password")
+        .await;
+    // The typed password stays, to be corrected rather than retyped.
+    assert_eq!(window.value("#sent-password").await, "AAAAA-AAAAA-AAAAA");
     window.fill("#sent-password", &password).await;
     window.click("#sent-submit").await;
     window.find("#screen-account").await;
@@ -79,7 +85,7 @@ async fn register_link_edit_second_machine_and_unlink() {
     window.click("#validate").await;
     window.fill("#dialog-password", &password).await;
     window.click("#dialog-submit").await;
-    window.wait_text("#notice", "").await;
+    window.wait_text("#notice", "Saved").await;
     service.smtp.wait_for_nth(email, 3).await; // the "details changed" notice
     window.close().await;
 
@@ -122,6 +128,9 @@ async fn offline_shows_the_last_known_account_and_french_works() {
     window.click("#go-link").await;
     window.fill("#link-email", email).await;
     window.click("#link-send-password").await;
+    // The page moves on to the password once the request is answered.
+    window.find("#link-password").await;
+    service.smtp.wait_for_nth(email, 1).await; // "no account uses this address"
     // No account for this address yet: register it the other way, then link.
     window.close().await;
     let form = serde_json::json!({

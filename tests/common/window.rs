@@ -248,9 +248,31 @@ impl Window {
             .unwrap_or_default()
     }
 
+    /// Waits until no element matching `css` is displayed.
+    pub async fn wait_hidden(&self, css: &str) {
+        let started = Instant::now();
+        loop {
+            let shown = match self.client.find(Locator::Css(css)).await {
+                Ok(element) => element.is_displayed().await.unwrap_or(false),
+                Err(_) => false,
+            };
+            if !shown {
+                return;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "{css} stays displayed"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Saves a screenshot of the window as `name`.png under target/screenshots (and
     /// into docs/screenshots when SCREENSHOTS=docs, to refresh the README's pictures).
     pub async fn screenshot(&self, name: &str) {
+        self.wait_hidden("#loading").await;
+        // Let the page paint what it just shown.
+        tokio::time::sleep(Duration::from_millis(300)).await;
         let png = self.client.screenshot().await.unwrap();
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut dirs = vec![root.join("target/screenshots")];

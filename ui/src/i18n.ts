@@ -57,6 +57,7 @@ export interface Texts {
   noSessions: string;
   detailsTitle: string;
   detailsHint: string;
+  companyHint: string;
   validate: string;
   emailPassword: string;
   machinesTitle: string;
@@ -152,6 +153,7 @@ const FR: Texts = {
   detailsTitle: "Coordonnées du compte",
   detailsHint:
     "Modifiez-les directement, puis validez : l'enregistrement demande le mot de passe du compte.",
+  companyHint: "Les factures d'assistance sont établies à ce nom.",
   validate: "Valider",
   emailPassword: "M'envoyer mon mot de passe par e-mail",
   machinesTitle: "Ordinateurs liés au compte",
@@ -252,6 +254,7 @@ const EN: Texts = {
   noSessions: "No support session yet.",
   detailsTitle: "Account details",
   detailsHint: "Change them here, then validate: saving asks for the account's password.",
+  companyHint: "Support invoices are made out in this name.",
   validate: "Validate",
   emailPassword: "E-mail my password",
   machinesTitle: "Computers linked to the account",

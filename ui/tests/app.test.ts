@@ -138,6 +138,19 @@ describe("language", () => {
     expect(text("#form-error")).toBe("Too many attempts. Try again in 3 minutes.");
   });
 
+  it("retranslates the field errors on show", async () => {
+    await bootLinked();
+    type('#account-form [name="phone"]', "");
+    await submit("#account-form");
+    expect(text("#account-error-phone")).toBe("Ce champ est obligatoire.");
+    const select = $("#language") as HTMLSelectElement;
+    select.value = "en";
+    select.dispatchEvent(new Event("change"));
+    expect(text("#account-error-phone")).toBe("This field is required.");
+    expect(text("#balance")).toBe("2 h 15 min");
+    expect(text("#machines")).toContain("This computer");
+  });
+
   it("a second launch updates the language and the untouched prefill", async () => {
     await boot();
     await click("#go-register");

@@ -40,6 +40,15 @@ describe("the page's words", () => {
     expect(isStaticKey("toString")).toBe(false);
   });
 
+  it("writes French with a space before : ; ? and !", () => {
+    const fr = texts("fr");
+    for (const key of Object.keys(fr) as Array<keyof typeof fr>) {
+      const v = fr[key];
+      const sample = typeof v === "string" ? v : (v as (...a: string[]) => string)("X", "Y", "Z");
+      expect(sample, key).not.toMatch(/[^\s\u00a0][:;?!]/);
+    }
+  });
+
   it("says the contract's sentences", () => {
     expect(texts("fr").goRegister).toBe("Créer le compte client de mon entreprise");
     expect(texts("en").goRegister).toBe("Create my company's customer account");
