@@ -130,7 +130,8 @@ async fn offline_shows_the_last_known_account_and_french_works() {
     window.click("#link-send-password").await;
     // The page moves on to the password once the request is answered.
     window.find("#link-password").await;
-    service.smtp.wait_for_nth(email, 1).await; // "no account uses this address"
+    // The mail says that no account uses this address.
+    service.smtp.wait_for_nth(email, 1).await;
     // No account for this address yet: register it the other way, then link.
     window.close().await;
     let form = serde_json::json!({
