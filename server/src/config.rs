@@ -181,7 +181,39 @@ pub struct Settings {
     pub log_format: LogFormat,
 }
 
+impl SmtpSettings {
+    /// Plain SMTP without authentication (a relay on this host, a test server).
+    pub fn plain(host: &str, port: u16) -> Self {
+        Self {
+            host: host.to_owned(),
+            port,
+            security: SmtpSecurity::None,
+            username: None,
+            password: None,
+        }
+    }
+}
+
 impl Settings {
+    /// A service on a free loopback port (the OS picks it; `Application::port` tells),
+    /// keeping its data at `database_url` and sending mail through `transport`, retrying
+    /// every second: what tests and local tools start.
+    pub fn loopback(database_url: String, transport: MailTransportSettings) -> Self {
+        Settings {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            database_url,
+            public_url: "http://accounts.test".to_owned(),
+            mail: MailSettings {
+                transport,
+                from: "Customer account <no-reply@accounts.test>".to_owned(),
+                retry_base: Duration::from_secs(1),
+                retry_max: Duration::from_secs(1),
+            },
+            trust_forwarded_for: false,
+            log_format: LogFormat::Text,
+        }
+    }
+
     pub fn from_command_line() -> Result<Self, ConfigError> {
         let mut cli = Cli::parse();
         cli.smtp_password = std::env::var("ACCOUNT_SERVER_SMTP_PASSWORD").ok();

@@ -24,9 +24,7 @@ use account_client::{
     AccountClient, ClientConfig, ClientError, Status,
 };
 use account_server::{
-    config::{
-        LogFormat, MailSettings, MailTransportSettings, Settings, SmtpSecurity, SmtpSettings,
-    },
+    config::{MailTransportSettings, Settings, SmtpSettings},
     Application,
 };
 use test_support::smtp::SmtpServer;
@@ -49,25 +47,10 @@ impl Service {
     async fn start() -> Self {
         let smtp = SmtpServer::start();
         let database = tempfile::tempdir().unwrap();
-        let settings = Settings {
-            listen: "127.0.0.1:0".parse().unwrap(),
-            database_url: format!("sqlite://{}", database.path().join("accounts.db").display()),
-            public_url: "http://accounts.test".into(),
-            mail: MailSettings {
-                transport: MailTransportSettings::Smtp(SmtpSettings {
-                    host: "127.0.0.1".into(),
-                    port: smtp.port(),
-                    security: SmtpSecurity::None,
-                    username: None,
-                    password: None,
-                }),
-                from: "Customer account <no-reply@accounts.test>".into(),
-                retry_base: Duration::from_secs(1),
-                retry_max: Duration::from_secs(1),
-            },
-            trust_forwarded_for: false,
-            log_format: LogFormat::Text,
-        };
+        let settings = Settings::loopback(
+            format!("sqlite://{}", database.path().join("accounts.db").display()),
+            MailTransportSettings::Smtp(SmtpSettings::plain("127.0.0.1", smtp.port())),
+        );
         let app = Application::build(settings)
             .await
             .expect("the service starts");

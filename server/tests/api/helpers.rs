@@ -2,9 +2,7 @@ use std::{net::IpAddr, path::PathBuf, sync::Arc, time::Duration};
 
 use account_api::wire::{AccountView, LinkResponse, MachineInfo};
 use account_server::{
-    config::{
-        LogFormat, MailSettings, MailTransportSettings, Settings, SmtpSecurity, SmtpSettings,
-    },
+    config::{MailTransportSettings, Settings, SmtpSettings},
     Application,
 };
 use reqwest::{Response, StatusCode};
@@ -26,25 +24,10 @@ pub fn database_path(data: &tempfile::TempDir) -> PathBuf {
 }
 
 fn settings(data: &tempfile::TempDir, smtp_port: u16) -> Settings {
-    Settings {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        database_url: format!("sqlite://{}", database_path(data).display()),
-        public_url: "http://accounts.test".into(),
-        mail: MailSettings {
-            transport: MailTransportSettings::Smtp(SmtpSettings {
-                host: "127.0.0.1".into(),
-                port: smtp_port,
-                security: SmtpSecurity::None,
-                username: None,
-                password: None,
-            }),
-            from: "Customer account <no-reply@accounts.test>".into(),
-            retry_base: Duration::from_secs(1),
-            retry_max: Duration::from_secs(1),
-        },
-        trust_forwarded_for: false,
-        log_format: LogFormat::Text,
-    }
+    Settings::loopback(
+        format!("sqlite://{}", database_path(data).display()),
+        MailTransportSettings::Smtp(SmtpSettings::plain("127.0.0.1", smtp_port)),
+    )
 }
 
 /// The service with a fresh database and its own SMTP server.
@@ -64,7 +47,7 @@ pub async fn spawn_app_without_smtp(smtp_port: u16, data: Arc<tempfile::TempDir>
 async fn start(data: Arc<tempfile::TempDir>, smtp: Arc<SmtpServer>, smtp_port: u16) -> TestApp {
     // TEST_LOG=1 shows the service's logs.
     if std::env::var_os("TEST_LOG").is_some() {
-        account_server::telemetry::init(LogFormat::Text);
+        account_server::telemetry::init(account_server::config::LogFormat::Text);
     }
     let app = Application::build(settings(&data, smtp_port))
         .await

@@ -196,22 +196,16 @@ fn help_explains_the_configuration() {
 /// The local outbox shows passwords: never to another machine.
 #[tokio::test]
 async fn the_local_outbox_is_not_served_beyond_loopback() {
-    use account_server::config::{LogFormat, MailSettings, MailTransportSettings, Settings};
+    use account_server::config::{MailTransportSettings, Settings};
     let data = tempfile::tempdir().unwrap();
     let settings = |listen: &str| Settings {
         listen: listen.parse().unwrap(),
-        database_url: format!("sqlite://{}", data.path().join("a.db").display()),
-        public_url: "http://accounts.test".into(),
-        mail: MailSettings {
-            transport: MailTransportSettings::File {
+        ..Settings::loopback(
+            format!("sqlite://{}", data.path().join("a.db").display()),
+            MailTransportSettings::File {
                 dir: data.path().join("outbox"),
             },
-            from: "Customer account <no-reply@accounts.test>".into(),
-            retry_base: Duration::from_secs(1),
-            retry_max: Duration::from_secs(1),
-        },
-        trust_forwarded_for: false,
-        log_format: LogFormat::Text,
+        )
     };
     for (listen, expected) in [
         ("127.0.0.1:0", StatusCode::OK),
