@@ -43,10 +43,12 @@ impl Machine {
         self.home.path().join("data")
     }
 
-    async fn run(&self, service: &Service, args: &[&str], stdin: Option<&str>) -> Run {
-        let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_customer-account"))
+    /// The program as this machine runs it, talking to `service_url`.
+    fn command(&self, service_url: &str, args: &[&str]) -> tokio::process::Command {
+        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_customer-account"));
+        command
             .args(args)
-            .env("CUSTOMER_ACCOUNT_SERVICE_URL", &service.url)
+            .env("CUSTOMER_ACCOUNT_SERVICE_URL", service_url)
             .env("CUSTOMER_ACCOUNT_DATA_DIR", self.data_dir())
             .env("CUSTOMER_ACCOUNT_MACHINE_UID", &self.uid)
             .env("CUSTOMER_ACCOUNT_COMPUTER_NAME", &self.name)
@@ -54,35 +56,45 @@ impl Machine {
             // Nothing of this program may land in the user's home but its data folder.
             .env("HOME", self.home.path())
             .env("XDG_CONFIG_HOME", self.home.path().join("config"))
-            .env("XDG_CACHE_HOME", self.home.path().join("cache"))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut input = child.stdin.take().unwrap();
-        if let Some(text) = stdin {
-            input
-                .write_all(format!("{text}\n").as_bytes())
-                .await
-                .unwrap();
-        }
-        drop(input);
-        let output = tokio::time::timeout(Duration::from_secs(60), child.wait_with_output())
-            .await
-            .expect("the command finishes")
-            .unwrap();
-        Run {
-            code: output.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&output.stdout).trim().to_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).trim().to_owned(),
-        }
+            .env("XDG_CACHE_HOME", self.home.path().join("cache"));
+        command
+    }
+
+    async fn run(&self, service: &Service, args: &[&str], stdin: Option<&str>) -> Run {
+        finish(self.command(&service.url, args), stdin).await
     }
 
     /// The token the credential store holds for this machine, if any.
     fn token(&self, service: &Service) -> Option<String> {
         let key = format!("{} {}", service.url, &fingerprint_of(&self.uid)[..16]);
         CredentialStore::open().unwrap().load(&key).unwrap()
+    }
+}
+
+/// Runs `command`, with `stdin` as its standard input, to its end.
+async fn finish(mut command: tokio::process::Command, stdin: Option<&str>) -> Run {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    if let Some(text) = stdin {
+        input
+            .write_all(format!("{text}\n").as_bytes())
+            .await
+            .unwrap();
+    }
+    drop(input);
+    let output = tokio::time::timeout(Duration::from_secs(60), child.wait_with_output())
+        .await
+        .expect("the command finishes")
+        .unwrap();
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).trim().to_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).trim().to_owned(),
     }
 }
 
@@ -219,27 +231,11 @@ async fn without_a_credential_store_linking_fails_clearly_and_keeps_nothing() {
     let service = start_service().await;
     let pc = Machine::new("POSTE-03");
     let password = register(&service, &pc, "nostore@example.fr").await;
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_customer-account"))
-        .args(["link", "--email", "nostore@example.fr"])
-        .env("CUSTOMER_ACCOUNT_SERVICE_URL", &service.url)
-        .env("CUSTOMER_ACCOUNT_DATA_DIR", pc.data_dir())
-        .env("CUSTOMER_ACCOUNT_MACHINE_UID", &pc.uid)
-        .env("CUSTOMER_ACCOUNT_LANG", "en")
-        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    input
-        .write_all(format!("{password}\n").as_bytes())
-        .await
-        .unwrap();
-    drop(input);
-    let output = child.wait_with_output().await.unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(11), "{stderr}");
+    let mut command = pc.command(&service.url, &["link", "--email", "nostore@example.fr"]);
+    command.env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus");
+    let run = finish(command, Some(&password)).await;
+    let stderr = run.stderr;
+    assert_eq!(run.code, 11, "{stderr}");
     assert!(
         stderr.contains("No credential store is available"),
         "{stderr}"
@@ -574,28 +570,22 @@ async fn requests_go_through_the_proxy_named_by_the_environment() {
             .to_owned()
     });
     let pc = Machine::new("POSTE-13");
-    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_customer-account"))
-        .args(["request-password", "--email", "proxy@example.fr"])
-        .env(
-            "CUSTOMER_ACCOUNT_SERVICE_URL",
-            "http://accounts.invalid:8080",
-        )
-        .env("CUSTOMER_ACCOUNT_DATA_DIR", pc.data_dir())
-        .env("CUSTOMER_ACCOUNT_MACHINE_UID", &pc.uid)
-        .env("CUSTOMER_ACCOUNT_LANG", "en")
+    let mut command = pc.command(
+        "http://accounts.invalid:8080",
+        &["request-password", "--email", "proxy@example.fr"],
+    );
+    command
         .env("HTTP_PROXY", &proxy_url)
         .env("http_proxy", &proxy_url)
         .env_remove("NO_PROXY")
-        .env_remove("no_proxy")
-        .output()
-        .await
-        .unwrap();
+        .env_remove("no_proxy");
+    let run = finish(command, None).await;
     assert_eq!(
         seen.join().unwrap(),
         "POST http://accounts.invalid:8080/api/v1/password-requests HTTP/1.1"
     );
     // The proxy's own error page is not the service's: "cannot be reached".
-    assert_eq!(output.status.code(), Some(4));
+    assert_eq!(run.code, 4, "{}", run.stderr);
 }
 
 /// Registering needs no credential store: a headless machine can still create the account.
@@ -605,19 +595,9 @@ async fn registering_works_without_a_credential_store() {
     let pc = Machine::new("POSTE-14");
     let mut args = REGISTER.to_vec();
     args.extend(["--email", "headless@example.fr"]);
-    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_customer-account"))
-        .args(&args)
-        .env("CUSTOMER_ACCOUNT_SERVICE_URL", &service.url)
-        .env("CUSTOMER_ACCOUNT_DATA_DIR", pc.data_dir())
-        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
-        .output()
-        .await
-        .unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let mut command = pc.command(&service.url, &args);
+    command.env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus");
+    let run = finish(command, None).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
     service.smtp.wait_for_nth("headless@example.fr", 1).await;
 }
