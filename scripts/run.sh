@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the product on its embedded defaults: the account service on 127.0.0.1:8080 with
 # a SQLite file and mail written to a local outbox (read it at /outbox), and the desktop
-# app pointed at it. Data lives in ./local/. Ctrl-C stops everything.
+# app pointed at it; the support console at /console/. Data lives in ./local/. Ctrl-C
+# stops everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -12,6 +13,13 @@ mkdir -p local
 export ACCOUNT_SERVER_LISTEN="${ACCOUNT_SERVER_LISTEN:-127.0.0.1:8080}"
 export ACCOUNT_SERVER_DATABASE_URL="${ACCOUNT_SERVER_DATABASE_URL:-sqlite://local/customer-account.db}"
 export ACCOUNT_SERVER_MAIL_DIR="${ACCOUNT_SERVER_MAIL_DIR:-local/outbox}"
+# The support console needs an agent: the first run makes a local administrator.
+if [ -z "$("$bin/account-server" agents list)" ]; then
+  echo
+  "$bin/account-server" agents add --email admin@example.com --name "Local admin" \
+    --role admin --generate-password
+  echo "(Lost it? $bin/account-server agents password --email admin@example.com --generate-password)"
+fi
 "$bin/account-server" &
 service=$!
 trap 'kill $service 2>/dev/null; wait $service 2>/dev/null' EXIT INT TERM
@@ -30,6 +38,7 @@ fi
 echo
 echo "Account service: $url   (API description: $url/api/v1/openapi.json)"
 echo "Local outbox (the mails, passwords included): $url/outbox"
+echo "Support console: $url/console/   (log in as admin@example.com)"
 echo
 
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then

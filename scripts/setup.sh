@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 # webkit2gtk: the app's window. xvfb + webkit2gtk-driver: the window in tests.
 # gnome-keyring + dbus: a real Secret Service for the credential store in tests.
 # (Not dbus-x11: it makes the app start daemons that outlive it.)
-packages=(libwebkit2gtk-4.1-dev xvfb webkit2gtk-driver gnome-keyring keyutils dbus pkg-config build-essential curl)
+# chromium + chromium-driver: the support console's browser tests.
+packages=(libwebkit2gtk-4.1-dev xvfb webkit2gtk-driver gnome-keyring keyutils dbus pkg-config build-essential curl chromium chromium-driver)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

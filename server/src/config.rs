@@ -95,6 +95,69 @@ pub struct Cli {
     /// Log format [default: text].
     #[arg(long, env = "ACCOUNT_SERVER_LOG_FORMAT")]
     pub log_format: Option<LogFormat>,
+    /// Support sessions are charged by steps of this many minutes, each started step in
+    /// full (15: 17 minutes count as 30; 1: as worked) [default: 15].
+    #[arg(long, env = "ACCOUNT_SERVER_SUPPORT_ROUNDING_MINUTES")]
+    pub support_rounding_minutes: Option<u32>,
+    /// A console log-in ends after this many minutes without a request [default: 30].
+    #[arg(long, env = "ACCOUNT_SERVER_CONSOLE_IDLE_MINUTES")]
+    pub console_idle_minutes: Option<u32>,
+    /// Manage support agents instead of serving.
+    #[command(subcommand)]
+    pub command: Option<ServiceCommand>,
+}
+
+/// Commands run against the database, then exit.
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum ServiceCommand {
+    /// Support agents of the console.
+    #[command(subcommand)]
+    Agents(AgentsCommand),
+}
+
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum AgentsCommand {
+    /// Adds an agent. The password is read from standard input (one line), or generated
+    /// and shown once when --generate-password is given.
+    Add {
+        /// The agent's e-mail address (the log-in).
+        #[arg(long)]
+        email: String,
+        /// The agent's name, shown in the ledger and the history.
+        #[arg(long)]
+        name: String,
+        /// agent: finds accounts, logs time, adds credit; admin: also unlinks machines.
+        #[arg(long, value_enum, default_value_t = crate::support::Role::Agent)]
+        role: crate::support::Role,
+        /// Language of the console for this agent (fr or en).
+        #[arg(long, default_value = "fr")]
+        language: String,
+        /// Generate a password and print it once instead of reading one.
+        #[arg(long)]
+        generate_password: bool,
+    },
+    /// Lists the agents (never their passwords).
+    List,
+    /// Sets a new password (read from standard input, or generated with --generate-password).
+    Password {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        generate_password: bool,
+    },
+    /// Disables an agent: its log-ins and API tokens stop working at once.
+    Disable {
+        #[arg(long)]
+        email: String,
+    },
+    /// Creates an API token for an integration acting as this agent; printed once.
+    Token {
+        #[arg(long)]
+        email: String,
+        /// What the token is for (e.g. "telephony").
+        #[arg(long)]
+        label: String,
+    },
 }
 
 /// The same settings as `Cli`, read from the --config file.
@@ -115,6 +178,8 @@ struct FileConfig {
     mail_retry_max_seconds: Option<u64>,
     trust_forwarded_for: Option<bool>,
     log_format: Option<LogFormat>,
+    support_rounding_minutes: Option<u32>,
+    console_idle_minutes: Option<u32>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -132,6 +197,10 @@ pub enum ConfigError {
     MailFrom(String),
     #[error("invalid public_url (expected http:// or https://): {0}")]
     PublicUrl(String),
+    #[error("support_rounding_minutes must be between 1 and 240")]
+    Rounding,
+    #[error("console_idle_minutes must be between 1 and 1440")]
+    ConsoleIdle,
 }
 
 #[derive(Clone)]
@@ -179,6 +248,23 @@ pub struct Settings {
     pub mail: MailSettings,
     pub trust_forwarded_for: bool,
     pub log_format: LogFormat,
+    pub support: SupportSettings,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct SupportSettings {
+    pub rounding: crate::support::Rounding,
+    /// A console log-in idle this long ends.
+    pub console_idle: Duration,
+}
+
+impl Default for SupportSettings {
+    fn default() -> Self {
+        Self {
+            rounding: crate::support::Rounding::every(15),
+            console_idle: Duration::from_secs(30 * 60),
+        }
+    }
 }
 
 impl SmtpSettings {
@@ -211,13 +297,16 @@ impl Settings {
             },
             trust_forwarded_for: false,
             log_format: LogFormat::Text,
+            support: SupportSettings::default(),
         }
     }
 
-    pub fn from_command_line() -> Result<Self, ConfigError> {
+    /// The settings, and the command to run instead of serving, if one was given.
+    pub fn from_command_line() -> Result<(Self, Option<ServiceCommand>), ConfigError> {
         let mut cli = Cli::parse();
         cli.smtp_password = std::env::var("ACCOUNT_SERVER_SMTP_PASSWORD").ok();
-        Self::from_cli(cli)
+        let command = cli.command.take();
+        Ok((Self::from_cli(cli)?, command))
     }
 
     pub fn from_cli(cli: Cli) -> Result<Self, ConfigError> {
@@ -280,6 +369,20 @@ impl Settings {
                 })
             }
         };
+        let rounding = cli
+            .support_rounding_minutes
+            .or(file.support_rounding_minutes)
+            .unwrap_or(15);
+        if !(1..=240).contains(&rounding) {
+            return Err(ConfigError::Rounding);
+        }
+        let console_idle = cli
+            .console_idle_minutes
+            .or(file.console_idle_minutes)
+            .unwrap_or(30);
+        if !(1..=1440).contains(&console_idle) {
+            return Err(ConfigError::ConsoleIdle);
+        }
         Ok(Settings {
             listen,
             database_url: cli
@@ -303,6 +406,10 @@ impl Settings {
                 .or(file.trust_forwarded_for)
                 .unwrap_or(false),
             log_format: cli.log_format.or(file.log_format).unwrap_or_default(),
+            support: SupportSettings {
+                rounding: crate::support::Rounding::every(rounding),
+                console_idle: Duration::from_secs(u64::from(console_idle) * 60),
+            },
         })
     }
 }

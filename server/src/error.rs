@@ -137,6 +137,9 @@ impl From<StorageError> for ApiError {
                 tracing::warn!(error = %cause, "database unavailable");
                 ApiError::ServiceUnavailable
             }
+            StorageError::AgentExists | StorageError::AlreadyReversed => {
+                ApiError::Unexpected(anyhow::anyhow!("{err}"))
+            }
             StorageError::Unexpected(cause) => ApiError::Unexpected(cause),
         }
     }

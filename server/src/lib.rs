@@ -4,8 +4,12 @@
 //! attempt limits, and the e-mail outbox with its delivery worker. It speaks the wire
 //! types of `account-api` and knows nothing of the desktop app or its window.
 //! Handlers never see SQL: `storage` is the boundary a second database plugs into.
+//! The support side lives here too: the agents' console (`console`, server-rendered
+//! pages), its JSON API for integrations, and the support-time ledger they write.
 
+pub mod cli;
 pub mod config;
+pub mod console;
 pub mod error;
 pub mod extract;
 pub mod limits;
@@ -14,6 +18,7 @@ pub mod routes;
 pub mod secrets;
 pub mod startup;
 pub mod storage;
+pub mod support;
 pub mod telemetry;
 
 pub use startup::Application;

@@ -17,6 +17,11 @@ use tokio::sync::Semaphore;
 pub struct ClearPassword(String);
 
 impl ClearPassword {
+    /// A password someone typed (an agent's), to hash.
+    pub fn typed(text: String) -> Self {
+        Self(text)
+    }
+
     pub fn expose(&self) -> &str {
         &self.0
     }

@@ -8,7 +8,7 @@ use tokio::{net::TcpListener, sync::Notify};
 use tokio_util::sync::CancellationToken;
 
 use crate::{
-    config::{MailTransportSettings, Settings},
+    config::{MailTransportSettings, Settings, SupportSettings},
     mail::{transport, OutboxWorker, Templates},
     routes,
     secrets::PasswordHasher,
@@ -26,6 +26,7 @@ pub struct AppState {
     pub trust_forwarded_for: bool,
     /// The file transport's folder, listed at /outbox (local use only).
     pub local_outbox: Option<PathBuf>,
+    pub support: SupportSettings,
 }
 
 pub struct Application {
@@ -75,6 +76,7 @@ impl Application {
             mail_wake,
             trust_forwarded_for: settings.trust_forwarded_for,
             local_outbox,
+            support: settings.support,
         };
         Ok(Self {
             listener,

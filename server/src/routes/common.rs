@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use account_api::{
     domain::{CustomerId, Invalid, Language, RawPostalAddress},
     password::normalize_typed_password,
-    wire::{AccountDetails, AccountView, MachineView, SupportTime},
+    wire::{AccountDetails, AccountView, MachineView, SupportSession, SupportTime},
 };
 
 use crate::{
@@ -22,6 +22,19 @@ const CUSTOMER_ID_OFFSET: u64 = 1000;
 
 pub fn customer_id(account: &AccountRow) -> CustomerId {
     CustomerId::from_sequence(account.id as u64 + CUSTOMER_ID_OFFSET)
+}
+
+/// The customer ID of the account stored under `account_id`, as text.
+pub fn customer_id_of(account_id: i64) -> String {
+    CustomerId::from_sequence(account_id as u64 + CUSTOMER_ID_OFFSET).to_string()
+}
+
+/// The storage id behind a customer ID, if it can be one of ours.
+pub fn account_id(id: CustomerId) -> Option<i64> {
+    id.sequence()
+        .checked_sub(CUSTOMER_ID_OFFSET)
+        .filter(|n| *n > 0)
+        .and_then(|n| i64::try_from(n).ok())
 }
 
 pub fn language(account: &AccountRow) -> Language {
@@ -79,13 +92,35 @@ pub async fn account_view(
     Ok(AccountView {
         customer_id: customer_id(account).to_string(),
         details: details(account),
-        // The support-time ledger arrives with the support console.
-        support_time: SupportTime::default(),
+        support_time: support_time(tx, account.id).await?,
         machines: views,
         this_machine_id: this_machine_id.to_owned(),
         version: account.version,
         created_at: crate::rfc3339(account.created_at),
         updated_at: crate::rfc3339(account.updated_at),
+    })
+}
+
+/// How many of the latest support sessions the account screen shows.
+const RECENT_SESSIONS: i64 = 5;
+
+/// The balance (the ledger's sum) and the latest sessions no correction cancelled.
+pub async fn support_time(tx: &mut Tx, account_id: i64) -> Result<SupportTime, ApiError> {
+    let balance_minutes = tx.balance(account_id).await?;
+    let recent_sessions = tx
+        .recent_sessions(account_id, RECENT_SESSIONS)
+        .await?
+        .into_iter()
+        .map(|entry| SupportSession {
+            at: crate::rfc3339(entry.at),
+            minutes: -entry.minutes,
+            agent: entry.agent_name,
+            note: entry.note,
+        })
+        .collect();
+    Ok(SupportTime {
+        balance_minutes,
+        recent_sessions,
     })
 }
 

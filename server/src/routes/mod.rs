@@ -1,12 +1,13 @@
 //! The router: every path of the service, its layers, and its fallbacks.
 
 mod account;
-mod common;
+pub(crate) mod common;
 mod health;
 mod links;
 mod local_outbox;
 mod openapi;
 mod passwords;
+pub mod support_api;
 
 use std::time::Duration;
 
@@ -43,6 +44,10 @@ pub const API_PATHS: &[(&str, &str)] = &[
     ("get", "/api/v1/account"),
     ("put", "/api/v1/account"),
     ("post", "/api/v1/account/machines/{machine_id}/unlink"),
+    ("get", "/api/v1/support/accounts"),
+    ("get", "/api/v1/support/accounts/{customer_id}"),
+    ("get", "/api/v1/support/accounts/{customer_id}/balance"),
+    ("post", "/api/v1/support/accounts/{customer_id}/sessions"),
 ];
 
 pub fn router(state: AppState) -> Router {
@@ -56,6 +61,16 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/account/machines/{machine_id}/unlink",
             post(account::unlink_other_machine),
+        )
+        .route("/support/accounts", get(support_api::find))
+        .route("/support/accounts/{customer_id}", get(support_api::account))
+        .route(
+            "/support/accounts/{customer_id}/balance",
+            get(support_api::balance),
+        )
+        .route(
+            "/support/accounts/{customer_id}/sessions",
+            post(support_api::log_session),
         );
     let mut router = Router::new()
         .route("/health/live", get(health::live))
@@ -64,6 +79,7 @@ pub fn router(state: AppState) -> Router {
     if state.local_outbox.is_some() {
         router = router.route("/outbox", get(local_outbox::page));
     }
+    router = router.merge(crate::console::router());
     router
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

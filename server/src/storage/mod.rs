@@ -1,4 +1,6 @@
-//! Storage of accounts, machines, audit events, the mail outbox and attempt counters.
+//! Storage of accounts, machines, audit events, the mail outbox and attempt counters,
+//! and of the support side: agents, their sessions and tokens, the support-time ledger,
+//! notes and timers.
 //!
 //! Handlers work through a [`Tx`]: a transaction with named operations, so a change and
 //! the mail it causes commit together. SQL stays in this module; a second database
@@ -103,6 +105,10 @@ pub enum StorageError {
     MachineLinkedElsewhere,
     #[error("no such linked machine")]
     MachineNotFound,
+    #[error("an agent already has this e-mail address")]
+    AgentExists,
+    #[error("this ledger entry is already corrected")]
+    AlreadyReversed,
     /// The database cannot be reached or is busy: worth retrying later.
     #[error("database unavailable: {0}")]
     Unavailable(#[source] sqlx::Error),
@@ -129,4 +135,81 @@ impl From<sqlx::migrate::MigrateError> for StorageError {
     fn from(err: sqlx::migrate::MigrateError) -> Self {
         StorageError::Unexpected(err.into())
     }
+}
+
+/// A support agent (or administrator) of the console.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AgentRow {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub password_hash: String,
+    pub language: String,
+    pub disabled_at: Option<i64>,
+    pub created_at: i64,
+}
+
+/// A console log-in, found by the hash of its cookie.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AgentSessionRow {
+    pub agent_id: i64,
+    pub csrf_token: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+}
+
+/// One entry of an account's support-time ledger.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct LedgerRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub at: i64,
+    pub kind: String,
+    pub minutes: i64,
+    pub worked_minutes: Option<i64>,
+    pub reference: String,
+    pub note: String,
+    pub agent_id: Option<i64>,
+    pub agent_name: String,
+    pub reverses: Option<i64>,
+}
+
+/// A ledger entry to add.
+#[derive(Debug, Clone)]
+pub struct NewLedgerEntry<'a> {
+    pub account_id: i64,
+    pub kind: &'a str,
+    pub minutes: i64,
+    pub worked_minutes: Option<i64>,
+    pub reference: &'a str,
+    pub note: &'a str,
+    pub agent_id: Option<i64>,
+    pub agent_name: &'a str,
+    pub reverses: Option<i64>,
+}
+
+/// An internal observation on an account.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct NoteRow {
+    pub id: i64,
+    pub at: i64,
+    pub agent_name: String,
+    pub text: String,
+}
+
+/// A ledger entry with its account, for the export.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ExportRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub company_name: String,
+    pub at: i64,
+    pub kind: String,
+    pub minutes: i64,
+    pub worked_minutes: Option<i64>,
+    pub reference: String,
+    pub note: String,
+    pub agent_name: String,
+    pub reverses: Option<i64>,
 }

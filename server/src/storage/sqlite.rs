@@ -10,6 +10,8 @@ use sqlx::{
 
 use super::{AccountRow, AuditRow, MachineRow, OutboxRow, OutgoingMail, StorageError};
 
+mod support;
+
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 #[derive(Clone)]

@@ -4,8 +4,10 @@
 mod account;
 mod errors;
 mod helpers;
+mod ledger_properties;
 mod limits;
 mod links;
 mod mail;
 mod operations;
 mod passwords;
+mod support;

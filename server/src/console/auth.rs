@@ -1,0 +1,350 @@
+//! Agents' log-in: a random session token in an HttpOnly, SameSite=Strict cookie (Secure
+//! when the service is reached over HTTPS), stored hashed; a CSRF token per log-in that
+//! every form sends back; an idle timeout; limited log-in attempts.
+
+use account_api::domain::{Email, Language};
+use axum::{
+    extract::{Form, FromRequest, FromRequestParts, Query, Request, State},
+    http::{header, request::Parts, HeaderMap},
+    response::{IntoResponse, Redirect, Response},
+};
+use cookie::{Cookie, SameSite};
+use serde::{de::DeserializeOwned, Deserialize};
+
+use super::{pages, ConsoleError};
+use crate::{
+    extract::ClientNetwork,
+    limits::{self, Rule},
+    secrets::{token_hash, MachineToken},
+    startup::AppState,
+    support::Role,
+};
+
+pub const SESSION_COOKIE: &str = "console_session";
+/// Before log-in: the double-submit token of the log-in form.
+const LOGIN_CSRF_COOKIE: &str = "console_login";
+/// However active, a log-in ends after a working day.
+const SESSION_MAX_SECONDS: i64 = 12 * 3600;
+
+const LOGIN_ACCOUNT_NETWORK: Rule = Rule {
+    name: "agent-an",
+    max: 5,
+    window_seconds: 15 * 60,
+};
+const LOGIN_NETWORK: Rule = Rule {
+    name: "agent-n",
+    max: 50,
+    window_seconds: 60 * 60,
+};
+
+fn login_buckets(email: &str, network: &str) -> [(Rule, String); 2] {
+    [
+        (
+            LOGIN_ACCOUNT_NETWORK,
+            format!("{}:{email}|{network}", LOGIN_ACCOUNT_NETWORK.name),
+        ),
+        (LOGIN_NETWORK, format!("{}:{network}", LOGIN_NETWORK.name)),
+    ]
+}
+
+/// The logged-in agent of a console request.
+#[derive(Debug, Clone)]
+pub struct Agent {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub language: Language,
+    pub csrf: String,
+}
+
+impl Agent {
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
+
+    pub fn require_admin(&self) -> Result<(), ConsoleError> {
+        if self.is_admin() {
+            Ok(())
+        } else {
+            Err(ConsoleError::AdminOnly(self.language))
+        }
+    }
+
+    /// What the audit history shows as the actor.
+    pub fn actor(&self) -> String {
+        format!("agent:{}", self.email)
+    }
+}
+
+fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| v)
+}
+
+fn set_cookie(state: &AppState, name: &'static str, value: String, max_age: Option<i64>) -> String {
+    let mut cookie = Cookie::build((name, value))
+        .path("/console")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(state.templates.public_url.starts_with("https://"));
+    if let Some(seconds) = max_age {
+        cookie = cookie.max_age(cookie::time::Duration::seconds(seconds));
+    }
+    cookie.build().to_string()
+}
+
+impl FromRequestParts<AppState> for Agent {
+    type Rejection = ConsoleError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Some(token) = cookie_value(&parts.headers, SESSION_COOKIE) else {
+            return Err(ConsoleError::LoggedOut { expired: false });
+        };
+        let hash = token_hash(token);
+        let now = crate::now();
+        let idle = state.support.console_idle.as_secs() as i64;
+        let mut tx = state.storage.write().await?;
+        let Some(session) = tx.agent_session(&hash).await? else {
+            return Err(ConsoleError::LoggedOut { expired: true });
+        };
+        if session.last_seen_at + idle < now || session.created_at + SESSION_MAX_SECONDS < now {
+            tx.delete_agent_session(&hash).await?;
+            tx.commit().await?;
+            return Err(ConsoleError::LoggedOut { expired: true });
+        }
+        let agent = match tx.agent_by_id(session.agent_id).await? {
+            Some(agent) if agent.disabled_at.is_none() => agent,
+            _ => return Err(ConsoleError::LoggedOut { expired: false }),
+        };
+        tx.touch_agent_session(&hash, now).await?;
+        tx.commit().await?;
+        Ok(Agent {
+            id: agent.id,
+            email: agent.email,
+            name: agent.name,
+            role: Role::parse(&agent.role),
+            language: Language::parse(&agent.language).unwrap_or_default(),
+            csrf: session.csrf_token,
+        })
+    }
+}
+
+/// A form posted by a logged-in agent, its CSRF token checked before anything else.
+pub struct SignedForm<T>(pub Agent, pub T);
+
+/// Forms name their CSRF field `csrf`.
+pub trait CsrfField {
+    fn csrf(&self) -> &str;
+}
+
+impl<T> FromRequest<AppState> for SignedForm<T>
+where
+    T: DeserializeOwned + CsrfField + Send,
+{
+    type Rejection = ConsoleError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let agent = Agent::from_request_parts(&mut parts, state).await?;
+        let req = Request::from_parts(parts, body);
+        let Ok(Form(form)) = Form::<T>::from_request(req, state).await else {
+            // A form without its token, or not a form of ours at all.
+            return Err(ConsoleError::Csrf(agent.language));
+        };
+        if !constant_time_eq(form.csrf().as_bytes(), agent.csrf.as_bytes()) {
+            return Err(ConsoleError::Csrf(agent.language));
+        }
+        Ok(SignedForm(agent, form))
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The language of someone not logged in: the browser's first choice of ours.
+fn browser_language(headers: &HeaderMap) -> Language {
+    let accept = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    for tag in accept.split(',') {
+        let tag = tag.split(';').next().unwrap_or("").trim().to_lowercase();
+        if tag.starts_with("fr") {
+            return Language::Fr;
+        }
+        if tag.starts_with("en") {
+            return Language::En;
+        }
+    }
+    Language::Fr
+}
+
+#[derive(Deserialize)]
+pub struct LoginQuery {
+    #[serde(default)]
+    expired: Option<String>,
+}
+
+pub async fn login_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<LoginQuery>,
+) -> Response {
+    let language = browser_language(&headers);
+    let csrf = MachineToken::generate().into_inner();
+    let notice = query.expired.is_some().then(|| {
+        super::t(
+            language,
+            "Votre session a expiré après un moment d'inactivité : reconnectez-vous.",
+            "Your session ended after a while without activity: log in again.",
+        )
+    });
+    login_response(&state, language, &csrf, "", notice, None)
+}
+
+fn login_response(
+    state: &AppState,
+    language: Language,
+    csrf: &str,
+    email: &str,
+    notice: Option<&str>,
+    error: Option<&str>,
+) -> Response {
+    let cookie = set_cookie(state, LOGIN_CSRF_COOKIE, csrf.to_owned(), Some(3600));
+    (
+        if error.is_some() {
+            axum::http::StatusCode::UNAUTHORIZED
+        } else {
+            axum::http::StatusCode::OK
+        },
+        [(header::SET_COOKIE, cookie)],
+        pages::login(language, csrf, email, notice, error),
+    )
+        .into_response()
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    csrf: String,
+}
+
+pub async fn log_in(
+    State(state): State<AppState>,
+    network: ClientNetwork,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, ConsoleError> {
+    let language = browser_language(&headers);
+    let expected = cookie_value(&headers, LOGIN_CSRF_COOKIE).unwrap_or("");
+    if expected.is_empty() || !constant_time_eq(expected.as_bytes(), form.csrf.as_bytes()) {
+        return Err(ConsoleError::Csrf(language));
+    }
+    let fresh_csrf = MachineToken::generate().into_inner();
+    let email = Email::parse(&form.email)
+        .map(|e| e.as_str().to_owned())
+        .unwrap_or_else(|_| form.email.trim().to_lowercase());
+    let buckets = login_buckets(&email, &network.0);
+    limits::check(&state.storage, &buckets).await?;
+
+    let mut tx = state.storage.read().await?;
+    let agent = tx.agent_by_email(&email).await?;
+    drop(tx);
+    let valid = match &agent {
+        Some(agent) if agent.disabled_at.is_none() => {
+            state
+                .hasher
+                .verify(&form.password, &agent.password_hash)
+                .await?
+        }
+        _ => {
+            // As slow as a real check, so timing does not tell which addresses exist.
+            state.hasher.verify_nothing(&form.password).await?;
+            false
+        }
+    };
+    let (true, Some(agent)) = (valid, agent) else {
+        limits::record(&state.storage, &buckets).await?;
+        let message = super::t(
+            language,
+            "Adresse e-mail ou mot de passe incorrect.",
+            "Wrong e-mail address or password.",
+        );
+        return Ok(login_response(
+            &state,
+            language,
+            &fresh_csrf,
+            &form.email,
+            None,
+            Some(message),
+        ));
+    };
+
+    let token = MachineToken::generate();
+    let csrf = MachineToken::generate().into_inner();
+    let now = crate::now();
+    let mut tx = state.storage.write().await?;
+    let idle = state.support.console_idle.as_secs() as i64;
+    tx.prune_agent_sessions(now - idle, now - SESSION_MAX_SECONDS)
+        .await?;
+    tx.insert_agent_session(&token_hash(token.expose()), agent.id, &csrf, now)
+        .await?;
+    tx.commit().await?;
+    tracing::info!(agent = %agent.email, "console log-in");
+    let session = set_cookie(&state, SESSION_COOKIE, token.into_inner(), None);
+    let clear_login = set_cookie(&state, LOGIN_CSRF_COOKIE, String::new(), Some(0));
+    let mut response = Redirect::to("/console/").into_response();
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, session.parse().expect("a valid cookie"));
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        clear_login.parse().expect("a valid cookie"),
+    );
+    Ok(response)
+}
+
+#[derive(Deserialize)]
+pub struct LogoutForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+impl CsrfField for LogoutForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+pub async fn log_out(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    SignedForm(_agent, _form): SignedForm<LogoutForm>,
+) -> Result<Response, ConsoleError> {
+    if let Some(token) = cookie_value(&headers, SESSION_COOKIE) {
+        let mut tx = state.storage.write().await?;
+        tx.delete_agent_session(&token_hash(token)).await?;
+        tx.commit().await?;
+    }
+    let clear = set_cookie(&state, SESSION_COOKIE, String::new(), Some(0));
+    Ok((
+        [(header::SET_COOKIE, clear)],
+        Redirect::to("/console/login"),
+    )
+        .into_response())
+}

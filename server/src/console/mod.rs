@@ -1,0 +1,237 @@
+//! The support console: server-rendered pages where agents find an account from what a
+//! caller says, log support time, add credit, correct entries, and (admins) unlink
+//! machines. Every form carries its log-in's CSRF token; every destructive action has a
+//! confirmation page. Pages are in French or English, the agent's choice.
+
+mod auth;
+mod handlers;
+mod pages;
+
+use account_api::domain::Language;
+use axum::{
+    http::{header, HeaderValue, StatusCode},
+    response::{IntoResponse, Redirect, Response},
+    routing::{get, post},
+    Router,
+};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+pub use auth::{Agent, SESSION_COOKIE};
+
+use crate::{startup::AppState, storage::StorageError};
+
+/// Pages refuse scripts, frames and anything from elsewhere; forms post only here.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; \
+    form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/console/") }))
+        .route("/console", get(|| async { Redirect::to("/console/") }))
+        .route("/console/", get(handlers::find))
+        .route("/console/login", get(auth::login_page).post(auth::log_in))
+        .route("/console/logout", post(auth::log_out))
+        .route("/console/console.css", get(stylesheet))
+        .route("/console/accounts/{customer_id}", get(handlers::account))
+        .route(
+            "/console/accounts/{customer_id}/sessions",
+            post(handlers::log_session),
+        )
+        .route(
+            "/console/accounts/{customer_id}/timer/start",
+            post(handlers::start_timer),
+        )
+        .route(
+            "/console/accounts/{customer_id}/timer/stop",
+            post(handlers::stop_timer),
+        )
+        .route(
+            "/console/accounts/{customer_id}/credits",
+            post(handlers::add_credit),
+        )
+        .route(
+            "/console/accounts/{customer_id}/notes",
+            post(handlers::add_note),
+        )
+        .route(
+            "/console/accounts/{customer_id}/entries/{entry_id}/correct",
+            get(handlers::confirm_correction).post(handlers::correct),
+        )
+        .route(
+            "/console/accounts/{customer_id}/password-request",
+            get(handlers::confirm_password_request).post(handlers::send_password),
+        )
+        .route(
+            "/console/accounts/{customer_id}/machines/{machine_id}/unlink",
+            get(handlers::confirm_unlink).post(handlers::unlink),
+        )
+        .route("/console/export", get(handlers::export_page))
+        .route("/console/export.csv", get(handlers::export_csv))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+}
+
+async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "max-age=3600"),
+        ],
+        include_str!("console.css"),
+    )
+        .into_response()
+}
+
+/// French and English side by side at each use: a missing translation cannot hide.
+pub fn t(language: Language, fr: &'static str, en: &'static str) -> &'static str {
+    match language {
+        Language::Fr => fr,
+        Language::En => en,
+    }
+}
+
+/// What can go wrong in the console, shown as a page in the agent's language.
+#[derive(Debug, thiserror::Error)]
+pub enum ConsoleError {
+    /// Not logged in, or the log-in ended: back to the log-in page.
+    #[error("not logged in")]
+    LoggedOut { expired: bool },
+    #[error("the form's CSRF token is missing or wrong")]
+    Csrf(Language),
+    #[error("this action is for administrators")]
+    AdminOnly(Language),
+    #[error("no such account")]
+    AccountNotFound(Language),
+    #[error("no such ledger entry")]
+    EntryNotFound(Language),
+    #[error("no such machine")]
+    MachineNotFound(Language),
+    #[error("too many attempts")]
+    RateLimited { retry_after_seconds: u64 },
+    #[error("the service cannot answer right now")]
+    Unavailable,
+    #[error("unexpected error")]
+    Unexpected(#[source] anyhow::Error),
+}
+
+impl From<StorageError> for ConsoleError {
+    fn from(err: StorageError) -> Self {
+        match err {
+            StorageError::Unavailable(cause) => {
+                tracing::warn!(error = %cause, "database unavailable");
+                ConsoleError::Unavailable
+            }
+            other => ConsoleError::Unexpected(other.into()),
+        }
+    }
+}
+
+impl From<crate::secrets::HashError> for ConsoleError {
+    fn from(err: crate::secrets::HashError) -> Self {
+        ConsoleError::Unexpected(err.into())
+    }
+}
+
+impl From<crate::error::ApiError> for ConsoleError {
+    fn from(err: crate::error::ApiError) -> Self {
+        match err {
+            crate::error::ApiError::RateLimited {
+                retry_after_seconds,
+            } => ConsoleError::RateLimited {
+                retry_after_seconds,
+            },
+            crate::error::ApiError::ServiceUnavailable => ConsoleError::Unavailable,
+            other => ConsoleError::Unexpected(anyhow::anyhow!("{other}")),
+        }
+    }
+}
+
+impl IntoResponse for ConsoleError {
+    fn into_response(self) -> Response {
+        let (status, language, fr, en) = match &self {
+            ConsoleError::LoggedOut { expired } => {
+                let to = if *expired {
+                    "/console/login?expired=1"
+                } else {
+                    "/console/login"
+                };
+                return Redirect::to(to).into_response();
+            }
+            ConsoleError::Csrf(l) => (
+                StatusCode::FORBIDDEN,
+                *l,
+                "Ce formulaire a expiré ou ne vient pas de la console. Rechargez la page et recommencez.",
+                "This form has expired or did not come from the console. Reload the page and try again.",
+            ),
+            ConsoleError::AdminOnly(l) => (
+                StatusCode::FORBIDDEN,
+                *l,
+                "Cette action est réservée aux administrateurs.",
+                "This action is for administrators only.",
+            ),
+            ConsoleError::AccountNotFound(l) => (
+                StatusCode::NOT_FOUND,
+                *l,
+                "Aucun compte client ne porte ce numéro.",
+                "No customer account has this number.",
+            ),
+            ConsoleError::EntryNotFound(l) => (
+                StatusCode::NOT_FOUND,
+                *l,
+                "Cette écriture n'existe pas sur ce compte.",
+                "This entry does not exist on this account.",
+            ),
+            ConsoleError::MachineNotFound(l) => (
+                StatusCode::NOT_FOUND,
+                *l,
+                "Cet ordinateur n'est pas (ou plus) lié à ce compte.",
+                "This computer is not (or no longer) linked to this account.",
+            ),
+            ConsoleError::RateLimited { .. } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                Language::Fr,
+                "Trop de tentatives de connexion. Réessayez dans quelques minutes.",
+                "Too many log-in attempts. Try again in a few minutes.",
+            ),
+            ConsoleError::Unavailable => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Language::Fr,
+                "Le service ne peut pas répondre pour le moment. Réessayez dans un instant.",
+                "The service cannot answer right now. Try again in a moment.",
+            ),
+            ConsoleError::Unexpected(cause) => {
+                tracing::error!(error = %format!("{cause:#}"), "console: unexpected error");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    Language::Fr,
+                    "Une erreur inattendue s'est produite ; rien n'a été enregistré.",
+                    "An unexpected error occurred; nothing was saved.",
+                )
+            }
+        };
+        let mut response = (status, pages::problem(language, t(language, fr, en))).into_response();
+        if let ConsoleError::RateLimited {
+            retry_after_seconds,
+        } = self
+        {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_seconds));
+        }
+        response
+    }
+}

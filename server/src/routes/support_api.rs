@@ -1,0 +1,352 @@
+//! The support JSON API, for integrations (telephony, helpdesk) acting as an agent with
+//! an API token (`account-server agents token …`): find an account, read its balance,
+//! log support time. Same error shape as the rest of the API; its own codes below.
+
+use account_api::{
+    domain::{CustomerId, Invalid},
+    error::{ApiErrorBody, FieldError},
+};
+use axum::{
+    extract::{FromRequestParts, Path, Query, State},
+    http::{request::Parts, StatusCode},
+    response::{IntoResponse, Response},
+    Json,
+};
+use serde::{Deserialize, Serialize};
+
+use super::common::{account_id, customer_id};
+use crate::{
+    error::ApiError,
+    extract::{ApiJson, BearerToken},
+    secrets::token_hash,
+    startup::AppState,
+    storage::{AccountRow, AgentRow, LedgerRow, NewLedgerEntry, Tx},
+    support::{SearchQuery, MAX_SESSION_MINUTES},
+};
+
+const MAX_RESULTS: i64 = 20;
+const MAX_NOTE_CHARS: usize = 2000;
+
+/// Errors of the support API: its own codes, or the API's common ones.
+#[derive(Debug, thiserror::Error)]
+pub enum SupportApiError {
+    #[error("a valid support API token is required")]
+    TokenRequired,
+    #[error("no customer account has this ID")]
+    AccountNotFound,
+    #[error("{field}: {message}")]
+    Field {
+        field: &'static str,
+        code: &'static str,
+        message: &'static str,
+    },
+    #[error(transparent)]
+    Api(#[from] ApiError),
+}
+
+impl From<crate::storage::StorageError> for SupportApiError {
+    fn from(err: crate::storage::StorageError) -> Self {
+        SupportApiError::Api(err.into())
+    }
+}
+
+impl IntoResponse for SupportApiError {
+    fn into_response(self) -> Response {
+        let (status, code, field) = match &self {
+            SupportApiError::TokenRequired => {
+                (StatusCode::UNAUTHORIZED, "support_token_required", None)
+            }
+            SupportApiError::AccountNotFound => (StatusCode::NOT_FOUND, "not_found", None),
+            SupportApiError::Field { field, code, .. } => {
+                (StatusCode::UNPROCESSABLE_ENTITY, *code, Some(*field))
+            }
+            SupportApiError::Api(_) => {
+                let SupportApiError::Api(inner) = self else {
+                    unreachable!()
+                };
+                return inner.into_response();
+            }
+        };
+        let message = self.to_string();
+        let errors = match (&self, field) {
+            (SupportApiError::Field { message, .. }, Some(field)) => vec![FieldError {
+                field: field.to_owned(),
+                code: code.to_owned(),
+                message: (*message).to_owned(),
+            }],
+            _ => Vec::new(),
+        };
+        let body = ApiErrorBody {
+            code: code.to_owned(),
+            message,
+            field: field.map(str::to_owned),
+            errors,
+            retry_after_seconds: None,
+        };
+        (status, Json(body)).into_response()
+    }
+}
+
+/// The agent an integration acts for.
+pub struct SupportAgent(AgentRow);
+
+impl FromRequestParts<AppState> for SupportAgent {
+    type Rejection = SupportApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = BearerToken::from_request_parts(parts, state)
+            .await
+            .ok()
+            .and_then(|t| t.0)
+            .ok_or(SupportApiError::TokenRequired)?;
+        let mut tx = state.storage.read().await?;
+        let agent = tx.agent_by_api_token(&token_hash(&token)).await?;
+        tx.commit().await?;
+        agent
+            .map(SupportAgent)
+            .ok_or(SupportApiError::TokenRequired)
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct AccountSummary {
+    pub customer_id: String,
+    pub company_name: String,
+    pub contact_name: String,
+    pub email: String,
+    pub phone: String,
+    pub siret: Option<String>,
+    pub balance_minutes: i64,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SearchResults {
+    pub accounts: Vec<AccountSummary>,
+    /// The query looked like a customer ID with a wrong check digit: `accounts` are
+    /// the ones a single misheard or swapped digit away.
+    pub check_digit_mismatch: bool,
+    /// More accounts match than the service ranks: these are the first ones, unranked;
+    /// a more precise query finds the right one.
+    #[serde(default)]
+    pub more: bool,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct EntryView {
+    pub id: i64,
+    pub at: String,
+    pub kind: String,
+    pub minutes: i64,
+    pub worked_minutes: Option<i64>,
+    pub reference: String,
+    pub note: String,
+    pub agent: String,
+    pub reverses: Option<i64>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct LoggedSession {
+    pub entry: EntryView,
+    pub balance_minutes: i64,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Balance {
+    pub customer_id: String,
+    pub balance_minutes: i64,
+}
+
+fn entry_view(entry: LedgerRow) -> EntryView {
+    EntryView {
+        id: entry.id,
+        at: crate::rfc3339(entry.at),
+        kind: entry.kind,
+        minutes: entry.minutes,
+        worked_minutes: entry.worked_minutes,
+        reference: entry.reference,
+        note: entry.note,
+        agent: entry.agent_name,
+        reverses: entry.reverses,
+    }
+}
+
+async fn summary(tx: &mut Tx, account: AccountRow) -> Result<AccountSummary, SupportApiError> {
+    let balance_minutes = tx.balance(account.id).await?;
+    Ok(AccountSummary {
+        customer_id: customer_id(&account).to_string(),
+        contact_name: format!(
+            "{} {}",
+            account.contact_first_name, account.contact_last_name
+        ),
+        company_name: account.company_name,
+        email: account.email,
+        phone: account.phone,
+        siret: account.siret,
+        balance_minutes,
+    })
+}
+
+/// The account behind a customer ID in a path; a misheard one says so.
+async fn load(tx: &mut Tx, raw: &str) -> Result<AccountRow, SupportApiError> {
+    let id = CustomerId::parse(raw).map_err(|invalid| SupportApiError::Field {
+        field: "customer_id",
+        code: invalid.code(),
+        message: invalid.message_en(),
+    })?;
+    let aid = account_id(id).ok_or(SupportApiError::AccountNotFound)?;
+    tx.account_by_id(aid)
+        .await?
+        .ok_or(SupportApiError::AccountNotFound)
+}
+
+#[derive(Deserialize)]
+pub struct FindQuery {
+    #[serde(default)]
+    q: String,
+}
+
+pub async fn find(
+    State(state): State<AppState>,
+    _agent: SupportAgent,
+    Query(query): Query<FindQuery>,
+) -> Result<Json<SearchResults>, SupportApiError> {
+    let mut tx = state.storage.read().await?;
+    let mut check_digit_mismatch = false;
+    let mut more = false;
+    let accounts = match SearchQuery::parse(&query.q) {
+        SearchQuery::CustomerId(id) => match account_id(id) {
+            Some(aid) => tx.accounts_by_ids(&[aid]).await?,
+            None => Vec::new(),
+        },
+        SearchQuery::MisheardId { near, .. } => {
+            check_digit_mismatch = true;
+            let ids: Vec<i64> = near.iter().filter_map(|id| account_id(*id)).collect();
+            tx.accounts_by_ids(&ids).await?
+        }
+        SearchQuery::PhoneOrSiret(value) => {
+            tx.accounts_by_phone_or_siret(&value, MAX_RESULTS).await?
+        }
+        SearchQuery::Email(prefix) => tx.accounts_by_email_prefix(&prefix, MAX_RESULTS).await?,
+        SearchQuery::Text(words) => {
+            let (accounts, many) = tx.accounts_by_text(&words, MAX_RESULTS).await?;
+            more = many;
+            accounts
+        }
+        SearchQuery::TooShort => {
+            return Err(SupportApiError::Field {
+                field: "q",
+                code: "query_too_short",
+                message: "type at least three characters, or a customer ID, phone or SIRET",
+            })
+        }
+    };
+    let mut out = Vec::with_capacity(accounts.len());
+    for account in accounts {
+        out.push(summary(&mut tx, account).await?);
+    }
+    tx.commit().await?;
+    Ok(Json(SearchResults {
+        accounts: out,
+        check_digit_mismatch,
+        more,
+    }))
+}
+
+pub async fn account(
+    State(state): State<AppState>,
+    _agent: SupportAgent,
+    Path(raw): Path<String>,
+) -> Result<Json<AccountSummary>, SupportApiError> {
+    let mut tx = state.storage.read().await?;
+    let account = load(&mut tx, &raw).await?;
+    let out = summary(&mut tx, account).await?;
+    tx.commit().await?;
+    Ok(Json(out))
+}
+
+pub async fn balance(
+    State(state): State<AppState>,
+    _agent: SupportAgent,
+    Path(raw): Path<String>,
+) -> Result<Json<Balance>, SupportApiError> {
+    let mut tx = state.storage.read().await?;
+    let account = load(&mut tx, &raw).await?;
+    let balance_minutes = tx.balance(account.id).await?;
+    tx.commit().await?;
+    Ok(Json(Balance {
+        customer_id: customer_id(&account).to_string(),
+        balance_minutes,
+    }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogSession {
+    /// Minutes worked; the service's rounding rule gives the minutes charged.
+    pub minutes: i64,
+    #[serde(default)]
+    pub note: String,
+}
+
+pub async fn log_session(
+    State(state): State<AppState>,
+    SupportAgent(agent): SupportAgent,
+    Path(raw): Path<String>,
+    ApiJson(body): ApiJson<LogSession>,
+) -> Result<(StatusCode, Json<LoggedSession>), SupportApiError> {
+    if !(1..=MAX_SESSION_MINUTES).contains(&body.minutes) {
+        return Err(SupportApiError::Field {
+            field: "minutes",
+            code: "invalid_duration",
+            message: "minutes must be between 1 and 1440",
+        });
+    }
+    let note = body.note.trim();
+    if note.chars().count() > MAX_NOTE_CHARS {
+        return Err(SupportApiError::Field {
+            field: "note",
+            code: Invalid::TooLong.code(),
+            message: Invalid::TooLong.message_en(),
+        });
+    }
+    let charged = state.support.rounding.charge(body.minutes);
+    let now = crate::now();
+    let mut tx = state.storage.write().await?;
+    let account = load(&mut tx, &raw).await?;
+    let entry = tx
+        .add_ledger_entry(
+            &NewLedgerEntry {
+                account_id: account.id,
+                kind: "session",
+                minutes: -charged,
+                worked_minutes: Some(body.minutes),
+                reference: "",
+                note,
+                agent_id: Some(agent.id),
+                agent_name: &agent.name,
+                reverses: None,
+            },
+            now,
+        )
+        .await?;
+    tx.audit(
+        account.id,
+        &format!("api:{}", agent.email),
+        "support_session_logged",
+        serde_json::json!({ "entry": entry.id, "worked_minutes": body.minutes, "charged_minutes": charged }),
+        now,
+    )
+    .await?;
+    let balance_minutes = tx.balance(account.id).await?;
+    tx.commit().await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(LoggedSession {
+            entry: entry_view(entry),
+            balance_minutes,
+        }),
+    ))
+}

@@ -1,0 +1,200 @@
+//! Headless Chromium driven through chromedriver (Debian's chromium and
+//! chromium-driver), one browser per test, against the real service.
+
+use std::{
+    net::TcpStream,
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use fantoccini::{elements::Element, Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::json;
+
+pub struct Browser {
+    pub client: Client,
+    driver: Child,
+    pub base: String,
+}
+
+impl Browser {
+    /// A fresh browser (own profile, no cookies) pointed at the service at `base`.
+    pub async fn start(base: &str, language: &str) -> Self {
+        let port = test_support::free_port();
+        let driver = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver (apt package chromium-driver)");
+        let started = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "chromedriver did not listen"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert("browserName".into(), json!("chrome"));
+        capabilities.insert(
+            "goog:chromeOptions".into(),
+            json!({
+                "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--window-size=1280,1000", format!("--lang={language}"),
+                ],
+                "prefs": { "intl.accept_languages": language },
+            }),
+        );
+        let client = ClientBuilder::new(HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .expect("a Chromium session");
+        Self {
+            client,
+            driver,
+            base: base.to_owned(),
+        }
+    }
+
+    pub async fn open(&self, path: &str) {
+        self.client
+            .goto(&format!("{}{path}", self.base))
+            .await
+            .unwrap();
+    }
+
+    pub async fn find(&self, css: &str) -> Element {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|err| panic!("no element {css}: {err}"))
+    }
+
+    pub async fn exists(&self, css: &str) -> bool {
+        self.client.find(Locator::Css(css)).await.is_ok()
+    }
+
+    pub async fn text(&self, css: &str) -> String {
+        self.find(css).await.text().await.unwrap()
+    }
+
+    pub async fn value(&self, css: &str) -> String {
+        self.find(css)
+            .await
+            .prop("value")
+            .await
+            .unwrap()
+            .unwrap_or_default()
+    }
+
+    pub async fn fill(&self, css: &str, text: &str) {
+        let element = self.find(css).await;
+        element.clear().await.unwrap();
+        element.send_keys(text).await.unwrap();
+    }
+
+    /// Clicks a link or a form's button and waits for the next page.
+    pub async fn click(&self, css: &str) {
+        let old_page = self.find("html").await;
+        self.find(css).await.click().await.unwrap();
+        self.wait_for_new_page(old_page).await;
+    }
+
+    /// Clicks something that should not leave the page (a form the browser refuses).
+    pub async fn click_in_place(&self, css: &str) {
+        self.find(css).await.click().await.unwrap();
+    }
+
+    pub async fn click_element(&self, element: Element) {
+        let old_page = self.find("html").await;
+        element.click().await.unwrap();
+        self.wait_for_new_page(old_page).await;
+    }
+
+    async fn wait_for_new_page(&self, old_page: Element) {
+        let started = Instant::now();
+        // The old page's root goes stale once the next page replaced it.
+        while old_page.tag_name().await.is_ok() {
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "the click did not lead to a new page"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        self.find("body").await;
+    }
+
+    pub async fn path(&self) -> String {
+        let url = self.client.current_url().await.unwrap();
+        match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_owned(),
+        }
+    }
+
+    pub async fn body_text(&self) -> String {
+        self.text("body").await
+    }
+
+    /// The session cookie, to make requests as this browser would.
+    pub async fn cookie_header(&self) -> String {
+        self.client
+            .get_all_cookies()
+            .await
+            .unwrap()
+            .iter()
+            .map(|c| format!("{}={}", c.name(), c.value()))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    /// Saves the page as docs/screenshots/console-<name>.png when SCREENSHOTS=docs.
+    pub async fn screenshot(&self, name: &str) {
+        if std::env::var("SCREENSHOTS").as_deref() != Ok("docs") {
+            return;
+        }
+        // The whole page, not just what fits in the window.
+        let height = self
+            .client
+            .execute("return document.documentElement.scrollHeight;", vec![])
+            .await
+            .unwrap()
+            .as_u64()
+            .unwrap_or(1000)
+            .clamp(600, 4000) as u32;
+        self.client
+            .set_window_size(1280, height + 120)
+            .await
+            .unwrap();
+        let png = self.client.screenshot().await.unwrap();
+        self.client.set_window_size(1280, 1000).await.unwrap();
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(format!("console-{name}.png")), png).unwrap();
+    }
+
+    pub async fn log_in(&self, email: &str, password: &str) {
+        self.open("/console/login").await;
+        self.fill("#email", email).await;
+        self.fill("#password", password).await;
+        self.click("#log-in").await;
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+    }
+}
