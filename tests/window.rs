@@ -3,9 +3,9 @@
 
 mod common;
 
-use std::time::Duration;
+use std::{path::Path, time::Duration};
 
-use fantoccini::key::Key;
+use fantoccini::{key::Key, Locator};
 
 use common::{
     start_service,
@@ -361,4 +361,184 @@ async fn keyboard_host_context_conflict_limit_log_and_window_place() {
     window.find("#screen-account").await;
     assert_eq!(window.client.get_window_rect().await.unwrap(), placed);
     window.close().await;
+}
+
+/// Cold start, measured rather than asserted: from launching the program (the WebDriver
+/// session request starts it) to its first screen displayed — the account screen of a
+/// linked workstation against a running service — next to a bare Tauri window showing
+/// its page (and the program's welcome screen on a workstation not linked). Prints
+/// medians and peak memory. Run it with `bash scripts/bench-window.sh`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a measurement, printed: bash scripts/bench-window.sh"]
+async fn cold_start_figures() {
+    let app = std::env::var("BENCH_APP")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_customer-account").to_owned());
+    let runs: usize = std::env::var("BENCH_RUNS").map_or(7, |n| n.parse().unwrap());
+    let service = start_service().await;
+    let pc = Workstation::new("POSTE-MESURE");
+    let email = "mesure@exemple.fr";
+    let form = serde_json::json!({
+        "email": email, "company_name": "Mesure SARL", "contact_first_name": "Ada",
+        "contact_last_name": "Mesure", "phone": "01 23 45 67 89", "language": "en"
+    });
+    reqwest::Client::new()
+        .post(format!("{}/api/v1/accounts", service.url))
+        .json(&form)
+        .send()
+        .await
+        .unwrap();
+    let password = service
+        .smtp
+        .wait_for_nth(email, 1)
+        .await
+        .password()
+        .unwrap();
+    pc.run(&service.url, &["link", "--email", email], &password)
+        .await;
+
+    let args = ["--service-url", service.url.as_str(), "--lang", "en"];
+    // The same program on a workstation that is not linked: no request to the service.
+    let fresh = Workstation::new("POSTE-NEUF");
+    let bare_workstation = Workstation::new("POSTE-NU");
+    let bare = std::env::var("BENCH_BARE").ok();
+    let mut targets = vec![
+        Target::new(
+            "customer-account, account screen",
+            &app,
+            &args,
+            &pc,
+            "#customer-id",
+        ),
+        Target::new(
+            "customer-account, welcome screen",
+            &app,
+            &args,
+            &fresh,
+            "#screen-welcome",
+        ),
+    ];
+    if let Some(bare) = &bare {
+        targets.push(Target::new(
+            "bare window",
+            bare,
+            &[],
+            &bare_workstation,
+            "body",
+        ));
+    }
+    // Interleaved, so that a busy machine weighs on each alike.
+    for _ in 0..runs {
+        for target in &mut targets {
+            target.run().await;
+        }
+    }
+    println!("release program: {app}");
+    if let Some(bare) = &bare {
+        println!("bare window: {bare}");
+    }
+    for target in &targets {
+        println!("{}", target.figures());
+    }
+}
+
+/// One program to measure: cold starts until `css` is displayed, with peak memory.
+struct Target<'a> {
+    name: &'a str,
+    application: &'a Path,
+    args: &'a [&'a str],
+    workstation: &'a Workstation,
+    css: &'a str,
+    times: Vec<Duration>,
+    memory: Vec<(u64, u64)>,
+}
+
+impl<'a> Target<'a> {
+    fn new(
+        name: &'a str,
+        application: &'a str,
+        args: &'a [&'a str],
+        workstation: &'a Workstation,
+        css: &'a str,
+    ) -> Self {
+        Target {
+            name,
+            application: Path::new(application),
+            args,
+            workstation,
+            css,
+            times: Vec::new(),
+            memory: Vec::new(),
+        }
+    }
+
+    async fn run(&mut self) {
+        let (window, asked) = Window::launch(self.application, self.args, self.workstation).await;
+        loop {
+            if let Ok(element) = window.client.find(Locator::Css(self.css)).await {
+                if element.is_displayed().await.unwrap_or(false) {
+                    break;
+                }
+            }
+            assert!(
+                asked.elapsed() < Duration::from_secs(30),
+                "{} never shown",
+                self.css
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        self.times.push(asked.elapsed());
+        self.memory.push(peak_memory_kib(self.application));
+        window.close().await;
+    }
+
+    /// The median time, the range, and the median peak resident memory of the program
+    /// and of its WebKit processes.
+    fn figures(&self) -> String {
+        let mut times = self.times.clone();
+        let mut memory = self.memory.clone();
+        times.sort();
+        memory.sort();
+        let ms = |d: Duration| d.as_millis();
+        let (own, webkit) = memory[memory.len() / 2];
+        format!(
+            "{}: cold start median {} ms (min {}, max {}, {} runs); peak RSS {} MiB (program) + {} MiB (WebKit processes)",
+            self.name,
+            ms(times[times.len() / 2]),
+            ms(times[0]),
+            ms(times[times.len() - 1]),
+            times.len(),
+            own / 1024,
+            webkit / 1024
+        )
+    }
+}
+
+/// Peak resident memory (VmHWM, KiB) of the running `application` and, summed, of its
+/// child processes (WebKit's web and network processes).
+fn peak_memory_kib(application: &Path) -> (u64, u64) {
+    let target = std::fs::canonicalize(application).unwrap();
+    let processes: Vec<(u32, u32, std::path::PathBuf, u64)> = std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|entry| {
+            let pid: u32 = entry.ok()?.file_name().to_str()?.parse().ok()?;
+            let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+            let field = |name: &str| {
+                status
+                    .lines()
+                    .find_map(|l| l.strip_prefix(name))
+                    .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
+            };
+            let exe = std::fs::read_link(format!("/proc/{pid}/exe")).ok()?;
+            Some((pid, field("PPid:")? as u32, exe, field("VmHWM:")?))
+        })
+        .collect();
+    let Some(&(pid, _, _, own)) = processes.iter().find(|(_, _, exe, _)| *exe == target) else {
+        return (0, 0);
+    };
+    let children = processes
+        .iter()
+        .filter(|(_, parent, _, _)| *parent == pid)
+        .map(|(_, _, _, hwm)| hwm)
+        .sum();
+    (own, children)
 }
