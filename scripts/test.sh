@@ -2,7 +2,7 @@
 # Runs every check and test: formatting, lints, the UI's type check, and the tests of
 # every crate (the service on loopback with a real SMTP server, a real SQLite file, a
 # real Secret Service for the credential store, and the app's real window under Xvfb
-# driven through WebDriver).
+# driven through WebDriver); last, the release build and its Debian package.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -12,10 +12,13 @@ cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
 # A session bus with an unlocked keyring, as on a desktop; a virtual display for windows.
-exec dbus-run-session -- bash -c '
+dbus-run-session -- bash -c '
   set -euo pipefail
   export XDG_DATA_HOME=$(mktemp -d)
   eval "$(printf test | gnome-keyring-daemon --unlock --components=secrets)"
   export GNOME_KEYRING_CONTROL SSH_AUTH_SOCK
   cargo test --workspace --locked
 '
+
+# The release build and its Debian package, checked (about 2 to 5 minutes more).
+bash scripts/package.sh

@@ -3,7 +3,10 @@
 //! The machine token never crosses into the page: the commands return account data and
 //! error codes, nothing else.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{
+    atomic::{AtomicU64, Ordering},
+    Arc, Mutex,
+};
 
 use account_api::wire::{AccountDetails, AccountView};
 use account_client::{
@@ -96,6 +99,35 @@ type Reply<T> = Result<T, CommandError>;
 struct AppState {
     client: Arc<AccountClient>,
     settings: Mutex<Settings>,
+    /// Counts the window's moves and resizes, to save its place once they stop.
+    window_changes: AtomicU64,
+}
+
+/// How long the window must stay still before its size and place are saved.
+const WINDOW_STATE_SAVE_DELAY: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// Saves the window's size and place once it has stayed still for a moment. The
+/// window-state plugin itself writes them only when the program exits normally; a
+/// program ended otherwise (killed, the session closing, a crash) would forget them.
+fn save_window_state_soon(app: &tauri::AppHandle) {
+    let Some(state) = app.try_state::<AppState>() else {
+        return;
+    };
+    let change = state.window_changes.fetch_add(1, Ordering::SeqCst) + 1;
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(WINDOW_STATE_SAVE_DELAY).await;
+        let latest = app
+            .state::<AppState>()
+            .window_changes
+            .load(Ordering::SeqCst);
+        if latest == change {
+            use tauri_plugin_window_state::AppHandleExt;
+            if let Err(err) = app.save_window_state(tauri_plugin_window_state::StateFlags::all()) {
+                log::warn!("cannot save the window's size and place: {err}");
+            }
+        }
+    });
 }
 
 impl AppState {
@@ -243,6 +275,15 @@ pub fn run(settings: Settings, data_dir: Option<std::path::PathBuf>) {
         .manage(AppState {
             client,
             settings: Mutex::new(settings),
+            window_changes: AtomicU64::new(0),
+        })
+        .on_window_event(|window, event| {
+            if matches!(
+                event,
+                tauri::WindowEvent::Moved(_) | tauri::WindowEvent::Resized(_)
+            ) {
+                save_window_state_soon(window.app_handle());
+            }
         })
         .invoke_handler(tauri::generate_handler![
             startup,

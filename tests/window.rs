@@ -3,9 +3,13 @@
 
 mod common;
 
+use std::{path::Path, time::Duration};
+
+use fantoccini::{key::Key, Locator};
+
 use common::{
     start_service,
-    window::{Window, Workstation},
+    window::{finish, Window, Workstation},
 };
 
 /// The whole journey of a company: register, link with the mailed password, edit, a
@@ -172,4 +176,369 @@ async fn offline_shows_the_last_known_account_and_french_works() {
     window.find("#retry").await;
     window.screenshot("offline-fr").await;
     window.close().await;
+}
+
+/// Keyboard only, new host context handed over by a second launch, a save that meets a
+/// change made elsewhere, the wrong-password limit; then the log, and the window's size
+/// and place at the next opening.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keyboard_host_context_conflict_limit_log_and_window_place() {
+    let service = start_service().await;
+    let pc = Workstation::new("POSTE-ATELIER");
+    let email = "contact@garage-leroy.fr";
+
+    let window = Window::open(&service.url, &pc, "en").await;
+    window.find("#screen-welcome").await;
+
+    // The host software launches the program again with the company now open: that
+    // launch ends at once, and the open window takes the company into its form.
+    let mut second = pc.command(
+        &service.url,
+        &["--company-name", "Garage Leroy SARL", "--lang", "en"],
+    );
+    second.env("DISPLAY", window.display());
+    finish(second, "").await;
+
+    // Keyboard only: Tab to "Register", Enter; the form is prefilled from the new context.
+    let mut tabs = 0;
+    while window.focused_id().await != "go-register" {
+        tabs += 1;
+        assert!(tabs <= 10, "Tab never reaches #go-register");
+        window.key(Key::Tab).await;
+    }
+    window.key(Key::Enter).await;
+    window.find("#screen-register").await;
+    window
+        .wait_value("#register-form [name=company_name]", "Garage Leroy SARL")
+        .await;
+    window.fill("#register-form [name=email]", email).await;
+    window
+        .fill("#register-form [name=contact_first_name]", "Paul")
+        .await;
+    window
+        .fill("#register-form [name=contact_last_name]", "Leroy")
+        .await;
+    window
+        .fill("#register-form [name=phone]", "02 40 00 00 00")
+        .await;
+    window.key(Key::Enter).await;
+    window.find("#screen-password-sent").await;
+    let password = service
+        .smtp
+        .wait_for_nth(email, 1)
+        .await
+        .password()
+        .unwrap();
+    window.fill("#sent-password", &password).await;
+    window.key(Key::Enter).await;
+    window.find("#screen-account").await;
+
+    // Someone changes the account elsewhere (here a script on the same computer) while
+    // this screen still shows the old version.
+    pc.run(
+        &service.url,
+        &["edit", "--contact-first-name", "Pierre"],
+        &password,
+    )
+    .await;
+    // Enter in a field validates; the password dialog opens on the password field.
+    window
+        .fill("#account-form [name=phone]", "02 40 11 22 33")
+        .await;
+    window.key(Key::Enter).await;
+    window.find("#password-dialog").await;
+    assert_eq!(window.focused_id().await, "dialog-password");
+    // Escape closes it; focus goes back to Validate.
+    window.key(Key::Escape).await;
+    window.wait_hidden("#password-dialog").await;
+    assert_eq!(window.focused_id().await, "validate");
+    window.key(Key::Enter).await;
+    window.find("#password-dialog").await;
+    window.press(&password).await;
+    window.key(Key::Enter).await;
+    window
+        .wait_text("#conflict-text", "changed from another computer")
+        .await;
+    window.find("#reload").await;
+    assert_eq!(
+        window.value("#account-form [name=phone]").await,
+        "02 40 11 22 33"
+    );
+    window.click("#reload").await;
+    window
+        .wait_value("#account-form [name=contact_first_name]", "Pierre")
+        .await;
+    assert_eq!(
+        window.value("#account-form [name=phone]").await,
+        "02 40 11 22 33",
+        "the reload keeps what was typed"
+    );
+    window.wait_hidden("#conflict-banner").await;
+
+    // Wrong passwords until the service says to wait: the wait is shown, nothing is lost.
+    window.click("#validate").await;
+    let mut said = String::new();
+    // 5 wrong passwords per quarter of an hour (clock-aligned): 11 tries put 6 in one.
+    for _ in 0..11 {
+        window.fill("#dialog-password", "AAAAA-AAAAA-AAAAA").await;
+        window.key(Key::Enter).await;
+        said = window.wait_text("#dialog-error", " ").await;
+        if said.contains("Try again in") {
+            break;
+        }
+    }
+    // "… Try again in 12 minutes." (the service counts per quarter of an hour).
+    let wait = said
+        .strip_prefix("Too many attempts. Try again in ")
+        .unwrap_or_else(|| panic!("{said}"));
+    assert!(
+        wait.starts_with(|c: char| c.is_ascii_digit())
+            && (wait.contains("second") || wait.contains("minute")),
+        "{said}"
+    );
+    window.key(Key::Escape).await;
+    window.wait_hidden("#password-dialog").await;
+    assert_eq!(
+        window.value("#account-form [name=phone]").await,
+        "02 40 11 22 33"
+    );
+
+    // Move and resize the window; the next opening puts it back there.
+    window
+        .client
+        .set_window_rect(120, 60, 1000, 720)
+        .await
+        .unwrap();
+    let placed = window.client.get_window_rect().await.unwrap();
+    // The program saves them once the window stays still (ending the WebDriver session
+    // kills the program: what is saved only at a normal exit would be lost).
+    let saved = pc
+        .data
+        .path()
+        .join("config/com.customer-account.desktop/.window-state.json");
+    let started = std::time::Instant::now();
+    loop {
+        let state: serde_json::Value = std::fs::read(&saved)
+            .ok()
+            .and_then(|json| serde_json::from_slice(&json).ok())
+            .unwrap_or_default();
+        if state["main"]["width"] == placed.2 && state["main"]["x"] == placed.0 {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "not saved: {state}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    window.close().await;
+
+    // The log is written, and holds neither the password nor the machine token.
+    let logs: Vec<_> = std::fs::read_dir(pc.log_dir())
+        .expect("the log folder")
+        .map(|entry| entry.unwrap().path())
+        .collect();
+    assert!(
+        !logs.is_empty(),
+        "no log file in {}",
+        pc.log_dir().display()
+    );
+    let log: String = logs
+        .iter()
+        .map(|path| std::fs::read_to_string(path).unwrap())
+        .collect();
+    assert!(log.contains("rate_limited"), "{log}");
+    let token = pc.token(&service.url).expect("a machine token");
+    for secret in [
+        password.as_str(),
+        password.replace('-', "").as_str(),
+        &token,
+    ] {
+        assert!(!log.contains(secret), "the log holds a secret: {log}");
+    }
+
+    let window = Window::open(&service.url, &pc, "en").await;
+    window.find("#screen-account").await;
+    assert_eq!(window.client.get_window_rect().await.unwrap(), placed);
+    window.close().await;
+}
+
+/// Cold start, measured rather than asserted: from launching the program (the WebDriver
+/// session request starts it) to its first screen displayed — the account screen of a
+/// linked workstation against a running service — next to a bare Tauri window showing
+/// its page (and the program's welcome screen on a workstation not linked). Prints
+/// medians and peak memory. Run it with `bash scripts/bench-window.sh`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a measurement, printed: bash scripts/bench-window.sh"]
+async fn cold_start_figures() {
+    let app = std::env::var("BENCH_APP")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_customer-account").to_owned());
+    let runs: usize = std::env::var("BENCH_RUNS").map_or(7, |n| n.parse().unwrap());
+    let service = start_service().await;
+    let pc = Workstation::new("POSTE-MESURE");
+    let email = "mesure@exemple.fr";
+    let form = serde_json::json!({
+        "email": email, "company_name": "Mesure SARL", "contact_first_name": "Ada",
+        "contact_last_name": "Mesure", "phone": "01 23 45 67 89", "language": "en"
+    });
+    reqwest::Client::new()
+        .post(format!("{}/api/v1/accounts", service.url))
+        .json(&form)
+        .send()
+        .await
+        .unwrap();
+    let password = service
+        .smtp
+        .wait_for_nth(email, 1)
+        .await
+        .password()
+        .unwrap();
+    pc.run(&service.url, &["link", "--email", email], &password)
+        .await;
+
+    let args = ["--service-url", service.url.as_str(), "--lang", "en"];
+    // The same program on a workstation that is not linked: no request to the service.
+    let fresh = Workstation::new("POSTE-NEUF");
+    let bare_workstation = Workstation::new("POSTE-NU");
+    let bare = std::env::var("BENCH_BARE").ok();
+    let mut targets = vec![
+        Target::new(
+            "customer-account, account screen",
+            &app,
+            &args,
+            &pc,
+            "#customer-id",
+        ),
+        Target::new(
+            "customer-account, welcome screen",
+            &app,
+            &args,
+            &fresh,
+            "#screen-welcome",
+        ),
+    ];
+    if let Some(bare) = &bare {
+        targets.push(Target::new(
+            "bare window",
+            bare,
+            &[],
+            &bare_workstation,
+            "body",
+        ));
+    }
+    // Interleaved, so that a busy machine weighs on each alike.
+    for _ in 0..runs {
+        for target in &mut targets {
+            target.run().await;
+        }
+    }
+    println!("release program: {app}");
+    if let Some(bare) = &bare {
+        println!("bare window: {bare}");
+    }
+    for target in &targets {
+        println!("{}", target.figures());
+    }
+}
+
+/// One program to measure: cold starts until `css` is displayed, with peak memory.
+struct Target<'a> {
+    name: &'a str,
+    application: &'a Path,
+    args: &'a [&'a str],
+    workstation: &'a Workstation,
+    css: &'a str,
+    times: Vec<Duration>,
+    memory: Vec<(u64, u64)>,
+}
+
+impl<'a> Target<'a> {
+    fn new(
+        name: &'a str,
+        application: &'a str,
+        args: &'a [&'a str],
+        workstation: &'a Workstation,
+        css: &'a str,
+    ) -> Self {
+        Target {
+            name,
+            application: Path::new(application),
+            args,
+            workstation,
+            css,
+            times: Vec::new(),
+            memory: Vec::new(),
+        }
+    }
+
+    async fn run(&mut self) {
+        let (window, asked) = Window::launch(self.application, self.args, self.workstation).await;
+        loop {
+            if let Ok(element) = window.client.find(Locator::Css(self.css)).await {
+                if element.is_displayed().await.unwrap_or(false) {
+                    break;
+                }
+            }
+            assert!(
+                asked.elapsed() < Duration::from_secs(30),
+                "{} never shown",
+                self.css
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        self.times.push(asked.elapsed());
+        self.memory.push(peak_memory_kib(self.application));
+        window.close().await;
+    }
+
+    /// The median time, the range, and the median peak resident memory of the program
+    /// and of its WebKit processes.
+    fn figures(&self) -> String {
+        let mut times = self.times.clone();
+        let mut memory = self.memory.clone();
+        times.sort();
+        memory.sort();
+        let ms = |d: Duration| d.as_millis();
+        let (own, webkit) = memory[memory.len() / 2];
+        format!(
+            "{}: cold start median {} ms (min {}, max {}, {} runs); peak RSS {} MiB (program) + {} MiB (WebKit processes)",
+            self.name,
+            ms(times[times.len() / 2]),
+            ms(times[0]),
+            ms(times[times.len() - 1]),
+            times.len(),
+            own / 1024,
+            webkit / 1024
+        )
+    }
+}
+
+/// Peak resident memory (VmHWM, KiB) of the running `application` and, summed, of its
+/// child processes (WebKit's web and network processes).
+fn peak_memory_kib(application: &Path) -> (u64, u64) {
+    let target = std::fs::canonicalize(application).unwrap();
+    let processes: Vec<(u32, u32, std::path::PathBuf, u64)> = std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|entry| {
+            let pid: u32 = entry.ok()?.file_name().to_str()?.parse().ok()?;
+            let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+            let field = |name: &str| {
+                status
+                    .lines()
+                    .find_map(|l| l.strip_prefix(name))
+                    .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
+            };
+            let exe = std::fs::read_link(format!("/proc/{pid}/exe")).ok()?;
+            Some((pid, field("PPid:")? as u32, exe, field("VmHWM:")?))
+        })
+        .collect();
+    let Some(&(pid, _, _, own)) = processes.iter().find(|(_, _, exe, _)| *exe == target) else {
+        return (0, 0);
+    };
+    let children = processes
+        .iter()
+        .filter(|(_, parent, _, _)| *parent == pid)
+        .map(|(_, _, _, hwm)| hwm)
+        .sum();
+    (own, children)
 }

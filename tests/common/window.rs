@@ -8,7 +8,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use fantoccini::{elements::Element, Client, ClientBuilder, Locator};
+use fantoccini::{elements::Element, key::Key, Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::json;
 
@@ -26,6 +26,80 @@ impl Workstation {
             name: name.to_owned(),
             data: tempfile::tempdir().unwrap(),
         }
+    }
+
+    /// What this workstation's program sees: its identity, data folder and the user's
+    /// folders (where the window keeps its size and position, and its log).
+    fn environment(&self) -> Vec<(&'static str, PathBuf)> {
+        let root = self.data.path();
+        vec![
+            ("CUSTOMER_ACCOUNT_MACHINE_UID", self.uid.clone().into()),
+            ("CUSTOMER_ACCOUNT_COMPUTER_NAME", self.name.clone().into()),
+            ("CUSTOMER_ACCOUNT_DATA_DIR", root.join("data")),
+            ("XDG_CONFIG_HOME", root.join("config")),
+            ("XDG_DATA_HOME", root.join("share")),
+        ]
+    }
+
+    /// The program on this workstation, as the host software or a script launches it.
+    pub fn command(&self, service_url: &str, args: &[&str]) -> tokio::process::Command {
+        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_customer-account"));
+        command
+            .args(["--service-url", service_url])
+            .args(args)
+            .envs(self.environment())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        command
+    }
+
+    /// Runs the program to its end with `stdin` as input; panics unless it succeeds.
+    pub async fn run(&self, service_url: &str, args: &[&str], stdin: &str) -> String {
+        finish(self.command(service_url, args), stdin).await
+    }
+}
+
+/// Runs `command` to its end with `stdin` as input; panics unless it succeeds.
+pub async fn finish(mut command: tokio::process::Command, stdin: &str) -> String {
+    use tokio::io::AsyncWriteExt;
+    let mut child = command.spawn().unwrap();
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(stdin.as_bytes()).await.unwrap();
+    drop(input);
+    let output = tokio::time::timeout(Duration::from_secs(30), child.wait_with_output())
+        .await
+        .expect("the program ends")
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "{command:?}: {:?}\n{stdout}\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
+
+impl Workstation {
+    /// The machine token the credential store holds for this workstation, if any.
+    pub fn token(&self, service_url: &str) -> Option<String> {
+        let key = format!(
+            "{service_url} {}",
+            &account_client::identity::fingerprint_of(&self.uid)[..16]
+        );
+        account_client::credentials::CredentialStore::open()
+            .unwrap()
+            .load(&key)
+            .unwrap()
+    }
+
+    /// Where the window's log files go (tauri-plugin-log's log folder for the app).
+    pub fn log_dir(&self) -> PathBuf {
+        self.data
+            .path()
+            .join("share/com.customer-account.desktop/logs")
     }
 }
 
@@ -128,6 +202,23 @@ pub struct Window {
 
 impl Window {
     pub async fn open(service_url: &str, workstation: &Workstation, language: &str) -> Window {
+        let args = ["--service-url", service_url, "--lang", language];
+        Self::launch(
+            Path::new(env!("CARGO_BIN_EXE_customer-account")),
+            &args,
+            workstation,
+        )
+        .await
+        .0
+    }
+
+    /// Launches `application` with `args` on `workstation`; also returns when the
+    /// WebDriver session was asked for, i.e. when the program was about to start.
+    pub async fn launch(
+        application: &Path,
+        args: &[&str],
+        workstation: &Workstation,
+    ) -> (Window, Instant) {
         let turn = ONE_WINDOW.clone().lock_owned().await;
         let display = Display::start();
         let port = test_support::free_port();
@@ -140,15 +231,7 @@ impl Window {
                 &native_port.to_string(),
             ])
             .env("DISPLAY", &display.name)
-            .env("CUSTOMER_ACCOUNT_MACHINE_UID", &workstation.uid)
-            .env("CUSTOMER_ACCOUNT_COMPUTER_NAME", &workstation.name)
-            .env(
-                "CUSTOMER_ACCOUNT_DATA_DIR",
-                workstation.data.path().join("data"),
-            )
-            // The window keeps its size and position, and logs, under the user's folders.
-            .env("XDG_CONFIG_HOME", workstation.data.path().join("config"))
-            .env("XDG_DATA_HOME", workstation.data.path().join("share"))
+            .envs(workstation.environment())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -157,14 +240,13 @@ impl Window {
         let mut capabilities = serde_json::Map::new();
         capabilities.insert(
             "tauri:options".into(),
-            json!({
-                "application": env!("CARGO_BIN_EXE_customer-account"),
-                "args": ["--service-url", service_url, "--lang", language],
-            }),
+            json!({ "application": application, "args": args }),
         );
         let url = format!("http://127.0.0.1:{port}");
         let started = Instant::now();
+        let mut asked;
         let client = loop {
+            asked = Instant::now();
             let attempt = tokio::time::timeout(
                 Duration::from_secs(20),
                 ClientBuilder::new(HttpConnector::new())
@@ -180,12 +262,13 @@ impl Window {
                 other => panic!("no WebDriver session: {other:?}"),
             }
         };
-        Window {
+        let window = Window {
             client,
             _driver: driver,
             _display: display,
             _turn: turn,
-        }
+        };
+        (window, asked)
     }
 
     /// The element, once it is there and displayed (up to 20 s).
@@ -282,6 +365,44 @@ impl Window {
         for dir in dirs {
             std::fs::create_dir_all(&dir).unwrap();
             std::fs::write(dir.join(format!("{name}.png")), &png).unwrap();
+        }
+    }
+
+    /// The X display the window is on (for another program on the same screen).
+    pub fn display(&self) -> &str {
+        &self._display.name
+    }
+
+    /// Types `keys` (text or `fantoccini::key::Key`s) into the focused element.
+    pub async fn press(&self, keys: &str) {
+        let focused = self.client.active_element().await.unwrap();
+        focused.send_keys(keys).await.unwrap();
+    }
+
+    /// Presses `key` in the focused element.
+    pub async fn key(&self, key: Key) {
+        self.press(&char::from(key).to_string()).await;
+    }
+
+    /// The `id` of the focused element ("" if it has none).
+    pub async fn focused_id(&self) -> String {
+        let focused = self.client.active_element().await.unwrap();
+        focused.attr("id").await.unwrap().unwrap_or_default()
+    }
+
+    /// Waits until the field `css` holds `expected`.
+    pub async fn wait_value(&self, css: &str, expected: &str) {
+        let started = Instant::now();
+        loop {
+            let value = self.value(css).await;
+            if value == expected {
+                return;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "{css} holds {value:?}, never {expected:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
 
