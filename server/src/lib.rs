@@ -12,6 +12,7 @@ pub mod config;
 pub mod console;
 pub mod error;
 pub mod extract;
+pub mod ledger;
 pub mod limits;
 pub mod mail;
 pub mod routes;

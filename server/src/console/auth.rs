@@ -56,6 +56,8 @@ pub struct Agent {
     pub role: Role,
     pub language: Language,
     pub csrf: String,
+    /// "agent:<e-mail>", as the history names it.
+    actor: String,
 }
 
 impl Agent {
@@ -72,8 +74,17 @@ impl Agent {
     }
 
     /// What the audit history shows as the actor.
-    pub fn actor(&self) -> String {
-        format!("agent:{}", self.email)
+    pub fn actor(&self) -> &str {
+        &self.actor
+    }
+
+    /// This agent, as the writer of ledger entries.
+    pub fn writer(&self) -> crate::ledger::Writer<'_> {
+        crate::ledger::Writer {
+            agent_id: self.id,
+            agent_name: &self.name,
+            actor: self.actor.as_str(),
+        }
     }
 }
 
@@ -129,6 +140,7 @@ impl FromRequestParts<AppState> for Agent {
         tx.touch_agent_session(&hash, now).await?;
         tx.commit().await?;
         Ok(Agent {
+            actor: format!("agent:{}", agent.email),
             id: agent.id,
             email: agent.email,
             name: agent.name,

@@ -15,10 +15,11 @@ use super::{
     t, ConsoleError,
 };
 use crate::{
+    ledger,
     routes::common::{account_id, customer_id, language},
     secrets::generate_password,
     startup::AppState,
-    storage::{AccountRow, NewLedgerEntry, Tx},
+    storage::{AccountRow, Tx},
     support::{
         parse_minutes, DurationProblem, SearchQuery, MAX_CREDIT_MINUTES, MAX_SESSION_MINUTES,
     },
@@ -211,6 +212,14 @@ fn duration_message(agent: &Agent, problem: DurationProblem, max: i64) -> String
     }
 }
 
+/// The "minutes" field: what was typed kept, read as minutes, or its message.
+fn duration_field(agent: &Agent, form: &mut FormState, typed: &str, max: i64) -> Option<i64> {
+    form.set("minutes", typed.to_owned());
+    parse_minutes(typed, max)
+        .map_err(|p| form.error_owned("minutes", duration_message(agent, p, max)))
+        .ok()
+}
+
 fn text_field(
     agent: &Agent,
     form: &mut FormState,
@@ -261,12 +270,7 @@ pub async fn log_session(
     SignedForm(agent, form): SignedForm<SessionForm>,
 ) -> Result<Response, ConsoleError> {
     let mut state_form = FormState::default();
-    state_form.set("minutes", form.minutes.clone());
-    let worked = parse_minutes(&form.minutes, MAX_SESSION_MINUTES)
-        .map_err(|p| {
-            state_form.error_owned("minutes", duration_message(&agent, p, MAX_SESSION_MINUTES))
-        })
-        .ok();
+    let worked = duration_field(&agent, &mut state_form, &form.minutes, MAX_SESSION_MINUTES);
     let note = text_field(
         &agent,
         &mut state_form,
@@ -282,36 +286,22 @@ pub async fn log_session(
         };
         return render_account(&state, &agent, &raw, page, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
-    let charged = state.support.rounding.charge(worked);
     let now = crate::now();
     let mut tx = state.storage.write().await?;
     let account = load(&mut tx, &agent, &raw).await?;
-    let entry = tx
-        .add_ledger_entry(
-            &NewLedgerEntry {
-                account_id: account.id,
-                kind: "session",
-                minutes: -charged,
-                worked_minutes: Some(worked),
-                reference: "",
-                note: &note,
-                agent_id: Some(agent.id),
-                agent_name: &agent.name,
-                reverses: None,
-            },
-            now,
-        )
-        .await?;
-    // The call is logged: its timer, if one ran, is done.
-    tx.stop_timer(agent.id, account.id).await?;
-    tx.audit(
+    let rounding = state.support.rounding;
+    ledger::log_session(
+        &mut tx,
+        &agent.writer(),
         account.id,
-        &agent.actor(),
-        "support_session_logged",
-        serde_json::json!({ "entry": entry.id, "worked_minutes": worked, "charged_minutes": charged }),
+        worked,
+        &note,
+        rounding,
         now,
     )
     .await?;
+    // The call is logged: its timer, if one ran, is done.
+    tx.stop_timer(agent.id, account.id).await?;
     tx.commit().await?;
     Ok(back_to(&account, "session"))
 }
@@ -358,12 +348,7 @@ pub async fn add_credit(
     SignedForm(agent, form): SignedForm<CreditForm>,
 ) -> Result<Response, ConsoleError> {
     let mut state_form = FormState::default();
-    state_form.set("minutes", form.minutes.clone());
-    let minutes = parse_minutes(&form.minutes, MAX_CREDIT_MINUTES)
-        .map_err(|p| {
-            state_form.error_owned("minutes", duration_message(&agent, p, MAX_CREDIT_MINUTES))
-        })
-        .ok();
+    let minutes = duration_field(&agent, &mut state_form, &form.minutes, MAX_CREDIT_MINUTES);
     let reference = text_field(
         &agent,
         &mut state_form,
@@ -390,27 +375,13 @@ pub async fn add_credit(
     let now = crate::now();
     let mut tx = state.storage.write().await?;
     let account = load(&mut tx, &agent, &raw).await?;
-    let entry = tx
-        .add_ledger_entry(
-            &NewLedgerEntry {
-                account_id: account.id,
-                kind: "credit",
-                minutes,
-                worked_minutes: None,
-                reference: &reference,
-                note: &note,
-                agent_id: Some(agent.id),
-                agent_name: &agent.name,
-                reverses: None,
-            },
-            now,
-        )
-        .await?;
-    tx.audit(
+    ledger::add_credit(
+        &mut tx,
+        &agent.writer(),
         account.id,
-        &agent.actor(),
-        "credit_added",
-        serde_json::json!({ "entry": entry.id, "minutes": minutes, "reference": reference }),
+        minutes,
+        &reference,
+        &note,
         now,
     )
     .await?;
@@ -445,7 +416,7 @@ pub async fn add_note(
     tx.add_note(account.id, &agent.name, &text, now).await?;
     tx.audit(
         account.id,
-        &agent.actor(),
+        agent.actor(),
         "note_added",
         serde_json::json!({}),
         now,
@@ -504,30 +475,7 @@ pub async fn correct(
         )
             .into_response());
     }
-    let correction = tx
-        .add_ledger_entry(
-            &NewLedgerEntry {
-                account_id: account.id,
-                kind: "correction",
-                minutes: -entry.minutes,
-                worked_minutes: None,
-                reference: &entry.reference,
-                note: &reason,
-                agent_id: Some(agent.id),
-                agent_name: &agent.name,
-                reverses: Some(entry.id),
-            },
-            now,
-        )
-        .await?;
-    tx.audit(
-        account.id,
-        &agent.actor(),
-        "entry_corrected",
-        serde_json::json!({ "entry": entry.id, "correction": correction.id, "minutes": -entry.minutes }),
-        now,
-    )
-    .await?;
+    ledger::correct(&mut tx, &agent.writer(), &entry, &reason, now).await?;
     tx.commit().await?;
     Ok(back_to(&account, "correction"))
 }
@@ -569,7 +517,7 @@ pub async fn send_password(
     tx.enqueue_mail(&mail, now).await?;
     tx.audit(
         account.id,
-        &agent.actor(),
+        agent.actor(),
         "password_sent_by_support",
         serde_json::json!({}),
         now,
@@ -620,7 +568,7 @@ pub async fn unlink(
     }
     tx.audit(
         account.id,
-        &agent.actor(),
+        agent.actor(),
         "machine_unlinked_by_support",
         serde_json::json!({ "machine_id": machine.id, "name": machine.name }),
         now,

@@ -18,9 +18,10 @@ use super::common::{account_id, customer_id};
 use crate::{
     error::ApiError,
     extract::{ApiJson, BearerToken},
+    ledger,
     secrets::token_hash,
     startup::AppState,
-    storage::{AccountRow, AgentRow, LedgerRow, NewLedgerEntry, Tx},
+    storage::{AccountRow, AgentRow, LedgerRow, Tx},
     support::{SearchQuery, MAX_SESSION_MINUTES},
 };
 
@@ -312,31 +313,23 @@ pub async fn log_session(
             message: Invalid::TooLong.message_en(),
         });
     }
-    let charged = state.support.rounding.charge(body.minutes);
     let now = crate::now();
     let mut tx = state.storage.write().await?;
     let account = load(&mut tx, &raw).await?;
-    let entry = tx
-        .add_ledger_entry(
-            &NewLedgerEntry {
-                account_id: account.id,
-                kind: "session",
-                minutes: -charged,
-                worked_minutes: Some(body.minutes),
-                reference: "",
-                note,
-                agent_id: Some(agent.id),
-                agent_name: &agent.name,
-                reverses: None,
-            },
-            now,
-        )
-        .await?;
-    tx.audit(
+    let actor = format!("api:{}", agent.email);
+    let writer = ledger::Writer {
+        agent_id: agent.id,
+        agent_name: &agent.name,
+        actor: &actor,
+    };
+    let rounding = state.support.rounding;
+    let entry = ledger::log_session(
+        &mut tx,
+        &writer,
         account.id,
-        &format!("api:{}", agent.email),
-        "support_session_logged",
-        serde_json::json!({ "entry": entry.id, "worked_minutes": body.minutes, "charged_minutes": charged }),
+        body.minutes,
+        note,
+        rounding,
         now,
     )
     .await?;
