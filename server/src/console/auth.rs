@@ -58,6 +58,8 @@ pub struct Agent {
     pub csrf: String,
     /// "agent:<e-mail>", as the history names it.
     actor: String,
+    /// The hash of this log-in's cookie, to keep it when the others end.
+    session_hash: String,
 }
 
 impl Agent {
@@ -141,6 +143,7 @@ impl FromRequestParts<AppState> for Agent {
         tx.commit().await?;
         Ok(Agent {
             actor: format!("agent:{}", agent.email),
+            session_hash: hash,
             id: agent.id,
             email: agent.email,
             name: agent.name,
@@ -341,6 +344,103 @@ impl CsrfField for LogoutForm {
     fn csrf(&self) -> &str {
         &self.csrf
     }
+}
+
+/// Agents' own passwords: as long as the command line asks for.
+const MIN_PASSWORD_CHARS: usize = 12;
+
+#[derive(Deserialize)]
+pub struct PasswordQuery {
+    #[serde(default)]
+    done: Option<String>,
+}
+
+pub async fn password_page(agent: Agent, Query(query): Query<PasswordQuery>) -> Response {
+    pages::own_password(&agent, query.done.is_some(), &pages::FormState::default()).into_response()
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    new: String,
+    #[serde(default)]
+    again: String,
+}
+
+impl CsrfField for PasswordForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+/// An agent changes its own password; its other log-ins end.
+pub async fn change_password(
+    State(state): State<AppState>,
+    network: ClientNetwork,
+    SignedForm(agent, form): SignedForm<PasswordForm>,
+) -> Result<Response, ConsoleError> {
+    let l = agent.language;
+    let mut errors = pages::FormState::default();
+    let buckets = login_buckets(&agent.email, &network.0);
+    limits::check(&state.storage, &buckets).await?;
+    let mut tx = state.storage.read().await?;
+    let stored = tx
+        .agent_by_id(agent.id)
+        .await?
+        .ok_or(ConsoleError::LoggedOut { expired: false })?;
+    drop(tx);
+    if !state
+        .hasher
+        .verify(&form.current, &stored.password_hash)
+        .await?
+    {
+        limits::record(&state.storage, &buckets).await?;
+        errors.error(
+            "current",
+            super::t(
+                l,
+                "Ce n'est pas votre mot de passe actuel.",
+                "This is not your current password.",
+            ),
+        );
+    }
+    if form.new.chars().count() < MIN_PASSWORD_CHARS {
+        errors.error(
+            "new",
+            super::t(
+                l,
+                "Au moins 12 caractères ; une phrase de quelques mots fait l'affaire.",
+                "At least 12 characters; a phrase of a few words will do.",
+            ),
+        );
+    } else if form.new != form.again {
+        errors.error(
+            "again",
+            super::t(l, "Les deux saisies diffèrent.", "The two entries differ."),
+        );
+    }
+    if errors.has_errors() {
+        return Ok((
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            pages::own_password(&agent, false, &errors),
+        )
+            .into_response());
+    }
+    let hash = state
+        .hasher
+        .hash(&crate::secrets::ClearPassword::typed(form.new))
+        .await?;
+    let mut tx = state.storage.write().await?;
+    tx.set_agent_password(agent.id, &hash).await?;
+    tx.end_other_agent_sessions(agent.id, &agent.session_hash)
+        .await?;
+    tx.commit().await?;
+    tracing::info!(agent = %agent.email, "console password changed");
+    Ok(Redirect::to("/console/password?done=1").into_response())
 }
 
 pub async fn log_out(

@@ -574,12 +574,11 @@ pub async fn unlink(
         now,
     )
     .await?;
-    let mail = state.templates.machine_unlinked(
+    let mail = state.templates.machine_unlinked_by_support(
         &account.email,
         language(&account),
         customer_id(&account),
         &machine.name,
-        None,
     );
     tx.enqueue_mail(&mail, now).await?;
     tx.commit().await?;

@@ -31,6 +31,10 @@ pub fn router() -> Router<AppState> {
         .route("/console/", get(handlers::find))
         .route("/console/login", get(auth::login_page).post(auth::log_in))
         .route("/console/logout", post(auth::log_out))
+        .route(
+            "/console/password",
+            get(auth::password_page).post(auth::change_password),
+        )
         .route("/console/console.css", get(stylesheet))
         .route("/console/accounts/{customer_id}", get(handlers::account))
         .route(

@@ -177,7 +177,9 @@ fn layout(language: Language, title: &str, agent: Option<&Agent>, body: Markup) 
                         }
                         nav {
                             a href="/console/export" { (t(language, "Export", "Export")) }
-                            span.who #agent-name { (agent.name) @if agent.is_admin() { " · admin" } }
+                            a.who #agent-name href="/console/password" title=(t(language, "Changer mon mot de passe", "Change my password")) {
+                                (agent.name) @if agent.is_admin() { " · admin" }
+                            }
                             form.inline method="post" action="/console/logout" {
                                 input type="hidden" name="csrf" value=(agent.csrf);
                                 button.link #logout type="submit" { (t(language, "Se déconnecter", "Log out")) }
@@ -730,6 +732,38 @@ pub fn confirm_unlink(agent: &Agent, account: &AccountRow, machine: &MachineRow)
                 div.row {
                     button.danger #confirm type="submit" { (t(l, "Délier", "Unlink")) }
                     a.button.secondary href=(base) { (t(l, "Ne rien changer", "Change nothing")) }
+                }
+            }
+        },
+    )
+}
+
+pub fn own_password(agent: &Agent, done: bool, form: &FormState) -> Markup {
+    let l = agent.language;
+    layout(
+        l,
+        t(l, "Mon mot de passe", "My password"),
+        Some(agent),
+        html! {
+            section.card.narrow {
+                h1 { (t(l, "Changer mon mot de passe", "Change my password")) }
+                @if done {
+                    p.done #done role="status" { (t(l, "Mot de passe changé ; vos autres sessions ont été fermées.",
+                                                  "Password changed; your other sessions were closed.")) }
+                }
+                form method="post" action="/console/password" {
+                    input type="hidden" name="csrf" value=(agent.csrf);
+                    input type="hidden" name="username" value=(agent.email) autocomplete="username";
+                    label for="current" { (t(l, "Mot de passe actuel", "Current password")) }
+                    input #current type="password" name="current" autocomplete="current-password" required;
+                    (field_error(form, "current", "current-error"))
+                    label for="new" { (t(l, "Nouveau mot de passe (12 caractères au moins)", "New password (12 characters or more)")) }
+                    input #new type="password" name="new" autocomplete="new-password" required minlength="12";
+                    (field_error(form, "new", "new-error"))
+                    label for="again" { (t(l, "Nouveau mot de passe, encore", "New password, again")) }
+                    input #again type="password" name="again" autocomplete="new-password" required;
+                    (field_error(form, "again", "again-error"))
+                    button #change-password type="submit" { (t(l, "Changer le mot de passe", "Change the password")) }
                 }
             }
         },

@@ -266,6 +266,42 @@ impl Templates {
         self.mail(to, language, text)
     }
 
+    /// Support freed a computer's link (from the support console).
+    pub fn machine_unlinked_by_support(
+        &self,
+        to: &str,
+        language: Language,
+        id: CustomerId,
+        machine: &str,
+    ) -> OutgoingMail {
+        let id = id.grouped();
+        let text = match language {
+            Language::Fr => Text {
+                subject: format!("Compte client {id} — ordinateur délié : {machine}"),
+                body: format!(
+                    "Bonjour,\n\n\
+                     À la demande faite à notre support, l'ordinateur « {machine} » n'est plus \
+                     lié à votre compte client {id}.\n\n\
+                     Pour le lier de nouveau, ouvrez le programme sur cet ordinateur et \
+                     entrez l'adresse e-mail et le mot de passe du compte. Si vous n'avez rien \
+                     demandé, appelez le support en donnant votre numéro client {id}."
+                ),
+            },
+            Language::En => Text {
+                subject: format!("Customer account {id} — computer unlinked: {machine}"),
+                body: format!(
+                    "Hello,\n\n\
+                     As asked of our support, the computer \"{machine}\" is no longer linked \
+                     to your customer account {id}.\n\n\
+                     To link it again, open the program on that computer and enter the \
+                     account's e-mail address and password. If you asked for nothing, call \
+                     support and give your customer ID {id}."
+                ),
+            },
+        };
+        self.mail(to, language, text)
+    }
+
     /// To the account a machine was moved away from.
     pub fn machine_moved_away(
         &self,

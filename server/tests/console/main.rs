@@ -18,6 +18,7 @@ use reqwest::StatusCode;
 
 const AGENT_PASSWORD: &str = "agent password 2026";
 const ADMIN_PASSWORD: &str = "admin password 2026";
+const NEW_AGENT_PASSWORD: &str = "un nouveau mot de passe";
 
 /// Adds the two agents of these tests: Paul (agent, French) and Alice (admin, English).
 async fn add_agents(app: &TestApp) {
@@ -263,6 +264,22 @@ async fn an_agent_finds_the_caller_logs_time_adds_credit_corrects_and_exports() 
     assert!(history.contains("paul@vendor.test (support)"));
     assert!(history.contains("POSTE-01 (ordinateur)"));
 
+    // Paul changes his password: the current one is asked first.
+    browser.click("#agent-name").await;
+    browser.fill("#current", "not my password").await;
+    browser.fill("#new", NEW_AGENT_PASSWORD).await;
+    browser.fill("#again", NEW_AGENT_PASSWORD).await;
+    browser.click("#change-password").await;
+    assert!(browser
+        .text("#current-error")
+        .await
+        .contains("pas votre mot de passe actuel"));
+    browser.fill("#current", AGENT_PASSWORD).await;
+    browser.fill("#new", NEW_AGENT_PASSWORD).await;
+    browser.fill("#again", NEW_AGENT_PASSWORD).await;
+    browser.click("#change-password").await;
+    assert!(browser.text("#done").await.contains("Mot de passe changé"));
+
     // Logging out ends the session: its cookie no longer opens a page.
     browser.click("#logout").await;
     assert!(browser.path().await.starts_with("/console/login"));
@@ -274,6 +291,11 @@ async fn an_agent_finds_the_caller_logs_time_adds_credit_corrects_and_exports() 
         .await
         .unwrap();
     assert!(after.url().path().starts_with("/console/login"));
+    // Only the new password opens the console now.
+    browser.log_in("paul@vendor.test", AGENT_PASSWORD).await;
+    assert!(browser.exists("#login-error").await);
+    browser.log_in("paul@vendor.test", NEW_AGENT_PASSWORD).await;
+    browser.find("#q").await;
     browser.close().await;
 }
 
@@ -332,6 +354,7 @@ async fn only_an_admin_unlinks_a_machine_and_new_passwords_go_to_the_customer_on
     let notice = app.smtp.wait_for_nth(email, mails_before + 1).await;
     assert!(notice.subject.contains("délié"), "{}", notice.subject);
     assert!(notice.text.contains("POSTE-01"), "{}", notice.text);
+    assert!(notice.text.contains("notre support"), "{}", notice.text);
 
     // A new password: asked for with confirmation, mailed, never shown to the agent.
     browser.click("#send-password").await;

@@ -153,6 +153,20 @@ impl Tx {
         Ok(())
     }
 
+    /// Ends every log-in of the agent but the one whose cookie hashes to `keep`.
+    pub async fn end_other_agent_sessions(
+        &mut self,
+        agent_id: i64,
+        keep: &str,
+    ) -> Result<(), StorageError> {
+        sqlx::query("DELETE FROM agent_sessions WHERE agent_id = ? AND token_hash <> ?")
+            .bind(agent_id)
+            .bind(keep)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
     /// Forgets log-ins idle since `idle_before` or older than `created_before`.
     pub async fn prune_agent_sessions(
         &mut self,
