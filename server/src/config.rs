@@ -102,6 +102,10 @@ pub struct Cli {
     /// A console log-in ends after this many minutes without a request [default: 30].
     #[arg(long, env = "ACCOUNT_SERVER_CONSOLE_IDLE_MINUTES")]
     pub console_idle_minutes: Option<u32>,
+    /// The support's time zone: times in the console, days of the export
+    /// [default: Europe/Paris].
+    #[arg(long, env = "ACCOUNT_SERVER_CONSOLE_TIME_ZONE")]
+    pub console_time_zone: Option<String>,
     /// Manage support agents instead of serving.
     #[command(subcommand)]
     pub command: Option<ServiceCommand>,
@@ -180,6 +184,7 @@ struct FileConfig {
     log_format: Option<LogFormat>,
     support_rounding_minutes: Option<u32>,
     console_idle_minutes: Option<u32>,
+    console_time_zone: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -201,6 +206,8 @@ pub enum ConfigError {
     Rounding,
     #[error("console_idle_minutes must be between 1 and 1440")]
     ConsoleIdle,
+    #[error("unknown console_time_zone (expected an IANA name such as Europe/Paris): {0}")]
+    TimeZone(String),
 }
 
 #[derive(Clone)]
@@ -251,18 +258,24 @@ pub struct Settings {
     pub support: SupportSettings,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct SupportSettings {
     pub rounding: crate::support::Rounding,
     /// A console log-in idle this long ends.
     pub console_idle: Duration,
+    pub time_zone: jiff::tz::TimeZone,
 }
+
+/// Where the support works unless told otherwise.
+const DEFAULT_TIME_ZONE: &str = "Europe/Paris";
 
 impl Default for SupportSettings {
     fn default() -> Self {
         Self {
             rounding: crate::support::Rounding::every(15),
             console_idle: Duration::from_secs(30 * 60),
+            time_zone: jiff::tz::TimeZone::get(DEFAULT_TIME_ZONE)
+                .unwrap_or(jiff::tz::TimeZone::UTC),
         }
     }
 }
@@ -383,6 +396,12 @@ impl Settings {
         if !(1..=1440).contains(&console_idle) {
             return Err(ConfigError::ConsoleIdle);
         }
+        let zone_name = cli
+            .console_time_zone
+            .or(file.console_time_zone)
+            .unwrap_or_else(|| DEFAULT_TIME_ZONE.to_owned());
+        let time_zone =
+            jiff::tz::TimeZone::get(&zone_name).map_err(|_| ConfigError::TimeZone(zone_name))?;
         Ok(Settings {
             listen,
             database_url: cli
@@ -409,6 +428,7 @@ impl Settings {
             support: SupportSettings {
                 rounding: crate::support::Rounding::every(rounding),
                 console_idle: Duration::from_secs(u64::from(console_idle) * 60),
+                time_zone,
             },
         })
     }
@@ -477,6 +497,22 @@ mod tests {
         assert!(matches!(
             Settings::from_cli(cli),
             Err(ConfigError::MissingSmtpHost)
+        ));
+        let cli = Cli {
+            console_time_zone: Some("Europe/Pariss".into()),
+            ..Cli::default()
+        };
+        assert!(matches!(
+            Settings::from_cli(cli),
+            Err(ConfigError::TimeZone(_))
+        ));
+        let cli = Cli {
+            support_rounding_minutes: Some(0),
+            ..Cli::default()
+        };
+        assert!(matches!(
+            Settings::from_cli(cli),
+            Err(ConfigError::Rounding)
         ));
     }
 }

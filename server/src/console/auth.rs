@@ -60,6 +60,8 @@ pub struct Agent {
     actor: String,
     /// The hash of this log-in's cookie, to keep it when the others end.
     session_hash: String,
+    /// Where the agents work: the times shown and the days of the export.
+    pub zone: jiff::tz::TimeZone,
 }
 
 impl Agent {
@@ -144,6 +146,7 @@ impl FromRequestParts<AppState> for Agent {
         Ok(Agent {
             actor: format!("agent:{}", agent.email),
             session_hash: hash,
+            zone: state.support.time_zone.clone(),
             id: agent.id,
             email: agent.email,
             name: agent.name,

@@ -598,7 +598,7 @@ pub struct ExportQuery {
 
 pub async fn export_page(agent: Agent, Query(query): Query<ExportQuery>) -> Response {
     let mut form = FormState::default();
-    let (from, to) = pages::last_month();
+    let (from, to) = pages::last_month(&agent.zone);
     form.set(
         "from",
         if query.from.is_empty() {
@@ -627,8 +627,8 @@ pub async fn export_csv(
         "Date non reconnue : AAAA-MM-JJ.",
         "Date not understood: YYYY-MM-DD.",
     );
-    let from = pages::day_start(&query.from);
-    let to = pages::day_start(&query.to);
+    let from = pages::day_start(&agent.zone, &query.from);
+    let to = pages::day_start(&agent.zone, &query.to);
     if from.is_none() {
         form.error("from", bad_date);
     }
@@ -716,7 +716,7 @@ pub async fn export_csv(
             let cid = crate::routes::common::customer_id_of(row.account_id);
             writer.write_record([
                 row.id.to_string(),
-                pages::local_time(row.at),
+                pages::local_time(&agent.zone, row.at),
                 cid,
                 spreadsheet_safe(&row.company_name),
                 pages::kind_label(agent.language, &row.kind).to_owned(),

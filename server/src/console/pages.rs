@@ -4,6 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use account_api::domain::Language;
+use jiff::tz::TimeZone;
 use maud::{html, Markup, DOCTYPE};
 
 use super::{auth::Agent, t};
@@ -13,28 +14,25 @@ use crate::{
     support::{format_minutes, Rounding},
 };
 
-/// Where the agents work: day boundaries of the export and the times shown.
-const TIME_ZONE: &str = "Europe/Paris";
-
-fn zone() -> jiff::tz::TimeZone {
-    jiff::tz::TimeZone::get(TIME_ZONE).unwrap_or(jiff::tz::TimeZone::UTC)
-}
-
 /// "22/11/2026 14:05", in the agents' time zone.
-pub fn local_time(unix: i64) -> String {
+pub fn local_time(zone: &TimeZone, unix: i64) -> String {
     jiff::Timestamp::from_second(unix)
-        .map(|ts| ts.to_zoned(zone()).strftime("%d/%m/%Y %H:%M").to_string())
+        .map(|ts| {
+            ts.to_zoned(zone.clone())
+                .strftime("%d/%m/%Y %H:%M")
+                .to_string()
+        })
         .unwrap_or_default()
 }
 
 /// A "YYYY-MM-DD" day: the date, the Unix time it starts, and the one the next starts.
-pub fn day_start(text: &str) -> Option<(jiff::civil::Date, i64, i64)> {
+pub fn day_start(zone: &TimeZone, text: &str) -> Option<(jiff::civil::Date, i64, i64)> {
     let date: jiff::civil::Date = text.trim().parse().ok()?;
-    let start = date.to_zoned(zone()).ok()?.timestamp().as_second();
+    let start = date.to_zoned(zone.clone()).ok()?.timestamp().as_second();
     let next = date
         .tomorrow()
         .ok()?
-        .to_zoned(zone())
+        .to_zoned(zone.clone())
         .ok()?
         .timestamp()
         .as_second();
@@ -42,8 +40,8 @@ pub fn day_start(text: &str) -> Option<(jiff::civil::Date, i64, i64)> {
 }
 
 /// The first and last days of the previous month: what invoicing usually asks for.
-pub fn last_month() -> (String, String) {
-    let today = jiff::Zoned::now().with_time_zone(zone()).date();
+pub fn last_month(zone: &TimeZone) -> (String, String) {
+    let today = jiff::Zoned::now().with_time_zone(zone.clone()).date();
     let first_this = today.first_of_month();
     let last_prev = first_this.yesterday().unwrap_or(first_this);
     (
@@ -385,7 +383,7 @@ pub fn account(agent: &Agent, page: &AccountPage) -> Markup {
                     h2 { (t(l, "Temps d'assistance", "Support time")) }
                     div #timer {
                         @if let Some(started) = page.timer_started_at {
-                            p { (t(l, "Chronomètre lancé à", "Timer started at")) " " (local_time(started))
+                            p { (t(l, "Chronomètre lancé à", "Timer started at")) " " (local_time(&agent.zone, started))
                                 " (" (format_minutes(((now - started) / 60).max(0))) ")" }
                             form.inline method="post" action={ (base) "/timer/stop" } {
                                 input type="hidden" name="csrf" value=(agent.csrf);
@@ -447,7 +445,7 @@ pub fn account(agent: &Agent, page: &AccountPage) -> Markup {
                             " " (account.address_country.as_deref().unwrap_or(""))
                         } @else { "—" } }
                         dt { (t(l, "Langue", "Language")) } dd { (account.language) }
-                        dt { (t(l, "Créé le", "Created")) } dd { (local_time(account.created_at)) }
+                        dt { (t(l, "Créé le", "Created")) } dd { (local_time(&agent.zone, account.created_at)) }
                     }
                     p { a.button.secondary #send-password href={ (base) "/password-request" } { (t(l, "Envoyer un nouveau mot de passe", "Send a new password")) } }
                 }
@@ -466,7 +464,7 @@ pub fn account(agent: &Agent, page: &AccountPage) -> Markup {
                         tbody {
                             @for entry in page.ledger.iter().rev() {
                                 tr #{ "entry-" (entry.id) } class=(if page.reversed.contains(&entry.id) { "reversed" } else { "" }) {
-                                    td { (local_time(entry.at)) }
+                                    td { (local_time(&agent.zone, entry.at)) }
                                     td.kind { (kind_label(l, &entry.kind)) }
                                     td.num { (format_minutes(entry.minutes)) }
                                     td {
@@ -509,7 +507,7 @@ pub fn account(agent: &Agent, page: &AccountPage) -> Markup {
                             tr #{ "machine-" (machine.id) } {
                                 td { (machine.name) }
                                 td { (machine.os) " · " (machine.app_version) }
-                                td { (local_time(machine.last_seen_at)) }
+                                td { (local_time(&agent.zone, machine.last_seen_at)) }
                                 td {
                                     @if !machine.is_linked() {
                                         small { (t(l, "délié", "unlinked")) }
@@ -533,7 +531,7 @@ pub fn account(agent: &Agent, page: &AccountPage) -> Markup {
                         button.secondary #add-note type="submit" { (t(l, "Ajouter l'observation", "Add the note")) }
                     }
                     @for note in &page.notes {
-                        blockquote { p { (note.text) } footer { (note.agent_name) ", " (local_time(note.at)) } }
+                        blockquote { p { (note.text) } footer { (note.agent_name) ", " (local_time(&agent.zone, note.at)) } }
                     }
                 }
             }
@@ -541,7 +539,7 @@ pub fn account(agent: &Agent, page: &AccountPage) -> Markup {
                 h2 { (t(l, "Historique", "History")) }
                 table { tbody { @for event in page.history.iter().rev() {
                     tr data-action=(event.action) {
-                        td { (local_time(event.at)) }
+                        td { (local_time(&agent.zone, event.at)) }
                         td { (actor_label(l, &event.actor, &page.machines)) }
                         td { (action_label(l, &event.action)) (event_detail(&event.detail)) }
                     }
@@ -668,7 +666,7 @@ pub fn confirm_correction(
         html! {
             h1 { (t(l, "Corriger une écriture", "Correct an entry")) }
             p { (account.company_name) " · " (id.grouped()) }
-            p { (local_time(entry.at)) " · " (kind_label(l, &entry.kind)) " · " strong { (format_minutes(entry.minutes)) } " · " (entry.note) }
+            p { (local_time(&agent.zone, entry.at)) " · " (kind_label(l, &entry.kind)) " · " strong { (format_minutes(entry.minutes)) } " · " (entry.note) }
             @if reversed || entry.kind == "correction" {
                 p.warning #problem { (t(l, "Cette écriture est déjà annulée, ou est elle-même une correction.", "This entry is already cancelled, or is itself a correction.")) }
                 p { a href=(base) { (t(l, "Retour au compte", "Back to the account")) } }
@@ -723,7 +721,7 @@ pub fn confirm_unlink(agent: &Agent, account: &AccountRow, machine: &MachineRow)
         html! {
             h1 { (t(l, "Délier cet ordinateur ?", "Unlink this computer?")) }
             p { strong { (machine.name) } " (" (machine.os) "), "
-                (t(l, "vu pour la dernière fois le", "last seen on")) " " (local_time(machine.last_seen_at)) "." }
+                (t(l, "vu pour la dernière fois le", "last seen on")) " " (local_time(&agent.zone, machine.last_seen_at)) "." }
             p { (t(l, "Il ne sera plus lié au compte de", "It will no longer be linked to the account of")) " " (account.company_name)
                 " ; " (t(l, "le client en sera averti par e-mail et pourra le lier de nouveau avec son mot de passe.",
                           "the customer will be told by e-mail and can link it again with the password.")) }

@@ -10,6 +10,7 @@ async fn wrong_passwords_are_limited_per_account_and_network_with_the_wait() {
     let email = "typos@example.fr";
     let (password, _) = app.register_and_read_password(email).await;
 
+    test_support::clear_of_window_boundary(15 * 60, 30).await;
     for _ in 0..5 {
         let response = app
             .link(email, "AAAAA-AAAAA-AAAAA", &machine(1), None, false)
@@ -48,6 +49,7 @@ async fn wrong_passwords_are_limited_per_account_and_network_with_the_wait() {
 #[tokio::test]
 async fn password_mails_are_limited_per_address() {
     let app = spawn_app().await;
+    test_support::clear_of_window_boundary(60 * 60, 30).await;
     for _ in 0..5 {
         assert_eq!(
             app.request_password("flood@example.fr").await.status(),
