@@ -138,22 +138,7 @@ async fn offline_shows_the_last_known_account_and_french_works() {
     service.smtp.wait_for_nth(email, 1).await;
     // No account for this address yet: register it the other way, then link.
     window.close().await;
-    let form = serde_json::json!({
-        "email": email, "company_name": "Martin SAS", "contact_first_name": "Luc",
-        "contact_last_name": "Martin", "phone": "04 72 00 00 00", "language": "fr"
-    });
-    reqwest::Client::new()
-        .post(format!("{}/api/v1/accounts", service.url))
-        .json(&form)
-        .send()
-        .await
-        .unwrap();
-    let password = service
-        .smtp
-        .wait_for_nth(email, 2)
-        .await
-        .password()
-        .unwrap();
+    let password = service.register(email, "Martin SAS", "fr", 2).await;
     let window = Window::open(&service.url, &pc, "fr").await;
     window.click("#go-link").await;
     window.fill("#link-email", email).await;
@@ -377,22 +362,7 @@ async fn cold_start_figures() {
     let service = start_service().await;
     let pc = Workstation::new("POSTE-MESURE");
     let email = "mesure@exemple.fr";
-    let form = serde_json::json!({
-        "email": email, "company_name": "Mesure SARL", "contact_first_name": "Ada",
-        "contact_last_name": "Mesure", "phone": "01 23 45 67 89", "language": "en"
-    });
-    reqwest::Client::new()
-        .post(format!("{}/api/v1/accounts", service.url))
-        .json(&form)
-        .send()
-        .await
-        .unwrap();
-    let password = service
-        .smtp
-        .wait_for_nth(email, 1)
-        .await
-        .password()
-        .unwrap();
+    let password = service.register(email, "Mesure SARL", "en", 1).await;
     pc.run(&service.url, &["link", "--email", email], &password)
         .await;
 

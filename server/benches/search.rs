@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use account_api::domain::{CustomerId, Siret};
 use account_server::{
     config::{MailTransportSettings, Settings},
+    routes::common::{customer_id_of, find_accounts},
     secrets::{token_hash, MachineToken},
     storage::Storage,
     support::SearchQuery,
@@ -482,35 +483,14 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-/// What the handlers' search does with what was typed, through the same storage calls.
+/// What the console and the API do with what was typed: the same function.
 async fn search(storage: &Storage, typed: &str) -> usize {
     let mut tx = storage.read().await.unwrap();
-    let found = match SearchQuery::parse(typed) {
-        SearchQuery::CustomerId(id) => {
-            let ids: Vec<i64> = account_id(id).into_iter().collect();
-            tx.accounts_by_ids(&ids).await.unwrap()
-        }
-        SearchQuery::MisheardId { near, .. } => {
-            let ids: Vec<i64> = near.into_iter().filter_map(account_id).collect();
-            tx.accounts_by_ids(&ids).await.unwrap()
-        }
-        SearchQuery::PhoneOrSiret(value) => {
-            tx.accounts_by_phone_or_siret(&value, 20).await.unwrap()
-        }
-        SearchQuery::Email(prefix) => tx.accounts_by_email_prefix(&prefix, 20).await.unwrap(),
-        SearchQuery::Text(words) => tx.accounts_by_text(&words, 20).await.unwrap().0,
-        SearchQuery::TooShort => Vec::new(),
-    };
+    let found = find_accounts(&mut tx, &SearchQuery::parse(typed), 20)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
-    found.len()
-}
-
-fn account_id(id: CustomerId) -> Option<i64> {
-    id.sequence().checked_sub(1000).map(|n| n as i64)
-}
-
-fn customer_id(account_id: i64) -> CustomerId {
-    CustomerId::from_sequence(account_id as u64 + 1000)
+    found.accounts.len()
 }
 
 fn main() {
@@ -620,12 +600,12 @@ async fn run() {
     let mut kinds: Vec<(&str, Vec<String>)> = vec![
         (
             "customer ID",
-            ids.iter().map(|id| customer_id(*id).grouped()).collect(),
+            ids.iter().map(|id| customer_id_of(*id).grouped()).collect(),
         ),
         (
             "misheard ID (one digit)",
             ids.iter()
-                .map(|id| misheard(customer_id(*id), &mut rng))
+                .map(|id| misheard(customer_id_of(*id), &mut rng))
                 .collect(),
         ),
         (
@@ -675,8 +655,6 @@ async fn run() {
 
     let storage = Storage::connect(&url).await.unwrap();
     let mut table = Vec::new();
-    // The name searches that took longest, for the explanation after the table.
-    let mut slowest: Vec<(Duration, String)> = Vec::new();
     for (name, typed) in &kinds {
         // One warm-up pass so each kind is timed on a warm cache, as in service.
         for q in typed.iter().take(5) {
@@ -691,9 +669,6 @@ async fn run() {
             let start = Instant::now();
             timings.results += search(&storage, q).await;
             timings.times.push(start.elapsed());
-            if name.contains("word") {
-                slowest.push((start.elapsed(), q.clone()));
-            }
         }
         table.push(timings);
     }
@@ -794,91 +769,4 @@ async fn run() {
     for timings in &mut table {
         println!("{}", timings.row());
     }
-
-    slowest.sort_by_key(|s| std::cmp::Reverse(s.0));
-    let mut seen = std::collections::HashSet::new();
-    slowest.retain(|(_, typed)| seen.insert(typed.clone()));
-    explain_text_search(&url, &slowest[..slowest.len().min(6)]).await;
-}
-
-fn fts_query(typed: &str) -> String {
-    typed
-        .split_whitespace()
-        .filter(|w| w.chars().count() >= 3)
-        .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
-        .collect::<Vec<_>>()
-        .join(" AND ")
-}
-
-/// Why a name search is slow: how many rows match, and the time of the storage's query
-/// (every match joined to its account, then ranked) against two alternatives.
-async fn explain_text_search(url: &str, slowest: &[(Duration, String)]) {
-    let pool = sqlx::SqlitePool::connect(url).await.unwrap();
-    let fts = fts_query;
-    let variants = [
-        (
-            "storage: join, then ORDER BY rank",
-            "SELECT a.* FROM accounts_search s JOIN accounts a ON a.id = s.rowid \
-             WHERE accounts_search MATCH ?1 ORDER BY s.rank LIMIT 20",
-        ),
-        (
-            "rank in FTS5 first, then join 20",
-            "SELECT a.* FROM (SELECT rowid, rank FROM accounts_search \
-               WHERE accounts_search MATCH ?1 ORDER BY rank LIMIT 20) s \
-             JOIN accounts a ON a.id = s.rowid ORDER BY s.rank",
-        ),
-        (
-            "first 20 matches, no ranking",
-            "SELECT a.* FROM (SELECT rowid FROM accounts_search \
-               WHERE accounts_search MATCH ?1 LIMIT 20) s \
-             JOIN accounts a ON a.id = s.rowid",
-        ),
-    ];
-    println!("\nquery plans:");
-    for (name, sql) in &variants {
-        let plan: Vec<(i64, i64, i64, String)> =
-            sqlx::query_as(&format!("EXPLAIN QUERY PLAN {sql}"))
-                .bind("\"boulangerie\"")
-                .fetch_all(&pool)
-                .await
-                .unwrap();
-        println!("  {name}:");
-        for row in plan {
-            println!("    {}", row.3);
-        }
-    }
-    println!(
-        "\nslowest name searches (ms): {:<30} {:>8} {:>8} {:>10} {:>10} {:>10}",
-        "typed", "matches", "bench", "storage", "FTS5 rank", "no rank"
-    );
-    for (took, typed) in slowest {
-        let query = fts(typed);
-        let matches: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM accounts_search WHERE accounts_search MATCH ?",
-        )
-        .bind(&query)
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-        let mut times = Vec::new();
-        for (_, sql) in &variants {
-            let start = Instant::now();
-            sqlx::query(sql)
-                .bind(&query)
-                .fetch_all(&pool)
-                .await
-                .unwrap();
-            times.push(ms(start.elapsed()));
-        }
-        println!(
-            "  {:<42} {:>8} {:>8.1} {:>10.1} {:>10.1} {:>10.1}",
-            typed,
-            matches,
-            ms(*took),
-            times[0],
-            times[1],
-            times[2]
-        );
-    }
-    pool.close().await;
 }

@@ -1,8 +1,8 @@
 //! Service commands run from a shell on the server: managing support agents.
-//! Passwords come from standard input (never the command line, which other users of the
-//! machine can read), or are generated and shown once.
+//! Passwords are typed at a prompt or come from standard input (never the command line,
+//! which other users of the machine can read), or are generated and shown once.
 
-use std::io::BufRead as _;
+use std::io::{BufRead as _, IsTerminal as _};
 
 use account_api::domain::{Email, Language};
 
@@ -27,6 +27,8 @@ pub enum CommandError {
     ShortPassword,
     #[error("no password on standard input (or use --generate-password)")]
     NoPassword,
+    #[error("the two passwords differ")]
+    PasswordsDiffer,
     #[error("an agent already has this e-mail address")]
     AgentExists,
     #[error("no agent has this e-mail address")]
@@ -45,17 +47,29 @@ fn email(text: &str) -> Result<String, CommandError> {
         .map_err(|_| CommandError::Email(text.to_owned()))
 }
 
-/// The password to set: generated (and printed once), or one line of standard input.
+/// The password to set: generated (and printed once); asked twice, without echo, on a
+/// terminal; or one line of standard input (scripts).
 fn password(generate: bool) -> Result<(ClearPassword, bool), CommandError> {
     if generate {
         return Ok((generate_password(), true));
     }
-    let mut line = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut line)
-        .map_err(|e| CommandError::Unexpected(e.into()))?;
-    let typed = line.trim_end_matches(['\r', '\n']).to_owned();
+    let typed = if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password (12 characters or more): ")
+            .map_err(|e| CommandError::Unexpected(e.into()))?;
+        let again = rpassword::prompt_password("Password, again: ")
+            .map_err(|e| CommandError::Unexpected(e.into()))?;
+        if first != again {
+            return Err(CommandError::PasswordsDiffer);
+        }
+        first
+    } else {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| CommandError::Unexpected(e.into()))?;
+        line.trim_end_matches(['\r', '\n']).to_owned()
+    };
     if typed.is_empty() {
         return Err(CommandError::NoPassword);
     }

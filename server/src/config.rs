@@ -121,8 +121,9 @@ pub enum ServiceCommand {
 
 #[derive(Debug, Clone, clap::Subcommand)]
 pub enum AgentsCommand {
-    /// Adds an agent. The password is read from standard input (one line), or generated
-    /// and shown once when --generate-password is given.
+    /// Adds an agent. The password is asked for (twice, not shown) on a terminal, read
+    /// as one line of standard input otherwise, or generated and shown once with
+    /// --generate-password.
     Add {
         /// The agent's e-mail address (the log-in).
         #[arg(long)]
@@ -142,7 +143,8 @@ pub enum AgentsCommand {
     },
     /// Lists the agents (never their passwords).
     List,
-    /// Sets a new password (read from standard input, or generated with --generate-password).
+    /// Sets a new password (asked for, read from standard input, or generated with
+    /// --generate-password).
     Password {
         #[arg(long)]
         email: String,
@@ -272,7 +274,7 @@ const DEFAULT_TIME_ZONE: &str = "Europe/Paris";
 impl Default for SupportSettings {
     fn default() -> Self {
         Self {
-            rounding: crate::support::Rounding::every(15),
+            rounding: crate::support::Rounding::default(),
             console_idle: Duration::from_secs(30 * 60),
             time_zone: jiff::tz::TimeZone::get(DEFAULT_TIME_ZONE)
                 .unwrap_or(jiff::tz::TimeZone::UTC),

@@ -13,6 +13,48 @@ pub struct Writer<'a> {
     pub actor: &'a str,
 }
 
+/// What changes from one kind of entry to another.
+struct Entry<'a> {
+    account_id: i64,
+    kind: &'static str,
+    minutes: i64,
+    worked_minutes: Option<i64>,
+    reference: &'a str,
+    note: &'a str,
+    reverses: Option<i64>,
+}
+
+/// Adds the entry and its audit event (`action`, with `detail` and the entry's id).
+async fn write(
+    tx: &mut Tx,
+    by: &Writer<'_>,
+    entry: Entry<'_>,
+    action: &str,
+    mut detail: serde_json::Value,
+    now: i64,
+) -> Result<LedgerRow, StorageError> {
+    let row = tx
+        .add_ledger_entry(
+            &NewLedgerEntry {
+                account_id: entry.account_id,
+                kind: entry.kind,
+                minutes: entry.minutes,
+                worked_minutes: entry.worked_minutes,
+                reference: entry.reference,
+                note: entry.note,
+                agent_id: Some(by.agent_id),
+                agent_name: by.agent_name,
+                reverses: entry.reverses,
+            },
+            now,
+        )
+        .await?;
+    detail["entry"] = row.id.into();
+    tx.audit(entry.account_id, by.actor, action, detail, now)
+        .await?;
+    Ok(row)
+}
+
 /// A support session of `worked` minutes, charged by `rounding`.
 pub async fn log_session(
     tx: &mut Tx,
@@ -24,31 +66,17 @@ pub async fn log_session(
     now: i64,
 ) -> Result<LedgerRow, StorageError> {
     let charged = rounding.charge(worked);
-    let entry = tx
-        .add_ledger_entry(
-            &NewLedgerEntry {
-                account_id,
-                kind: "session",
-                minutes: -charged,
-                worked_minutes: Some(worked),
-                reference: "",
-                note,
-                agent_id: Some(by.agent_id),
-                agent_name: by.agent_name,
-                reverses: None,
-            },
-            now,
-        )
-        .await?;
-    tx.audit(
+    let entry = Entry {
         account_id,
-        by.actor,
-        "support_session_logged",
-        serde_json::json!({ "entry": entry.id, "worked_minutes": worked, "charged_minutes": charged }),
-        now,
-    )
-    .await?;
-    Ok(entry)
+        kind: "session",
+        minutes: -charged,
+        worked_minutes: Some(worked),
+        reference: "",
+        note,
+        reverses: None,
+    };
+    let detail = serde_json::json!({ "worked_minutes": worked, "charged_minutes": charged });
+    write(tx, by, entry, "support_session_logged", detail, now).await
 }
 
 /// Purchased credit, with its order or invoice reference.
@@ -61,31 +89,17 @@ pub async fn add_credit(
     note: &str,
     now: i64,
 ) -> Result<LedgerRow, StorageError> {
-    let entry = tx
-        .add_ledger_entry(
-            &NewLedgerEntry {
-                account_id,
-                kind: "credit",
-                minutes,
-                worked_minutes: None,
-                reference,
-                note,
-                agent_id: Some(by.agent_id),
-                agent_name: by.agent_name,
-                reverses: None,
-            },
-            now,
-        )
-        .await?;
-    tx.audit(
+    let entry = Entry {
         account_id,
-        by.actor,
-        "credit_added",
-        serde_json::json!({ "entry": entry.id, "minutes": minutes, "reference": reference }),
-        now,
-    )
-    .await?;
-    Ok(entry)
+        kind: "credit",
+        minutes,
+        worked_minutes: None,
+        reference,
+        note,
+        reverses: None,
+    };
+    let detail = serde_json::json!({ "minutes": minutes, "reference": reference });
+    write(tx, by, entry, "credit_added", detail, now).await
 }
 
 /// Cancels `entry` by the opposite entry; `AlreadyReversed` if one already does.
@@ -96,29 +110,16 @@ pub async fn correct(
     reason: &str,
     now: i64,
 ) -> Result<LedgerRow, StorageError> {
-    let correction = tx
-        .add_ledger_entry(
-            &NewLedgerEntry {
-                account_id: entry.account_id,
-                kind: "correction",
-                minutes: -entry.minutes,
-                worked_minutes: None,
-                reference: &entry.reference,
-                note: reason,
-                agent_id: Some(by.agent_id),
-                agent_name: by.agent_name,
-                reverses: Some(entry.id),
-            },
-            now,
-        )
-        .await?;
-    tx.audit(
-        entry.account_id,
-        by.actor,
-        "entry_corrected",
-        serde_json::json!({ "entry": entry.id, "correction": correction.id, "minutes": -entry.minutes }),
-        now,
-    )
-    .await?;
-    Ok(correction)
+    let correction = Entry {
+        account_id: entry.account_id,
+        kind: "correction",
+        minutes: -entry.minutes,
+        worked_minutes: None,
+        reference: &entry.reference,
+        note: reason,
+        reverses: Some(entry.id),
+    };
+    // The history names the corrected entry; `entry` below is the correction itself.
+    let detail = serde_json::json!({ "corrects": entry.id, "minutes": -entry.minutes });
+    write(tx, by, correction, "entry_corrected", detail, now).await
 }

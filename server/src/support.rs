@@ -34,6 +34,13 @@ pub struct Rounding {
     step: i64,
 }
 
+/// Each started quarter hour: the usual rule of prepaid support.
+impl Default for Rounding {
+    fn default() -> Self {
+        Rounding::every(15)
+    }
+}
+
 impl Rounding {
     pub fn every(step_minutes: u32) -> Self {
         Self {

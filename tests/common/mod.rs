@@ -48,6 +48,32 @@ pub async fn start_service() -> Service {
 }
 
 impl Service {
+    /// Registers `email` through the API (as another program would) and returns the
+    /// password from the `nth` mail that address received.
+    pub async fn register(
+        &self,
+        email: &str,
+        company_name: &str,
+        language: &str,
+        nth: usize,
+    ) -> String {
+        let form = serde_json::json!({
+            "email": email, "company_name": company_name, "contact_first_name": "Ada",
+            "contact_last_name": "Martin", "phone": "01 23 45 67 89", "language": language
+        });
+        reqwest::Client::new()
+            .post(format!("{}/api/v1/accounts", self.url))
+            .json(&form)
+            .send()
+            .await
+            .unwrap();
+        self.smtp
+            .wait_for_nth(email, nth)
+            .await
+            .password()
+            .expect("the mail gives the password")
+    }
+
     pub async fn stop(&mut self) {
         self.stop.take().unwrap().send(()).unwrap();
         self.stopped.take().unwrap().await.unwrap().unwrap();

@@ -25,6 +25,8 @@ pub const SESSION_COOKIE: &str = "console_session";
 const LOGIN_CSRF_COOKIE: &str = "console_login";
 /// However active, a log-in ends after a working day.
 const SESSION_MAX_SECONDS: i64 = 12 * 3600;
+/// How often a log-in in use has its last-seen time written (the idle timeout's grain).
+const SESSION_TOUCH_SECONDS: i64 = 60;
 
 const LOGIN_ACCOUNT_NETWORK: Rule = Rule {
     name: "agent-an",
@@ -92,15 +94,15 @@ impl Agent {
     }
 }
 
-fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(n, _)| *n == name)
-        .map(|(_, v)| v)
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == name)
+        .map(|c| c.value().to_owned())
 }
 
 fn set_cookie(state: &AppState, name: &'static str, value: String, max_age: Option<i64>) -> String {
@@ -125,24 +127,37 @@ impl FromRequestParts<AppState> for Agent {
         let Some(token) = cookie_value(&parts.headers, SESSION_COOKIE) else {
             return Err(ConsoleError::LoggedOut { expired: false });
         };
-        let hash = token_hash(token);
+        let hash = token_hash(&token);
         let now = crate::now();
         let idle = state.support.console_idle.as_secs() as i64;
-        let mut tx = state.storage.write().await?;
-        let Some(session) = tx.agent_session(&hash).await? else {
-            return Err(ConsoleError::LoggedOut { expired: true });
+        // Most requests only read; a write (and its lock) only to end a log-in or, once a
+        // minute at most, to note that it is still in use.
+        let mut tx = state.storage.read().await?;
+        let session = tx.agent_session(&hash).await?;
+        let agent = match &session {
+            Some(session) => tx.agent_by_id(session.agent_id).await?,
+            None => None,
         };
-        if session.last_seen_at + idle < now || session.created_at + SESSION_MAX_SECONDS < now {
-            tx.delete_agent_session(&hash).await?;
-            tx.commit().await?;
-            return Err(ConsoleError::LoggedOut { expired: true });
-        }
-        let agent = match tx.agent_by_id(session.agent_id).await? {
-            Some(agent) if agent.disabled_at.is_none() => agent,
-            _ => return Err(ConsoleError::LoggedOut { expired: false }),
-        };
-        tx.touch_agent_session(&hash, now).await?;
         tx.commit().await?;
+        let Some(session) = session else {
+            return Err(ConsoleError::LoggedOut { expired: true });
+        };
+        let expired =
+            session.last_seen_at + idle < now || session.created_at + SESSION_MAX_SECONDS < now;
+        let agent = match agent {
+            Some(agent) if agent.disabled_at.is_none() && !expired => agent,
+            _ => {
+                let mut tx = state.storage.write().await?;
+                tx.delete_agent_session(&hash).await?;
+                tx.commit().await?;
+                return Err(ConsoleError::LoggedOut { expired });
+            }
+        };
+        if now - session.last_seen_at >= SESSION_TOUCH_SECONDS {
+            let mut tx = state.storage.write().await?;
+            tx.touch_agent_session(&hash, now).await?;
+            tx.commit().await?;
+        }
         Ok(Agent {
             actor: format!("agent:{}", agent.email),
             session_hash: hash,
@@ -269,7 +284,7 @@ pub async fn log_in(
     Form(form): Form<LoginForm>,
 ) -> Result<Response, ConsoleError> {
     let language = browser_language(&headers);
-    let expected = cookie_value(&headers, LOGIN_CSRF_COOKIE).unwrap_or("");
+    let expected = cookie_value(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
     if expected.is_empty() || !constant_time_eq(expected.as_bytes(), form.csrf.as_bytes()) {
         return Err(ConsoleError::Csrf(language));
     }
@@ -278,7 +293,9 @@ pub async fn log_in(
         .map(|e| e.as_str().to_owned())
         .unwrap_or_else(|_| form.email.trim().to_lowercase());
     let buckets = login_buckets(&email, &network.0);
-    limits::check(&state.storage, &buckets).await?;
+    limits::check(&state.storage, &buckets)
+        .await
+        .map_err(|e| ConsoleError::from(e).told_in(language))?;
 
     let mut tx = state.storage.read().await?;
     let agent = tx.agent_by_email(&email).await?;
@@ -389,7 +406,9 @@ pub async fn change_password(
     let l = agent.language;
     let mut errors = pages::FormState::default();
     let buckets = login_buckets(&agent.email, &network.0);
-    limits::check(&state.storage, &buckets).await?;
+    limits::check(&state.storage, &buckets)
+        .await
+        .map_err(|e| ConsoleError::from(e).told_in(l))?;
     let mut tx = state.storage.read().await?;
     let stored = tx
         .agent_by_id(agent.id)
@@ -453,7 +472,7 @@ pub async fn log_out(
 ) -> Result<Response, ConsoleError> {
     if let Some(token) = cookie_value(&headers, SESSION_COOKIE) {
         let mut tx = state.storage.write().await?;
-        tx.delete_agent_session(&token_hash(token)).await?;
+        tx.delete_agent_session(&token_hash(&token)).await?;
         tx.commit().await?;
     }
     let clear = set_cookie(&state, SESSION_COOKIE, String::new(), Some(0));

@@ -16,7 +16,7 @@ use super::{
 };
 use crate::{
     ledger,
-    routes::common::{account_id, customer_id, language},
+    routes::common::{account_id, customer_id, find_accounts, language},
     secrets::generate_password,
     startup::AppState,
     storage::{AccountRow, Tx},
@@ -71,56 +71,22 @@ pub async fn find(
     if typed.is_empty() {
         return Ok(pages::find(&agent, "", None).into_response());
     }
+    let query = SearchQuery::parse(&typed);
     let mut tx = state.storage.read().await?;
-    let found = match SearchQuery::parse(&typed) {
-        SearchQuery::CustomerId(id) => {
-            match account_id(id) {
-                Some(aid) if tx.account_by_id(aid).await?.is_some() => {
-                    // The caller's number is right and known: straight to the account.
-                    return Ok(Redirect::to(&format!("/console/accounts/{id}")).into_response());
-                }
-                _ => Found::UnknownId,
-            }
+    let found = find_accounts(&mut tx, &query, MAX_RESULTS).await?;
+    let found = match query {
+        // The caller's number is right and known: straight to the account.
+        SearchQuery::CustomerId(id) if !found.accounts.is_empty() => {
+            return Ok(Redirect::to(&format!("/console/accounts/{id}")).into_response());
         }
-        SearchQuery::MisheardId { near, .. } => {
-            let ids: Vec<i64> = near.iter().filter_map(|id| account_id(*id)).collect();
-            let accounts = tx.accounts_by_ids(&ids).await?;
-            Found::Misheard(summaries(&mut tx, accounts).await?)
-        }
-        SearchQuery::PhoneOrSiret(value) => {
-            let accounts = tx.accounts_by_phone_or_siret(&value, MAX_RESULTS).await?;
-            Found::Accounts(summaries(&mut tx, accounts).await?)
-        }
-        SearchQuery::Email(prefix) => {
-            let accounts = tx.accounts_by_email_prefix(&prefix, MAX_RESULTS).await?;
-            Found::Accounts(summaries(&mut tx, accounts).await?)
-        }
-        SearchQuery::Text(words) => {
-            let (accounts, many) = tx.accounts_by_text(&words, MAX_RESULTS).await?;
-            let accounts = summaries(&mut tx, accounts).await?;
-            if many {
-                Found::Many(accounts)
-            } else {
-                Found::Accounts(accounts)
-            }
-        }
+        SearchQuery::CustomerId(_) => Found::UnknownId,
+        SearchQuery::MisheardId { .. } => Found::Misheard(found.accounts),
         SearchQuery::TooShort => Found::TooShort,
+        _ if found.more => Found::Many(found.accounts),
+        _ => Found::Accounts(found.accounts),
     };
     tx.commit().await?;
     Ok(pages::find(&agent, &typed, Some(found)).into_response())
-}
-
-/// Each account with its balance, for a result list.
-async fn summaries(
-    tx: &mut Tx,
-    accounts: Vec<AccountRow>,
-) -> Result<Vec<(AccountRow, i64)>, ConsoleError> {
-    let mut out = Vec::with_capacity(accounts.len());
-    for account in accounts {
-        let balance = tx.balance(account.id).await?;
-        out.push((account, balance));
-    }
-    Ok(out)
 }
 
 /// The account behind the path's customer ID.
@@ -713,7 +679,7 @@ pub async fn export_csv(
     let write = move || -> Result<Vec<u8>, anyhow::Error> {
         writer.write_record(header)?;
         for row in &rows {
-            let cid = crate::routes::common::customer_id_of(row.account_id);
+            let cid = crate::routes::common::customer_id_of(row.account_id).to_string();
             writer.write_record([
                 row.id.to_string(),
                 pages::local_time(&agent.zone, row.at),

@@ -125,11 +125,30 @@ pub enum ConsoleError {
     #[error("no such machine")]
     MachineNotFound(Language),
     #[error("too many attempts")]
-    RateLimited { retry_after_seconds: u64 },
+    RateLimited {
+        retry_after_seconds: u64,
+        language: Language,
+    },
     #[error("the service cannot answer right now")]
     Unavailable,
     #[error("unexpected error")]
     Unexpected(#[source] anyhow::Error),
+}
+
+impl ConsoleError {
+    /// The same error, told in `language` (for pages shown before the agent is known).
+    pub fn told_in(self, language: Language) -> Self {
+        match self {
+            ConsoleError::RateLimited {
+                retry_after_seconds,
+                ..
+            } => ConsoleError::RateLimited {
+                retry_after_seconds,
+                language,
+            },
+            other => other,
+        }
+    }
 }
 
 impl From<StorageError> for ConsoleError {
@@ -157,6 +176,7 @@ impl From<crate::error::ApiError> for ConsoleError {
                 retry_after_seconds,
             } => ConsoleError::RateLimited {
                 retry_after_seconds,
+                language: Language::default(),
             },
             crate::error::ApiError::ServiceUnavailable => ConsoleError::Unavailable,
             other => ConsoleError::Unexpected(anyhow::anyhow!("{other}")),
@@ -205,12 +225,26 @@ impl IntoResponse for ConsoleError {
                 "Cet ordinateur n'est pas (ou plus) lié à ce compte.",
                 "This computer is not (or no longer) linked to this account.",
             ),
-            ConsoleError::RateLimited { .. } => (
-                StatusCode::TOO_MANY_REQUESTS,
-                Language::Fr,
-                "Trop de tentatives de connexion. Réessayez dans quelques minutes.",
-                "Too many log-in attempts. Try again in a few minutes.",
-            ),
+            ConsoleError::RateLimited {
+                retry_after_seconds,
+                language,
+            } => {
+                let minutes = retry_after_seconds.div_ceil(60).max(1);
+                let message = match language {
+                    Language::Fr => format!(
+                        "Trop de tentatives de connexion. Réessayez dans {minutes} min."
+                    ),
+                    Language::En => {
+                        format!("Too many log-in attempts. Try again in {minutes} min.")
+                    }
+                };
+                return (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    [(header::RETRY_AFTER, retry_after_seconds.to_string())],
+                    pages::problem(*language, &message),
+                )
+                    .into_response();
+            }
             ConsoleError::Unavailable => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 Language::Fr,
@@ -227,15 +261,6 @@ impl IntoResponse for ConsoleError {
                 )
             }
         };
-        let mut response = (status, pages::problem(language, t(language, fr, en))).into_response();
-        if let ConsoleError::RateLimited {
-            retry_after_seconds,
-        } = self
-        {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_seconds));
-        }
-        response
+        (status, pages::problem(language, t(language, fr, en))).into_response()
     }
 }

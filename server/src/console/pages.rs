@@ -10,7 +10,7 @@ use maud::{html, Markup, DOCTYPE};
 use super::{auth::Agent, t};
 use crate::{
     routes::common::customer_id,
-    storage::{AccountRow, AuditRow, LedgerRow, MachineRow, NoteRow},
+    storage::{AccountRow, AuditRow, LedgerRow, MachineRow, NoteRow, RANKED_MATCHES_MAX},
     support::{format_minutes, Rounding},
 };
 
@@ -148,12 +148,6 @@ pub struct AccountPage {
     pub note_form: FormState,
 }
 
-impl Default for Rounding {
-    fn default() -> Self {
-        Rounding::every(15)
-    }
-}
-
 fn layout(language: Language, title: &str, agent: Option<&Agent>, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
@@ -283,8 +277,9 @@ pub fn find(agent: &Agent, typed: &str, found: Option<Found>) -> Markup {
                     },
                     Some(Found::Many(accounts)) => {
                         p.notice #search-message {
-                            (t(l, "Plus de 200 comptes correspondent : ajoutez un mot (ville, nom du contact…). Les premiers :",
-                               "More than 200 accounts match: add a word (city, contact's name…). The first ones:"))
+                            (t(l, "Plus de", "More than")) " " (RANKED_MATCHES_MAX) " "
+                            (t(l, "comptes correspondent : ajoutez un mot (ville, nom du contact…). Les premiers :",
+                               "accounts match: add a word (city, contact's name…). The first ones:"))
                         }
                         (results(l, &accounts))
                     },

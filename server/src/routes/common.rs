@@ -14,19 +14,20 @@ use crate::{
     limits,
     secrets::token_hash,
     startup::AppState,
-    storage::{AccountRow, MachineRow, Tx},
+    storage::{AccountRow, MachineRow, StorageError, Tx},
+    support::SearchQuery,
 };
 
 /// Customer IDs start above 1000 so that none is a tiny, easily misheard number.
 const CUSTOMER_ID_OFFSET: u64 = 1000;
 
 pub fn customer_id(account: &AccountRow) -> CustomerId {
-    CustomerId::from_sequence(account.id as u64 + CUSTOMER_ID_OFFSET)
+    customer_id_of(account.id)
 }
 
-/// The customer ID of the account stored under `account_id`, as text.
-pub fn customer_id_of(account_id: i64) -> String {
-    CustomerId::from_sequence(account_id as u64 + CUSTOMER_ID_OFFSET).to_string()
+/// The customer ID of the account stored under `account_id`.
+pub fn customer_id_of(account_id: i64) -> CustomerId {
+    CustomerId::from_sequence(account_id as u64 + CUSTOMER_ID_OFFSET)
 }
 
 /// The storage id behind a customer ID, if it can be one of ours.
@@ -99,6 +100,50 @@ pub async fn account_view(
         created_at: crate::rfc3339(account.created_at),
         updated_at: crate::rfc3339(account.updated_at),
     })
+}
+
+/// Accounts a support search found, each with its balance.
+pub struct FoundAccounts {
+    pub accounts: Vec<(AccountRow, i64)>,
+    /// A name search matched more accounts than are ranked: these are the first ones.
+    pub more: bool,
+}
+
+/// What a support search (console or API) finds for `query`, at most `limit` accounts.
+pub async fn find_accounts(
+    tx: &mut Tx,
+    query: &SearchQuery,
+    limit: i64,
+) -> Result<FoundAccounts, StorageError> {
+    let mut more = false;
+    let accounts = match query {
+        SearchQuery::CustomerId(id) => {
+            tx.accounts_by_ids(&account_id(*id).into_iter().collect::<Vec<_>>())
+                .await?
+        }
+        SearchQuery::MisheardId { near, .. } => {
+            let ids: Vec<i64> = near.iter().filter_map(|id| account_id(*id)).collect();
+            tx.accounts_by_ids(&ids).await?
+        }
+        SearchQuery::PhoneOrSiret(value) => tx.accounts_by_phone_or_siret(value, limit).await?,
+        SearchQuery::Email(prefix) => tx.accounts_by_email_prefix(prefix, limit).await?,
+        SearchQuery::Text(words) => {
+            let (accounts, many) = tx.accounts_by_text(words, limit).await?;
+            more = many;
+            accounts
+        }
+        SearchQuery::TooShort => Vec::new(),
+    };
+    let ids: Vec<i64> = accounts.iter().map(|a| a.id).collect();
+    let balances = tx.balances(&ids).await?;
+    let accounts = accounts
+        .into_iter()
+        .map(|a| {
+            let balance = balances.get(&a.id).copied().unwrap_or(0);
+            (a, balance)
+        })
+        .collect();
+    Ok(FoundAccounts { accounts, more })
 }
 
 /// How many of the latest support sessions the account screen shows.

@@ -1,7 +1,7 @@
 //! The router: every path of the service, its layers, and its fallbacks.
 
 mod account;
-pub(crate) mod common;
+pub mod common;
 mod health;
 mod links;
 mod local_outbox;

@@ -14,7 +14,7 @@ use axum::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::common::{account_id, customer_id};
+use super::common::{account_id, customer_id, find_accounts};
 use crate::{
     error::ApiError,
     extract::{ApiJson, BearerToken},
@@ -174,9 +174,8 @@ fn entry_view(entry: LedgerRow) -> EntryView {
     }
 }
 
-async fn summary(tx: &mut Tx, account: AccountRow) -> Result<AccountSummary, SupportApiError> {
-    let balance_minutes = tx.balance(account.id).await?;
-    Ok(AccountSummary {
+fn summary(account: AccountRow, balance_minutes: i64) -> AccountSummary {
+    AccountSummary {
         customer_id: customer_id(&account).to_string(),
         contact_name: format!(
             "{} {}",
@@ -187,7 +186,7 @@ async fn summary(tx: &mut Tx, account: AccountRow) -> Result<AccountSummary, Sup
         phone: account.phone,
         siret: account.siret,
         balance_minutes,
-    })
+    }
 }
 
 /// The account behind a customer ID in a path; a misheard one says so.
@@ -214,41 +213,24 @@ pub async fn find(
     _agent: SupportAgent,
     Query(query): Query<FindQuery>,
 ) -> Result<Json<SearchResults>, SupportApiError> {
-    let mut tx = state.storage.read().await?;
-    let mut check_digit_mismatch = false;
-    let mut more = false;
-    let accounts = match SearchQuery::parse(&query.q) {
-        SearchQuery::CustomerId(id) => match account_id(id) {
-            Some(aid) => tx.accounts_by_ids(&[aid]).await?,
-            None => Vec::new(),
-        },
-        SearchQuery::MisheardId { near, .. } => {
-            check_digit_mismatch = true;
-            let ids: Vec<i64> = near.iter().filter_map(|id| account_id(*id)).collect();
-            tx.accounts_by_ids(&ids).await?
-        }
-        SearchQuery::PhoneOrSiret(value) => {
-            tx.accounts_by_phone_or_siret(&value, MAX_RESULTS).await?
-        }
-        SearchQuery::Email(prefix) => tx.accounts_by_email_prefix(&prefix, MAX_RESULTS).await?,
-        SearchQuery::Text(words) => {
-            let (accounts, many) = tx.accounts_by_text(&words, MAX_RESULTS).await?;
-            more = many;
-            accounts
-        }
-        SearchQuery::TooShort => {
-            return Err(SupportApiError::Field {
-                field: "q",
-                code: "query_too_short",
-                message: "type at least three characters, or a customer ID, phone or SIRET",
-            })
-        }
-    };
-    let mut out = Vec::with_capacity(accounts.len());
-    for account in accounts {
-        out.push(summary(&mut tx, account).await?);
+    let query = SearchQuery::parse(&query.q);
+    if query == SearchQuery::TooShort {
+        return Err(SupportApiError::Field {
+            field: "q",
+            code: "query_too_short",
+            message: "type at least three characters, or a customer ID, phone or SIRET",
+        });
     }
+    let mut tx = state.storage.read().await?;
+    let found = find_accounts(&mut tx, &query, MAX_RESULTS).await?;
     tx.commit().await?;
+    let check_digit_mismatch = matches!(query, SearchQuery::MisheardId { .. });
+    let more = found.more;
+    let out = found
+        .accounts
+        .into_iter()
+        .map(|(account, balance)| summary(account, balance))
+        .collect();
     Ok(Json(SearchResults {
         accounts: out,
         check_digit_mismatch,
@@ -263,9 +245,9 @@ pub async fn account(
 ) -> Result<Json<AccountSummary>, SupportApiError> {
     let mut tx = state.storage.read().await?;
     let account = load(&mut tx, &raw).await?;
-    let out = summary(&mut tx, account).await?;
+    let balance = tx.balance(account.id).await?;
     tx.commit().await?;
-    Ok(Json(out))
+    Ok(Json(summary(account, balance)))
 }
 
 pub async fn balance(

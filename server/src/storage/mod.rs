@@ -8,7 +8,7 @@
 
 mod sqlite;
 
-pub use sqlite::{Storage, Tx};
+pub use sqlite::{Storage, Tx, RANKED_MATCHES_MAX};
 
 /// A stored account, as read back.
 #[derive(Debug, Clone, sqlx::FromRow)]

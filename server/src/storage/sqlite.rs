@@ -12,6 +12,8 @@ use super::{AccountRow, AuditRow, MachineRow, OutboxRow, OutgoingMail, StorageEr
 
 mod support;
 
+pub use support::RANKED_MATCHES_MAX;
+
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 #[derive(Clone)]

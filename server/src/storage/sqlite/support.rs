@@ -302,6 +302,26 @@ impl Tx {
         .await?)
     }
 
+    /// The balances of several accounts at once (a result list); absent: no entry yet.
+    pub async fn balances(
+        &mut self,
+        account_ids: &[i64],
+    ) -> Result<std::collections::HashMap<i64, i64>, StorageError> {
+        if account_ids.is_empty() {
+            return Ok(Default::default());
+        }
+        let marks = vec!["?"; account_ids.len()].join(", ");
+        let sql = format!(
+            "SELECT account_id, SUM(minutes) FROM ledger_entries \
+             WHERE account_id IN ({marks}) GROUP BY account_id"
+        );
+        let mut query = sqlx::query_as::<_, (i64, i64)>(&sql);
+        for id in account_ids {
+            query = query.bind(id);
+        }
+        Ok(query.fetch_all(&mut *self.tx).await?.into_iter().collect())
+    }
+
     /// The latest support sessions that no correction cancelled, newest first.
     pub async fn recent_sessions(
         &mut self,
