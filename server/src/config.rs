@@ -89,6 +89,17 @@ pub struct Cli {
     /// Longest wait between two delivery attempts of a mail, in seconds [default: 600].
     #[arg(long, env = "ACCOUNT_SERVER_MAIL_RETRY_MAX_SECONDS")]
     pub mail_retry_max_seconds: Option<u64>,
+    /// While mail waits, the mail server is tried this often, in seconds; once it
+    /// answers, everything waiting leaves [default: 20].
+    #[arg(long, env = "ACCOUNT_SERVER_MAIL_PROBE_SECONDS")]
+    pub mail_probe_seconds: Option<u64>,
+    /// File holding the key that seals mail bodies in the outbox; created if missing
+    /// [default: beside the SQLite database, <database>.outbox-key].
+    #[arg(long, env = "ACCOUNT_SERVER_OUTBOX_KEY_FILE")]
+    pub outbox_key_file: Option<PathBuf>,
+    /// The outbox key itself, base64 of 32 bytes (environment or file only).
+    #[arg(skip)]
+    pub outbox_key: Option<String>,
     /// Take the client address from X-Forwarded-For (only behind a trusted proxy).
     #[arg(long, env = "ACCOUNT_SERVER_TRUST_FORWARDED_FOR")]
     pub trust_forwarded_for: Option<bool>,
@@ -182,6 +193,9 @@ struct FileConfig {
     smtp_username: Option<String>,
     smtp_password: Option<String>,
     mail_retry_max_seconds: Option<u64>,
+    mail_probe_seconds: Option<u64>,
+    outbox_key_file: Option<PathBuf>,
+    outbox_key: Option<String>,
     trust_forwarded_for: Option<bool>,
     log_format: Option<LogFormat>,
     support_rounding_minutes: Option<u32>,
@@ -240,13 +254,53 @@ pub enum MailTransportSettings {
     File { dir: PathBuf },
 }
 
+/// Where the key sealing mail bodies in the outbox comes from.
+#[derive(Clone)]
+pub enum OutboxKeySource {
+    /// A file, created with a fresh key if missing.
+    File(PathBuf),
+    /// The key itself (base64), from the environment or the configuration file.
+    Inline(String),
+}
+
+// The key must never reach a log line through `{:?}`.
+impl std::fmt::Debug for OutboxKeySource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OutboxKeySource::File(path) => f.debug_tuple("File").field(path).finish(),
+            OutboxKeySource::Inline(_) => f.write_str("Inline(<redacted>)"),
+        }
+    }
+}
+
+impl OutboxKeySource {
+    /// Beside an SQLite database file (`<file>.outbox-key`); elsewhere in `local/`.
+    pub fn beside(database_url: &str) -> Self {
+        let path = database_url
+            .strip_prefix("sqlite://")
+            .or_else(|| database_url.strip_prefix("sqlite:"))
+            .map(|rest| rest.split('?').next().unwrap_or_default())
+            .filter(|path| !path.is_empty() && !path.starts_with(':'))
+            .map(|path| PathBuf::from(format!("{path}.outbox-key")))
+            .unwrap_or_else(|| PathBuf::from("local/outbox.key"));
+        OutboxKeySource::File(path)
+    }
+
+    pub fn load(&self) -> Result<crate::secrets::OutboxKey, crate::secrets::OutboxKeyError> {
+        match self {
+            OutboxKeySource::File(path) => crate::secrets::OutboxKey::load_or_create(path),
+            OutboxKeySource::Inline(text) => crate::secrets::OutboxKey::from_base64(text),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct MailSettings {
     pub transport: MailTransportSettings,
     pub from: String,
-    /// First wait after a failed delivery; it doubles up to `retry_max`.
-    pub retry_base: Duration,
-    pub retry_max: Duration,
+    /// When mail that could not be delivered is tried again.
+    pub retry: crate::mail::worker::RetrySchedule,
+    pub outbox_key: OutboxKeySource,
 }
 
 #[derive(Debug, Clone)]
@@ -300,6 +354,7 @@ impl Settings {
     /// keeping its data at `database_url` and sending mail through `transport`, retrying
     /// every second: what tests and local tools start.
     pub fn loopback(database_url: String, transport: MailTransportSettings) -> Self {
+        let outbox_key = OutboxKeySource::beside(&database_url);
         Settings {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             database_url,
@@ -307,8 +362,12 @@ impl Settings {
             mail: MailSettings {
                 transport,
                 from: "Customer account <no-reply@accounts.test>".to_owned(),
-                retry_base: Duration::from_secs(1),
-                retry_max: Duration::from_secs(1),
+                retry: crate::mail::worker::RetrySchedule {
+                    base: Duration::from_secs(1),
+                    max: Duration::from_secs(1),
+                    probe: Duration::from_secs(1),
+                },
+                outbox_key,
             },
             trust_forwarded_for: false,
             log_format: LogFormat::Text,
@@ -320,6 +379,7 @@ impl Settings {
     pub fn from_command_line() -> Result<(Self, Option<ServiceCommand>), ConfigError> {
         let mut cli = Cli::parse();
         cli.smtp_password = std::env::var("ACCOUNT_SERVER_SMTP_PASSWORD").ok();
+        cli.outbox_key = std::env::var("ACCOUNT_SERVER_OUTBOX_KEY").ok();
         let command = cli.command.take();
         Ok((Self::from_cli(cli)?, command))
     }
@@ -404,23 +464,38 @@ impl Settings {
             .unwrap_or_else(|| DEFAULT_TIME_ZONE.to_owned());
         let time_zone =
             jiff::tz::TimeZone::get(&zone_name).map_err(|_| ConfigError::TimeZone(zone_name))?;
+        let database_url = cli
+            .database_url
+            .or(file.database_url)
+            .unwrap_or_else(|| "sqlite://customer-account.db".to_owned());
+        let outbox_key = match (
+            cli.outbox_key.or(file.outbox_key),
+            cli.outbox_key_file.or(file.outbox_key_file),
+        ) {
+            (Some(key), _) => OutboxKeySource::Inline(key),
+            (None, Some(path)) => OutboxKeySource::File(path),
+            (None, None) => OutboxKeySource::beside(&database_url),
+        };
+        let defaults = crate::mail::worker::RetrySchedule::default();
         Ok(Settings {
             listen,
-            database_url: cli
-                .database_url
-                .or(file.database_url)
-                .unwrap_or_else(|| "sqlite://customer-account.db".to_owned()),
+            database_url,
             public_url,
             mail: MailSettings {
                 transport,
                 from,
-                retry_base: Duration::from_secs(2),
-                retry_max: Duration::from_secs(
-                    cli.mail_retry_max_seconds
+                retry: crate::mail::worker::RetrySchedule {
+                    base: defaults.base,
+                    max: cli
+                        .mail_retry_max_seconds
                         .or(file.mail_retry_max_seconds)
-                        .unwrap_or(600)
-                        .max(1),
-                ),
+                        .map_or(defaults.max, |s| Duration::from_secs(s.max(1))),
+                    probe: cli
+                        .mail_probe_seconds
+                        .or(file.mail_probe_seconds)
+                        .map_or(defaults.probe, |s| Duration::from_secs(s.max(1))),
+                },
+                outbox_key,
             },
             trust_forwarded_for: cli
                 .trust_forwarded_for

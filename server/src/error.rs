@@ -39,6 +39,8 @@ pub enum ApiError {
     EmailUnavailable,
     #[error("no such machine among this account's linked machines")]
     MachineNotFound,
+    #[error("this code is wrong or no longer valid")]
+    EmailCodeInvalid,
     #[error("the service cannot answer right now")]
     ServiceUnavailable,
     /// Anything we did not expect: logged with its cause, answered without it.
@@ -75,6 +77,10 @@ impl ApiError {
             }
             ApiError::EmailUnavailable => (StatusCode::CONFLICT, ErrorCode::EmailUnavailable),
             ApiError::MachineNotFound => (StatusCode::NOT_FOUND, ErrorCode::MachineNotFound),
+            ApiError::EmailCodeInvalid => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::EmailCodeInvalid,
+            ),
             ApiError::ServiceUnavailable => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 ErrorCode::ServiceUnavailable,
@@ -93,6 +99,7 @@ impl IntoResponse for ApiError {
         let (field, errors) = match &self {
             ApiError::Invalid(errors) => (errors.first().map(|e| e.field.clone()), errors.clone()),
             ApiError::EmailUnavailable => (Some("email".to_owned()), Vec::new()),
+            ApiError::EmailCodeInvalid => (Some("code".to_owned()), Vec::new()),
             ApiError::InvalidMachine { field, .. } => (Some(field.clone()), Vec::new()),
             _ => (None, Vec::new()),
         };

@@ -4,9 +4,13 @@ use std::net::{IpAddr, SocketAddr};
 
 use account_api::error::ErrorCode;
 use axum::{
-    extract::{rejection::JsonRejection, ConnectInfo, FromRequest, FromRequestParts, Request},
+    extract::{
+        rejection::{JsonRejection, PathRejection, QueryRejection},
+        ConnectInfo, FromRequest, FromRequestParts, Request,
+    },
     http::{header, request::Parts, StatusCode},
 };
+use serde::de::DeserializeOwned;
 
 use crate::{error::ApiError, startup::AppState};
 
@@ -43,6 +47,68 @@ fn json_rejection(rejection: JsonRejection) -> ApiError {
     ApiError::BadRequest {
         code,
         status,
+        message: rejection.body_text(),
+    }
+}
+
+/// `axum::extract::Path`, but a path segment that is not what the route expects (bytes
+/// that are not UTF-8, a wrong type) gets our error shape: 404 `not_found`, since no
+/// such resource can exist.
+pub struct ApiPath<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for ApiPath<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(value)) => Ok(ApiPath(value)),
+            Err(rejection) => Err(path_rejection(&rejection)),
+        }
+    }
+}
+
+fn path_rejection(rejection: &PathRejection) -> ApiError {
+    match rejection {
+        // A route without this parameter: a mistake of ours, not the caller's.
+        PathRejection::MissingPathParams(_) => {
+            ApiError::Unexpected(anyhow::anyhow!("{}", rejection.body_text()))
+        }
+        _ => ApiError::BadRequest {
+            code: ErrorCode::NotFound,
+            status: StatusCode::NOT_FOUND,
+            message: "no such resource".into(),
+        },
+    }
+}
+
+/// `axum::extract::Query`, but a query string that does not fit (a parameter twice, bytes
+/// that are not UTF-8, a wrong type) gets our error shape: 400 `invalid_query`.
+pub struct ApiQuery<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for ApiQuery<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(value)) => Ok(ApiQuery(value)),
+            Err(rejection) => Err(query_rejection(&rejection)),
+        }
+    }
+}
+
+fn query_rejection(rejection: &QueryRejection) -> ApiError {
+    ApiError::BadRequest {
+        code: ErrorCode::InvalidQuery,
+        status: StatusCode::BAD_REQUEST,
+        // serde's message names the parameter, never a value.
         message: rejection.body_text(),
     }
 }

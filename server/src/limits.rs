@@ -1,13 +1,21 @@
-//! Attempt limits: wrong passwords and password e-mails.
+//! Attempt limits: wrong passwords, password e-mails, confirmation codes, console log-ins.
 //!
-//! Counters are keyed by account *and* client network, so one person's typos in an
-//! office behind one NAT do not lock out their colleagues, with looser limits on the
-//! account alone and on the network alone against wider guessing or flooding. The
-//! counters live in the database, so every service instance shares them.
+//! Each limit counts attempts in a sliding window ("at most 5 in any 15 minutes"). An
+//! attempt is *reserved* atomically before the check it guards — all of its buckets
+//! counted and written in one transaction — so a burst of concurrent requests gets no
+//! more checks than the limit allows, whichever service instance answers. A password
+//! that turns out right gives its reservation back: only wrong ones count.
+//!
+//! Who is limited how (see README, "Rules worth knowing"):
+//! - from a network the account knows (a link succeeded there, or a linked machine was
+//!   seen there lately): per account and network, and per network;
+//! - from any other network: the same, plus a cap per account over all such networks,
+//!   so strangers' guesses stay few without locking the company out of its own offices;
+//! - from a linked machine (edits and unlinks that ask for the password): per machine.
 
 use crate::{error::ApiError, storage::Storage};
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rule {
     pub name: &'static str,
     pub max: i64,
@@ -20,8 +28,8 @@ pub const WRONG_PASSWORD_ACCOUNT_NETWORK: Rule = Rule {
     max: 5,
     window_seconds: 15 * 60,
 };
-/// Wrong passwords for one account from anywhere.
-pub const WRONG_PASSWORD_ACCOUNT: Rule = Rule {
+/// Wrong passwords for one account from networks it does not know.
+pub const WRONG_PASSWORD_ACCOUNT_STRANGERS: Rule = Rule {
     name: "pw-a",
     max: 30,
     window_seconds: 60 * 60,
@@ -31,6 +39,12 @@ pub const WRONG_PASSWORD_NETWORK: Rule = Rule {
     name: "pw-n",
     max: 50,
     window_seconds: 60 * 60,
+};
+/// Wrong passwords typed on one linked machine.
+pub const WRONG_PASSWORD_MACHINE: Rule = Rule {
+    name: "pw-m",
+    max: 5,
+    window_seconds: 15 * 60,
 };
 /// Password e-mails to one address.
 pub const MAIL_ADDRESS: Rule = Rule {
@@ -44,69 +58,156 @@ pub const MAIL_NETWORK: Rule = Rule {
     max: 30,
     window_seconds: 60 * 60,
 };
+/// Wrong codes confirming a new e-mail address, per account.
+pub const EMAIL_CODE_ACCOUNT: Rule = Rule {
+    name: "code-a",
+    max: 10,
+    window_seconds: 60 * 60,
+};
+/// How long a network where the account was used stays one of its own.
+pub const KNOWN_NETWORK_DAYS: i64 = 60;
 
-/// The buckets a wrong password counts in. `account` is the account's key (its
-/// e-mail address when the caller gave one, so unknown and known addresses are alike).
-pub fn wrong_password_buckets(account: &str, network: &str) -> [(Rule, String); 3] {
-    [
-        (
-            WRONG_PASSWORD_ACCOUNT_NETWORK,
-            format!(
-                "{}:{account}|{network}",
-                WRONG_PASSWORD_ACCOUNT_NETWORK.name
-            ),
-        ),
-        (
-            WRONG_PASSWORD_ACCOUNT,
-            format!("{}:{account}", WRONG_PASSWORD_ACCOUNT.name),
-        ),
-        (
-            WRONG_PASSWORD_NETWORK,
-            format!("{}:{network}", WRONG_PASSWORD_NETWORK.name),
-        ),
-    ]
+/// One counter: a rule and the key it counts for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bucket {
+    pub rule: Rule,
+    pub key: String,
 }
 
-pub fn mail_buckets(address: &str, network: &str) -> [(Rule, String); 2] {
-    [
-        (MAIL_ADDRESS, format!("{}:{address}", MAIL_ADDRESS.name)),
-        (MAIL_NETWORK, format!("{}:{network}", MAIL_NETWORK.name)),
-    ]
-}
-
-/// Refuses with the longest wait among the buckets that are full.
-pub async fn check(storage: &Storage, buckets: &[(Rule, String)]) -> Result<(), ApiError> {
-    let now = crate::now();
-    let mut wait = 0;
-    for (rule, bucket) in buckets {
-        let window_start = now - now.rem_euclid(rule.window_seconds);
-        if storage.limit_count(bucket, window_start).await? >= rule.max {
-            wait = wait.max(window_start + rule.window_seconds - now);
+impl Bucket {
+    pub fn new(rule: Rule, key: impl std::fmt::Display) -> Self {
+        Self {
+            key: format!("{}:{key}", rule.name),
+            rule,
         }
     }
-    if wait > 0 {
-        Err(ApiError::RateLimited {
-            retry_after_seconds: wait.max(1) as u64,
-        })
-    } else {
+}
+
+/// Where a typed password comes from, as the limits see it.
+#[derive(Debug, Clone, Copy)]
+pub enum PasswordSource<'a> {
+    /// An anonymous request from `network`; `known` when the account knows that network.
+    Network { network: &'a str, known: bool },
+    /// A linked machine of the account (its token was checked).
+    LinkedMachine { machine_id: &'a str },
+}
+
+/// The buckets a password attempt counts in. `account` is the account's key (the
+/// e-mail address the caller gave, so unknown and known addresses are alike).
+pub fn wrong_password_buckets(account: &str, source: PasswordSource<'_>) -> Vec<Bucket> {
+    match source {
+        PasswordSource::LinkedMachine { machine_id } => {
+            vec![Bucket::new(
+                WRONG_PASSWORD_MACHINE,
+                format_args!("{account}|{machine_id}"),
+            )]
+        }
+        PasswordSource::Network { network, known } => {
+            let mut buckets = vec![
+                Bucket::new(
+                    WRONG_PASSWORD_ACCOUNT_NETWORK,
+                    format_args!("{account}|{network}"),
+                ),
+                Bucket::new(WRONG_PASSWORD_NETWORK, network),
+            ];
+            if !known {
+                buckets.push(Bucket::new(WRONG_PASSWORD_ACCOUNT_STRANGERS, account));
+            }
+            buckets
+        }
+    }
+}
+
+pub fn mail_buckets(address: &str, network: &str) -> Vec<Bucket> {
+    vec![
+        Bucket::new(MAIL_ADDRESS, address),
+        Bucket::new(MAIL_NETWORK, network),
+    ]
+}
+
+/// Attempts taken; kept (counted) unless given back.
+#[must_use = "a reservation is either kept (the attempt counts) or refunded"]
+#[derive(Debug)]
+pub struct Reservation {
+    ids: Vec<i64>,
+}
+
+impl Reservation {
+    /// The attempt was not a failure (a right password): it does not count.
+    pub async fn refund(self, storage: &Storage) -> Result<(), ApiError> {
+        storage.refund_attempts(&self.ids).await?;
         Ok(())
     }
+
+    /// The attempt counts (a wrong password, a mail sent).
+    pub fn keep(self) {}
 }
 
-pub async fn record(storage: &Storage, buckets: &[(Rule, String)]) -> Result<(), ApiError> {
-    let now = crate::now();
-    for (rule, bucket) in buckets {
-        let window_start = now - now.rem_euclid(rule.window_seconds);
-        storage.limit_increment(bucket, window_start).await?;
+/// Takes one attempt in every bucket, or refuses with the longest wait among the
+/// buckets that are full; all or nothing, in one transaction.
+pub async fn reserve(storage: &Storage, buckets: &[Bucket]) -> Result<Reservation, ApiError> {
+    match storage.reserve_attempts(buckets, crate::now()).await? {
+        Ok(ids) => Ok(Reservation { ids }),
+        Err(wait) => Err(ApiError::RateLimited {
+            retry_after_seconds: wait.max(1) as u64,
+        }),
     }
-    Ok(())
 }
 
-/// Checks, then counts this attempt: for actions limited whether or not they succeed.
-pub async fn check_and_record(
-    storage: &Storage,
-    buckets: &[(Rule, String)],
-) -> Result<(), ApiError> {
-    check(storage, buckets).await?;
-    record(storage, buckets).await
+/// Seconds until a full bucket has room again: `at_in_window` are the times of the
+/// attempts it holds within its window, oldest first. `None` while it has room.
+pub fn wait_for_room(rule: Rule, at_in_window: &[i64], now: i64) -> Option<i64> {
+    let count = at_in_window.len() as i64;
+    if count < rule.max {
+        return None;
+    }
+    // Room comes back when enough of the oldest attempts have left the window.
+    let freeing = at_in_window[(count - rule.max) as usize];
+    Some((freeing + rule.window_seconds - now).max(1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_bucket_waits_for_its_oldest_attempt_to_leave_the_window() {
+        let rule = Rule {
+            name: "t",
+            max: 3,
+            window_seconds: 100,
+        };
+        assert_eq!(wait_for_room(rule, &[10, 20], 50), None);
+        assert_eq!(wait_for_room(rule, &[10, 20, 30], 50), Some(60));
+        // Over the limit (a limit lowered since): wait until enough have left.
+        assert_eq!(wait_for_room(rule, &[10, 20, 30, 40], 50), Some(70));
+        assert_eq!(wait_for_room(rule, &[0, 0, 0], 100), Some(1));
+    }
+
+    #[test]
+    fn strangers_count_against_the_account_and_the_company_does_not() {
+        let stranger = wrong_password_buckets(
+            "a@example.fr",
+            PasswordSource::Network {
+                network: "192.0.2.1",
+                known: false,
+            },
+        );
+        let office = wrong_password_buckets(
+            "a@example.fr",
+            PasswordSource::Network {
+                network: "198.51.100.7",
+                known: true,
+            },
+        );
+        let machine = wrong_password_buckets(
+            "a@example.fr",
+            PasswordSource::LinkedMachine { machine_id: "m1" },
+        );
+        let account_wide = Bucket::new(WRONG_PASSWORD_ACCOUNT_STRANGERS, "a@example.fr");
+        assert!(stranger.contains(&account_wide));
+        assert!(!office.contains(&account_wide));
+        assert!(!machine.contains(&account_wide));
+        assert_eq!(machine.len(), 1);
+    }
 }

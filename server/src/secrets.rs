@@ -37,6 +37,31 @@ pub fn generate_password() -> ClearPassword {
     ClearPassword(format_password(&raw))
 }
 
+/// A code confirming a new e-mail address: 8 characters of the password alphabet
+/// (40 bits), shown as `XXXX-XXXX`. Short-lived and limited to a few tries.
+pub fn generate_email_code() -> ClearPassword {
+    let mut rng = rand::rng();
+    let raw: String = (0..8)
+        .map(|_| PASSWORD_ALPHABET[rng.random_range(0..PASSWORD_ALPHABET.len())] as char)
+        .collect();
+    ClearPassword(format!("{}-{}", &raw[..4], &raw[4..]))
+}
+
+/// What is stored of an e-mail confirmation code: bound to its account, in the form a
+/// user types it back (any case, spaces or dashes).
+pub fn email_code_hash(account_id: i64, typed: &str) -> String {
+    let canonical = account_api::password::normalize_typed_password(typed);
+    hex::encode(Sha256::digest(format!(
+        "email-code:{account_id}:{canonical}"
+    )))
+}
+
+/// Constant-time comparison of two stored digests.
+pub fn same_digest(a: &str, b: &str) -> bool {
+    use subtle::ConstantTimeEq as _;
+    a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
+}
+
 /// A machine token: 256 random bits, URL-safe.
 pub struct MachineToken(String);
 
@@ -66,6 +91,130 @@ pub fn token_hash(token: &str) -> String {
 pub fn new_machine_id() -> String {
     let bytes: [u8; 16] = rand::rng().random();
     hex::encode(bytes)
+}
+
+/// The key that seals mail bodies in the outbox (AES-256-GCM), so that a password or a
+/// code waiting to be sent — for seconds, or hours during a mail server's outage — is
+/// never on disk in clear. It lives outside the database: a file beside it, or a
+/// setting; every instance sharing a database needs the same key.
+pub struct OutboxKey(aws_lc_rs::aead::LessSafeKey);
+
+/// What a sealed body starts with (a body without it predates sealing).
+const SEALED_PREFIX: &str = "sealed-v1:";
+
+#[derive(Debug, thiserror::Error)]
+pub enum OutboxKeyError {
+    #[error("the outbox key must be 32 bytes in base64 (openssl rand -base64 32)")]
+    Malformed,
+    #[error("cannot read or create the outbox key file {path}: {source}")]
+    File {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error("a mail body cannot be opened with this outbox key")]
+    Open,
+}
+
+impl OutboxKey {
+    pub fn from_base64(text: &str) -> Result<Self, OutboxKeyError> {
+        use base64::Engine as _;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(text.trim())
+            .map_err(|_| OutboxKeyError::Malformed)?;
+        Self::from_bytes(&bytes)
+    }
+
+    fn from_bytes(bytes: &[u8]) -> Result<Self, OutboxKeyError> {
+        use aws_lc_rs::aead::{LessSafeKey, UnboundKey, AES_256_GCM};
+        let key = UnboundKey::new(&AES_256_GCM, bytes).map_err(|_| OutboxKeyError::Malformed)?;
+        Ok(Self(LessSafeKey::new(key)))
+    }
+
+    /// A fresh random key.
+    pub fn generate() -> Self {
+        let bytes: [u8; 32] = rand::rng().random();
+        Self::from_bytes(&bytes).expect("32 bytes make an AES-256 key")
+    }
+
+    /// The key in `path`; created (readable by its owner only) if the file is missing.
+    pub fn load_or_create(path: &std::path::Path) -> Result<Self, OutboxKeyError> {
+        use base64::Engine as _;
+        let error = |source| OutboxKeyError::File {
+            path: path.to_owned(),
+            source,
+        };
+        match std::fs::read_to_string(path) {
+            Ok(text) => Self::from_base64(&text),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(parent).map_err(error)?;
+                }
+                let bytes: [u8; 32] = rand::rng().random();
+                let text = base64::engine::general_purpose::STANDARD.encode(bytes);
+                let mut options = std::fs::OpenOptions::new();
+                options.write(true).create_new(true);
+                #[cfg(unix)]
+                std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+                match options.open(path) {
+                    Ok(mut file) => {
+                        std::io::Write::write_all(&mut file, format!("{text}\n").as_bytes())
+                            .map_err(error)?;
+                        file.sync_all().map_err(error)?;
+                        Self::from_bytes(&bytes)
+                    }
+                    // Another instance created it first: use theirs.
+                    Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
+                        Self::from_base64(&std::fs::read_to_string(path).map_err(error)?)
+                    }
+                    Err(err) => Err(error(err)),
+                }
+            }
+            Err(err) => Err(error(err)),
+        }
+    }
+
+    /// The body as stored: encrypted, bound to its recipient.
+    pub fn seal(&self, recipient: &str, body: &str) -> String {
+        use aws_lc_rs::aead::{Aad, Nonce};
+        use base64::Engine as _;
+        let nonce: [u8; 12] = rand::rng().random();
+        let mut sealed = body.as_bytes().to_vec();
+        self.0
+            .seal_in_place_append_tag(
+                Nonce::assume_unique_for_key(nonce),
+                Aad::from(recipient.as_bytes()),
+                &mut sealed,
+            )
+            .expect("AES-GCM seals any mail-sized body");
+        let mut stored = nonce.to_vec();
+        stored.extend(sealed);
+        format!(
+            "{SEALED_PREFIX}{}",
+            base64::engine::general_purpose::STANDARD.encode(stored)
+        )
+    }
+
+    /// The body in clear, from what `seal` stored (or a body stored before sealing).
+    pub fn open(&self, recipient: &str, stored: &str) -> Result<String, OutboxKeyError> {
+        use aws_lc_rs::aead::{Aad, Nonce};
+        use base64::Engine as _;
+        let Some(encoded) = stored.strip_prefix(SEALED_PREFIX) else {
+            return Ok(stored.to_owned());
+        };
+        let mut bytes = base64::engine::general_purpose::STANDARD
+            .decode(encoded)
+            .map_err(|_| OutboxKeyError::Open)?;
+        if bytes.len() < 12 {
+            return Err(OutboxKeyError::Open);
+        }
+        let mut sealed = bytes.split_off(12);
+        let nonce = Nonce::try_assume_unique_for_key(&bytes).map_err(|_| OutboxKeyError::Open)?;
+        let clear = self
+            .0
+            .open_in_place(nonce, Aad::from(recipient.as_bytes()), &mut sealed)
+            .map_err(|_| OutboxKeyError::Open)?;
+        String::from_utf8(clear.to_vec()).map_err(|_| OutboxKeyError::Open)
+    }
 }
 
 /// argon2id with OWASP's parameters (19 MiB, 2 passes, 1 lane), run off the async
@@ -124,6 +273,67 @@ impl PasswordHasher {
         self.verify(typed, &dummy).await.map(|_| ())
     }
 
+    /// Hashes `password` with the salt and parameters of `like` (the account's password
+    /// hash), so that [`Self::verify_among`] checks both in one run.
+    pub async fn hash_like(
+        &self,
+        password: &ClearPassword,
+        like: &str,
+    ) -> Result<String, HashError> {
+        let password = password.expose().to_owned();
+        let like = like.to_owned();
+        let params = self.params.clone();
+        self.blocking(move || {
+            let salt = PasswordHash::new(&like)
+                .ok()
+                .and_then(|parsed| parsed.salt)
+                .and_then(|salt| SaltString::from_b64(salt.as_str()).ok());
+            match salt {
+                Some(salt) => hash_with_salt(&params, &password, &salt),
+                None => hash_with(&params, &password),
+            }
+        })
+        .await?
+    }
+
+    /// Which of `candidates` matches `typed`, in exactly one argon2 run whatever the
+    /// candidates: they share the first one's salt (see [`Self::hash_like`]), so one
+    /// computed hash is compared with each (in constant time). With no candidate (no
+    /// such account) the run is against a dummy hash, so every case takes as long.
+    pub async fn verify_among(
+        &self,
+        typed: &str,
+        candidates: Vec<String>,
+    ) -> Result<Option<usize>, HashError> {
+        let typed = typed.to_owned();
+        let dummy = self.dummy_hash.to_string();
+        self.blocking(move || {
+            let reference = candidates
+                .first()
+                .and_then(|c| PasswordHash::new(c).ok())
+                .and_then(|parsed| ComputeWith::of(&parsed))
+                .or_else(|| {
+                    PasswordHash::new(&dummy)
+                        .ok()
+                        .and_then(|p| ComputeWith::of(&p))
+                })?;
+            let computed = reference.run(&typed)?;
+            let mut found = None;
+            for (index, candidate) in candidates.iter().enumerate() {
+                let Ok(parsed) = PasswordHash::new(candidate) else {
+                    continue;
+                };
+                let same_input = ComputeWith::of(&parsed).is_some_and(|c| c == reference);
+                // Output's equality is constant-time.
+                if same_input && parsed.hash == Some(computed) && found.is_none() {
+                    found = Some(index);
+                }
+            }
+            found
+        })
+        .await
+    }
+
     async fn blocking<T: Send + 'static>(
         &self,
         work: impl FnOnce() -> T + Send + 'static,
@@ -147,10 +357,41 @@ impl Default for PasswordHasher {
 
 fn hash_with(params: &Params, password: &str) -> Result<String, HashError> {
     let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
+    hash_with_salt(params, password, &salt)
+}
+
+fn hash_with_salt(params: &Params, password: &str, salt: &SaltString) -> Result<String, HashError> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone())
-        .hash_password(password.as_bytes(), &salt)
+        .hash_password(password.as_bytes(), salt)
         .map(|hash| hash.to_string())
         .map_err(|err| HashError(err.to_string()))
+}
+
+/// What one argon2 run takes from a stored hash: algorithm, version, parameters, salt.
+#[derive(PartialEq)]
+struct ComputeWith {
+    algorithm: Algorithm,
+    version: Version,
+    params: Params,
+    salt: SaltString,
+}
+
+impl ComputeWith {
+    fn of(parsed: &PasswordHash<'_>) -> Option<Self> {
+        Some(Self {
+            algorithm: Algorithm::try_from(parsed.algorithm).ok()?,
+            version: Version::try_from(parsed.version.unwrap_or(0x13)).ok()?,
+            params: Params::try_from(parsed).ok()?,
+            salt: SaltString::from_b64(parsed.salt?.as_str()).ok()?,
+        })
+    }
+
+    fn run(&self, typed: &str) -> Option<argon2::password_hash::Output> {
+        Argon2::new(self.algorithm, self.version, self.params.clone())
+            .hash_password(typed.as_bytes(), &self.salt)
+            .ok()?
+            .hash
+    }
 }
 
 #[cfg(test)]
@@ -190,6 +431,84 @@ mod tests {
         assert!(hasher.verify(password.expose(), &phc).await.unwrap());
         assert!(!hasher.verify("WRONG-WRONG-WRONG", &phc).await.unwrap());
         assert!(!hasher.verify(password.expose(), "garbage").await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn one_run_checks_the_password_and_every_pending_one() {
+        let hasher = PasswordHasher::new();
+        let current = generate_password();
+        let current_hash = hasher.hash(&current).await.unwrap();
+        let pending: Vec<ClearPassword> = (0..3).map(|_| generate_password()).collect();
+        let mut candidates = vec![current_hash.clone()];
+        for p in &pending {
+            let hash = hasher.hash_like(p, &current_hash).await.unwrap();
+            assert_ne!(hash, current_hash);
+            assert!(hasher.verify(p.expose(), &hash).await.unwrap());
+            candidates.push(hash);
+        }
+        let found = |typed: String| {
+            let candidates = candidates.clone();
+            let hasher = hasher.clone();
+            async move { hasher.verify_among(&typed, candidates).await.unwrap() }
+        };
+        assert_eq!(found(current.expose().to_owned()).await, Some(0));
+        for (i, p) in pending.iter().enumerate() {
+            assert_eq!(found(p.expose().to_owned()).await, Some(i + 1));
+        }
+        assert_eq!(found("WRONG-WRONG-WRONG".into()).await, None);
+        // No account: nothing matches, the run still happens.
+        assert_eq!(
+            hasher
+                .verify_among(current.expose(), Vec::new())
+                .await
+                .unwrap(),
+            None
+        );
+        // A hash with another salt never matches through the shared run.
+        let other = hasher.hash(&pending[0]).await.unwrap();
+        assert_eq!(
+            hasher
+                .verify_among(pending[0].expose(), vec![current_hash.clone(), other])
+                .await
+                .unwrap(),
+            None
+        );
+    }
+
+    #[test]
+    fn sealed_bodies_open_only_with_their_key_and_recipient() {
+        let key = OutboxKey::generate();
+        let body = "Mot de passe : ABCDE-FGHJK-LMNPQ";
+        let sealed = key.seal("a@example.fr", body);
+        assert!(!sealed.contains("ABCDE"), "{sealed}");
+        assert_ne!(
+            key.seal("a@example.fr", body),
+            sealed,
+            "a fresh nonce each time"
+        );
+        assert_eq!(key.open("a@example.fr", &sealed).unwrap(), body);
+        assert!(key.open("b@example.fr", &sealed).is_err());
+        assert!(OutboxKey::generate().open("a@example.fr", &sealed).is_err());
+        // A body stored before sealing is sent as it is.
+        assert_eq!(key.open("a@example.fr", "plain").unwrap(), "plain");
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keys/outbox.key");
+        let first = OutboxKey::load_or_create(&path).unwrap();
+        let again = OutboxKey::load_or_create(&path).unwrap();
+        assert_eq!(
+            again
+                .open("a@example.fr", &first.seal("a@example.fr", body))
+                .unwrap(),
+            body
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o077, 0, "{mode:o}");
+        }
+        assert!(OutboxKey::from_base64("c2hvcnQ=").is_err());
     }
 
     #[test]

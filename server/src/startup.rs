@@ -37,9 +37,11 @@ pub struct Application {
 
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let outbox_key = Arc::new(settings.mail.outbox_key.load()?);
         let storage = Storage::connect(&settings.database_url)
             .await
-            .with_context(|| format!("cannot open the database {}", settings.database_url))?;
+            .with_context(|| format!("cannot open the database {}", settings.database_url))?
+            .with_outbox_key(outbox_key.clone());
         let listener = TcpListener::bind(settings.listen)
             .await
             .with_context(|| format!("cannot listen on {}", settings.listen))?;
@@ -49,9 +51,10 @@ impl Application {
             storage: storage.clone(),
             transport: transport::from_settings(&settings.mail.transport)?,
             from,
-            retry_base: settings.mail.retry_base,
-            retry_max: settings.mail.retry_max,
+            schedule: settings.mail.retry,
             wake: mail_wake.clone(),
+            instance: crate::secrets::new_machine_id(),
+            key: outbox_key,
         };
         // The page shows passwords in clear: only for someone on this very machine.
         let local_outbox = match &settings.mail.transport {

@@ -149,7 +149,13 @@ pub enum SearchQuery {
 
 impl SearchQuery {
     pub fn parse(input: &str) -> SearchQuery {
-        let trimmed = input.trim();
+        // Control characters (a NUL pasted from somewhere) separate words like spaces;
+        // the full-text index refuses them.
+        let cleaned: String = input
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        let trimmed = cleaned.trim();
         let compact: String = trimmed
             .chars()
             .filter(|c| !(c.is_whitespace() || matches!(c, '-' | '.' | '/')))

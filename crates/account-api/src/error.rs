@@ -14,6 +14,8 @@ pub enum ErrorCode {
     /// A field's value was refused (`field` says which).
     Field(Invalid),
     InvalidJson,
+    /// The query string does not fit the resource (a parameter repeated or mistyped).
+    InvalidQuery,
     UnsupportedMediaType,
     PayloadTooLarge,
     /// The machine's description (sent by the app, not typed) is malformed.
@@ -34,6 +36,9 @@ pub enum ErrorCode {
     EmailUnavailable,
     /// No such machine among this account's linked machines.
     MachineNotFound,
+    /// The code confirming a new e-mail address is wrong, expired or already used
+    /// (`field` is `code`).
+    EmailCodeInvalid,
     Timeout,
     ServiceUnavailable,
     Unexpected,
@@ -43,6 +48,7 @@ impl ErrorCode {
     /// Every code except the field ones (see [`Invalid::ALL`] for those).
     pub const GENERAL: &'static [ErrorCode] = &[
         ErrorCode::InvalidJson,
+        ErrorCode::InvalidQuery,
         ErrorCode::UnsupportedMediaType,
         ErrorCode::PayloadTooLarge,
         ErrorCode::InvalidMachine,
@@ -55,6 +61,7 @@ impl ErrorCode {
         ErrorCode::MachineLinkedElsewhere,
         ErrorCode::EmailUnavailable,
         ErrorCode::MachineNotFound,
+        ErrorCode::EmailCodeInvalid,
         ErrorCode::Timeout,
         ErrorCode::ServiceUnavailable,
         ErrorCode::Unexpected,
@@ -64,6 +71,7 @@ impl ErrorCode {
         match self {
             ErrorCode::Field(invalid) => invalid.code(),
             ErrorCode::InvalidJson => "invalid_json",
+            ErrorCode::InvalidQuery => "invalid_query",
             ErrorCode::UnsupportedMediaType => "unsupported_media_type",
             ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::InvalidMachine => "invalid_machine",
@@ -76,6 +84,7 @@ impl ErrorCode {
             ErrorCode::MachineLinkedElsewhere => "machine_linked_elsewhere",
             ErrorCode::EmailUnavailable => "email_unavailable",
             ErrorCode::MachineNotFound => "machine_not_found",
+            ErrorCode::EmailCodeInvalid => "email_code_invalid",
             ErrorCode::Timeout => "timeout",
             ErrorCode::ServiceUnavailable => "service_unavailable",
             ErrorCode::Unexpected => "unexpected",

@@ -108,6 +108,10 @@ pub struct AccountView {
     pub this_machine_id: String,
     /// Send it back with an edit: a stale version means the account changed elsewhere.
     pub version: i64,
+    /// A new e-mail address asked for in an edit, waiting for the code mailed to it
+    /// (`details.email` stays the account's address until the code is entered).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_email: Option<String>,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -147,6 +151,13 @@ pub struct EditRequest {
     /// The `version` of the account the user started editing from.
     pub version: i64,
     pub details: AccountDetails,
+}
+
+/// `POST /api/v1/account/email-confirmation`: the code mailed to the new address, as
+/// typed (spaces, dashes and case do not matter).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmailConfirmationRequest {
+    pub code: String,
 }
 
 /// `POST /api/v1/account/machines/{machine_id}/unlink`: free another machine's link.

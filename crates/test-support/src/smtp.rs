@@ -34,6 +34,12 @@ impl ReceivedMail {
         self.line_value("Password:")
             .or_else(|| self.line_value("Mot de passe :"))
     }
+
+    /// The code confirming a new e-mail address, if the mail gives one.
+    pub fn confirmation_code(&self) -> Option<String> {
+        self.line_value("Confirmation code:")
+            .or_else(|| self.line_value("Code de confirmation :"))
+    }
 }
 
 #[derive(Default)]

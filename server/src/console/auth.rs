@@ -14,7 +14,7 @@ use serde::{de::DeserializeOwned, Deserialize};
 use super::{pages, ConsoleError};
 use crate::{
     extract::ClientNetwork,
-    limits::{self, Rule},
+    limits::{self, Bucket, Rule},
     secrets::{token_hash, MachineToken},
     startup::AppState,
     support::Role,
@@ -39,13 +39,10 @@ const LOGIN_NETWORK: Rule = Rule {
     window_seconds: 60 * 60,
 };
 
-fn login_buckets(email: &str, network: &str) -> [(Rule, String); 2] {
+fn login_buckets(email: &str, network: &str) -> [Bucket; 2] {
     [
-        (
-            LOGIN_ACCOUNT_NETWORK,
-            format!("{}:{email}|{network}", LOGIN_ACCOUNT_NETWORK.name),
-        ),
-        (LOGIN_NETWORK, format!("{}:{network}", LOGIN_NETWORK.name)),
+        Bucket::new(LOGIN_ACCOUNT_NETWORK, format_args!("{email}|{network}")),
+        Bucket::new(LOGIN_NETWORK, network),
     ]
 }
 
@@ -293,7 +290,7 @@ pub async fn log_in(
         .map(|e| e.as_str().to_owned())
         .unwrap_or_else(|_| form.email.trim().to_lowercase());
     let buckets = login_buckets(&email, &network.0);
-    limits::check(&state.storage, &buckets)
+    let reservation = limits::reserve(&state.storage, &buckets)
         .await
         .map_err(|e| ConsoleError::from(e).told_in(language))?;
 
@@ -314,7 +311,7 @@ pub async fn log_in(
         }
     };
     let (true, Some(agent)) = (valid, agent) else {
-        limits::record(&state.storage, &buckets).await?;
+        reservation.keep();
         let message = super::t(
             language,
             "Adresse e-mail ou mot de passe incorrect.",
@@ -330,6 +327,7 @@ pub async fn log_in(
         ));
     };
 
+    reservation.refund(&state.storage).await?;
     let token = MachineToken::generate();
     let csrf = MachineToken::generate().into_inner();
     let now = crate::now();
@@ -406,7 +404,7 @@ pub async fn change_password(
     let l = agent.language;
     let mut errors = pages::FormState::default();
     let buckets = login_buckets(&agent.email, &network.0);
-    limits::check(&state.storage, &buckets)
+    let reservation = limits::reserve(&state.storage, &buckets)
         .await
         .map_err(|e| ConsoleError::from(e).told_in(l))?;
     let mut tx = state.storage.read().await?;
@@ -415,12 +413,14 @@ pub async fn change_password(
         .await?
         .ok_or(ConsoleError::LoggedOut { expired: false })?;
     drop(tx);
-    if !state
+    let right = state
         .hasher
         .verify(&form.current, &stored.password_hash)
-        .await?
-    {
-        limits::record(&state.storage, &buckets).await?;
+        .await?;
+    if right {
+        reservation.refund(&state.storage).await?;
+    } else {
+        reservation.keep();
         errors.error(
             "current",
             super::t(

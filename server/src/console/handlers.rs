@@ -464,14 +464,20 @@ pub async fn send_password(
 ) -> Result<Response, ConsoleError> {
     // The agent never sees it: it goes from here into the account's mailbox only.
     let password = generate_password();
-    let hash = state.hasher.hash(&password).await?;
+    let mut tx = state.storage.read().await?;
+    let account = load(&mut tx, &agent, &raw).await?;
+    tx.commit().await?;
+    let hash = state
+        .hasher
+        .hash_like(&password, &account.password_hash)
+        .await?;
     let now = crate::now();
     let mut tx = state.storage.write().await?;
-    let account = load(&mut tx, &agent, &raw).await?;
-    tx.set_pending_password(
+    tx.add_pending_password(
         account.id,
         &hash,
         now + crate::mail::templates::PENDING_PASSWORD_HOURS * 3600,
+        now,
     )
     .await?;
     let mail = state.templates.new_password(

@@ -6,6 +6,8 @@ use crate::storage::OutgoingMail;
 
 /// How long an e-mailed pending password stays usable.
 pub const PENDING_PASSWORD_HOURS: i64 = 24;
+/// How long the code confirming a new e-mail address stays usable.
+pub const EMAIL_CHANGE_HOURS: i64 = 24;
 
 #[derive(Debug, Clone)]
 pub struct Templates {
@@ -398,6 +400,116 @@ impl Templates {
                      The e-mail address of your customer account {id} is now {new_email}. This \
                      address will no longer receive the account's messages.\n\n\
                      If you did not make this change, contact technical support."
+                ),
+            },
+        };
+        self.mail(to, language, text)
+    }
+
+    /// To the new address: the code that confirms it.
+    pub fn email_change_code(
+        &self,
+        to: &str,
+        language: Language,
+        id: CustomerId,
+        code: &str,
+        computer: &str,
+    ) -> OutgoingMail {
+        let id = id.grouped();
+        let text = match language {
+            Language::Fr => Text {
+                subject: format!("Compte client {id} — code de confirmation de l'adresse e-mail"),
+                body: format!(
+                    "Bonjour,\n\n\
+                     Depuis l'ordinateur « {computer} », quelqu'un a demandé que cette adresse \
+                     devienne celle du compte client {id}.\n\n\
+                     Code de confirmation : {code}\n\n\
+                     Saisissez ce code dans l'écran « Compte client » (ou avec la commande \
+                     customer-account confirm-email) pour utiliser cette adresse. Il est valable \
+                     {EMAIL_CHANGE_HOURS} heures.\n\n\
+                     Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : \
+                     rien ne change sans ce code."
+                ),
+            },
+            Language::En => Text {
+                subject: format!("Customer account {id} — e-mail address confirmation code"),
+                body: format!(
+                    "Hello,\n\n\
+                     From the computer \"{computer}\", someone asked for this address to become \
+                     the address of customer account {id}.\n\n\
+                     Confirmation code: {code}\n\n\
+                     Enter this code in the \"Customer account\" screen (or with the command \
+                     customer-account confirm-email) to use this address. It is valid for \
+                     {EMAIL_CHANGE_HOURS} hours.\n\n\
+                     If you did not ask for this, ignore this message: nothing changes without \
+                     this code."
+                ),
+            },
+        };
+        self.mail(to, language, text)
+    }
+
+    /// To the new address, when it already belongs to another account: no code. The
+    /// requester's answer is the same, so it learns nothing about the address.
+    pub fn email_change_taken(&self, to: &str, language: Language, id: CustomerId) -> OutgoingMail {
+        let id = id.grouped();
+        let text = match language {
+            Language::Fr => Text {
+                subject: format!("Compte client {id} — changement d'adresse impossible"),
+                body: format!(
+                    "Bonjour,\n\n\
+                     Quelqu'un a demandé que cette adresse devienne celle du compte client {id}. \
+                     Cette adresse est déjà celle d'un autre compte client : elle ne peut pas \
+                     servir à deux comptes, et rien n'a changé.\n\n\
+                     Si vous n'êtes pas à l'origine de cette demande, ignorez ce message."
+                ),
+            },
+            Language::En => Text {
+                subject: format!("Customer account {id} — address change not possible"),
+                body: format!(
+                    "Hello,\n\n\
+                     Someone asked for this address to become the address of customer account \
+                     {id}. This address already belongs to another customer account: it cannot \
+                     serve two accounts, and nothing has changed.\n\n\
+                     If you did not ask for this, ignore this message."
+                ),
+            },
+        };
+        self.mail(to, language, text)
+    }
+
+    /// To the account's address: a change to another address was asked for.
+    pub fn email_change_requested_old(
+        &self,
+        to: &str,
+        language: Language,
+        id: CustomerId,
+        new_email: &str,
+        computer: &str,
+    ) -> OutgoingMail {
+        let id = id.grouped();
+        let text = match language {
+            Language::Fr => Text {
+                subject: format!("Compte client {id} — changement d'adresse e-mail demandé"),
+                body: format!(
+                    "Bonjour,\n\n\
+                     Depuis l'ordinateur « {computer} », un changement de l'adresse e-mail du \
+                     compte client {id} vers {new_email} a été demandé. Il ne prendra effet \
+                     qu'une fois confirmé avec le code envoyé à cette nouvelle adresse ; \
+                     d'ici là, les messages du compte arrivent ici.\n\n\
+                     Si vous n'êtes pas à l'origine de cette demande, contactez l'assistance \
+                     technique."
+                ),
+            },
+            Language::En => Text {
+                subject: format!("Customer account {id} — e-mail address change requested"),
+                body: format!(
+                    "Hello,\n\n\
+                     From the computer \"{computer}\", a change of the e-mail address of \
+                     customer account {id} to {new_email} was requested. It takes effect only \
+                     once confirmed with the code sent to that new address; until then, the \
+                     account's messages come here.\n\n\
+                     If you did not ask for this, contact technical support."
                 ),
             },
         };

@@ -1,9 +1,18 @@
-//! Drains the outbox: each mail is taken under a lease, sent, then marked sent (its
-//! body erased). A failure waits longer each time (up to `retry_max`); nothing is lost
-//! to an SMTP outage or a crash, since the outbox is in the database.
+//! Drains the outbox: each mail is claimed by this service instance, sent, then marked
+//! sent (its body erased). Nothing is lost to an SMTP outage or a crash, since the
+//! outbox is in the database.
+//!
+//! - **Claims belong to a live instance.** Every instance beats every
+//!   [`HEARTBEAT`]; its claims are never taken while it beats. Once it has been silent
+//!   for [`DEAD_AFTER_SECONDS`] (killed, its host gone), any instance takes its mail over,
+//!   so a user waiting for a password after a crash waits seconds, not minutes.
+//! - **Retries** follow [`RetrySchedule`]: a failed mail waits longer each time, and while
+//!   mail waits the mail server is probed with one of them every `probe` seconds; the first
+//!   success makes every waiting mail due at once. So once the server answers again,
+//!   everything leaves within about `probe` seconds, whatever the backoff had reached.
 //!
 //! A crash between the SMTP server's "OK" and the "sent" mark would send that mail
-//! again at restart; the Message-ID stays the same so mail systems can drop the copy.
+//! again; the Message-ID stays the same so mail systems can drop the copy.
 
 use std::{sync::Arc, time::Duration};
 
@@ -15,32 +24,111 @@ use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 use super::transport::MailTransport;
-use crate::storage::{OutboxRow, Storage, StorageError};
+use crate::{
+    secrets::OutboxKey,
+    storage::{OutboxRow, Storage, StorageError},
+};
 
 const BATCH: i64 = 5;
-/// Long enough for a batch even when each message hits the SMTP timeout (20 s). After a
-/// crash, the mails it held wait this long before another attempt.
-const LEASE_SECONDS: i64 = 120;
+/// How often a running instance says it is alive.
+pub const HEARTBEAT: Duration = Duration::from_secs(2);
+/// Silent this long, an instance counts as gone and its claimed mail is taken over.
+pub const DEAD_AFTER_SECONDS: i64 = 6;
 /// Longest sleep between two looks at the outbox when nothing wakes the worker.
 const IDLE_WAIT: Duration = Duration::from_secs(30);
-/// Attempt counters older than this are forgotten.
-const LIMIT_COUNTERS_KEPT_SECONDS: i64 = 2 * 60 * 60;
+/// Attempts older than this are forgotten (longer than every limit's window).
+const ATTEMPTS_KEPT_SECONDS: i64 = 2 * 60 * 60;
+
+/// When a mail that could not be delivered is tried again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetrySchedule {
+    /// The wait after the first failure; it doubles with each further one…
+    pub base: Duration,
+    /// …up to this.
+    pub max: Duration,
+    /// While mail waits, one of them is tried this often anyway, to notice at once
+    /// that the mail server is back.
+    pub probe: Duration,
+}
+
+impl Default for RetrySchedule {
+    fn default() -> Self {
+        Self {
+            base: Duration::from_secs(2),
+            max: Duration::from_secs(600),
+            probe: Duration::from_secs(20),
+        }
+    }
+}
+
+impl RetrySchedule {
+    /// The wait after a mail's `attempts`-th failed attempt.
+    pub fn backoff(&self, attempts: i64) -> Duration {
+        let exponent = attempts.clamp(1, 20) as u32 - 1;
+        self.base
+            .saturating_mul(2u32.saturating_pow(exponent))
+            .min(self.max)
+    }
+
+    /// Whether to probe the mail server now: mail waits, none is due yet, and the last
+    /// failure is at least `probe` old (or there was none since this instance started).
+    pub fn probe_due(&self, next_due_at: Option<i64>, last_failure: Option<i64>, now: i64) -> bool {
+        let probe = self.probe.as_secs() as i64;
+        let waiting = next_due_at.is_some_and(|at| at > now);
+        waiting && last_failure.is_none_or(|at| now - at >= probe)
+    }
+}
 
 pub struct OutboxWorker {
     pub storage: Storage,
     pub transport: Box<dyn MailTransport>,
     pub from: Mailbox,
-    pub retry_base: Duration,
-    pub retry_max: Duration,
+    pub schedule: RetrySchedule,
     /// Notified after a transaction that enqueued mail commits.
     pub wake: Arc<Notify>,
+    /// This service instance, as its claims name it.
+    pub instance: String,
+    pub key: Arc<OutboxKey>,
 }
 
 impl OutboxWorker {
+    /// Beats and delivers until `shutdown`; then hands its claims back.
     pub async fn run(self, shutdown: CancellationToken) {
-        let mut last_prune = 0;
+        if let Err(err) = self.beat().await {
+            tracing::warn!(error = %err, "outbox: cannot record this instance");
+        }
+        // One task: if delivering ever stopped, the beat would stop with it, and other
+        // instances would take this one's mail over.
+        tokio::select! {
+            () = self.deliver_until(&shutdown) => {},
+            () = self.beat_forever() => {},
+        }
+        if let Err(err) = self.storage.instance_stopped(&self.instance).await {
+            tracing::warn!(error = %err, "outbox: cannot hand back claimed mail");
+        }
+        tracing::info!("outbox worker stopped");
+    }
+
+    async fn beat(&self) -> Result<(), StorageError> {
+        self.storage
+            .instance_heartbeat(&self.instance, crate::now())
+            .await
+    }
+
+    async fn beat_forever(&self) {
         loop {
-            if let Err(err) = self.deliver_due(&shutdown).await {
+            tokio::time::sleep(HEARTBEAT).await;
+            if let Err(err) = self.beat().await {
+                tracing::warn!(error = %err, "outbox: heartbeat failed");
+            }
+        }
+    }
+
+    async fn deliver_until(&self, shutdown: &CancellationToken) {
+        let mut last_prune = 0;
+        let mut last_failure: Option<i64> = None;
+        loop {
+            if let Err(err) = self.deliver_due(shutdown, &mut last_failure).await {
                 tracing::warn!(error = %err, "outbox: cannot read the outbox");
             }
             let now = crate::now();
@@ -48,15 +136,31 @@ impl OutboxWorker {
                 last_prune = now;
                 if let Err(err) = self
                     .storage
-                    .prune_limits(now - LIMIT_COUNTERS_KEPT_SECONDS)
+                    .prune_attempts(now - ATTEMPTS_KEPT_SECONDS)
                     .await
                 {
                     tracing::warn!(error = %err, "cannot prune attempt counters");
                 }
             }
-            let wait = match self.storage.next_mail_due_at().await {
-                Ok(Some(at)) => Duration::from_secs((at - crate::now()).clamp(0, 30) as u64),
-                _ => IDLE_WAIT,
+            let next_due = self
+                .storage
+                .next_mail_due_at(&self.instance, DEAD_AFTER_SECONDS)
+                .await
+                .ok()
+                .flatten();
+            if !shutdown.is_cancelled() && self.schedule.probe_due(next_due, last_failure, now) {
+                if let Err(err) = self.probe(&mut last_failure).await {
+                    tracing::warn!(error = %err, "outbox: cannot read the outbox");
+                }
+                continue;
+            }
+            let probe = self.schedule.probe.as_secs() as i64;
+            let wait = match next_due {
+                Some(at) => {
+                    let until_probe = last_failure.map_or(0, |f| f + probe - now);
+                    Duration::from_secs((at - now).min(until_probe.max(0)).clamp(0, 30) as u64)
+                }
+                None => IDLE_WAIT,
             }
             .max(Duration::from_millis(200));
             tokio::select! {
@@ -65,26 +169,30 @@ impl OutboxWorker {
                 () = tokio::time::sleep(wait) => {},
             }
         }
-        tracing::info!("outbox worker stopped");
     }
 
     /// Sends every mail that is due; between two mails, stops if asked to.
-    pub async fn deliver_due(&self, shutdown: &CancellationToken) -> Result<usize, StorageError> {
+    pub async fn deliver_due(
+        &self,
+        shutdown: &CancellationToken,
+        last_failure: &mut Option<i64>,
+    ) -> Result<usize, StorageError> {
         let mut delivered = 0;
         loop {
             if shutdown.is_cancelled() {
                 return Ok(delivered);
             }
+            let now = crate::now();
             let batch = self
                 .storage
-                .claim_due_mail(crate::now(), LEASE_SECONDS, BATCH)
+                .claim_due_mail(&self.instance, now, now - DEAD_AFTER_SECONDS, BATCH)
                 .await?;
             if batch.is_empty() {
                 return Ok(delivered);
             }
             let mut rows = batch.into_iter();
             for row in rows.by_ref() {
-                delivered += usize::from(self.deliver(row).await?);
+                delivered += usize::from(self.deliver(row, last_failure).await?);
                 if shutdown.is_cancelled() {
                     break;
                 }
@@ -98,11 +206,48 @@ impl OutboxWorker {
         }
     }
 
-    async fn deliver(&self, row: OutboxRow) -> Result<bool, StorageError> {
+    /// Tries the mail that has waited longest, due or not; if it leaves, the server is
+    /// back and everything waiting becomes due.
+    async fn probe(&self, last_failure: &mut Option<i64>) -> Result<(), StorageError> {
+        let now = crate::now();
+        match self
+            .storage
+            .claim_probe_mail(&self.instance, now - DEAD_AFTER_SECONDS)
+            .await?
+        {
+            Some(row) => {
+                tracing::info!(mail_id = row.id, "outbox: probing the mail server");
+                if self.deliver(row, last_failure).await? {
+                    self.storage.make_waiting_mail_due(crate::now()).await?;
+                }
+            }
+            // Another instance holds them all: nothing to probe with for now.
+            None => *last_failure = Some(now),
+        }
+        Ok(())
+    }
+
+    async fn deliver(
+        &self,
+        row: OutboxRow,
+        last_failure: &mut Option<i64>,
+    ) -> Result<bool, StorageError> {
         let now = crate::now();
         let message = match self.build(&row) {
             Ok(message) => message,
-            Err(err) => {
+            Err(Unbuildable::Opening) => {
+                // A wrong outbox key: keep the mail; the operator can set the right one.
+                let wait = self.schedule.backoff(row.attempts);
+                tracing::error!(
+                    mail_id = row.id,
+                    "outbox: the body cannot be opened with this outbox key"
+                );
+                self.storage
+                    .mark_mail_retry(row.id, now + wait.as_secs() as i64, "outbox key")
+                    .await?;
+                return Ok(false);
+            }
+            Err(Unbuildable::Invalid(err)) => {
                 tracing::error!(mail_id = row.id, error = %err, "outbox: mail cannot be built");
                 self.storage.mark_mail_failed(row.id, now, &err).await?;
                 return Ok(false);
@@ -111,12 +256,19 @@ impl OutboxWorker {
         let stem = format!("{}-{:06}", row.created_at, row.id);
         match self.transport.send(&message, &stem).await {
             Ok(()) => {
-                self.storage.mark_mail_sent(row.id, crate::now()).await?;
+                let now = crate::now();
+                self.storage.mark_mail_sent(row.id, now).await?;
                 tracing::info!(
                     mail_id = row.id,
                     attempts = row.attempts,
                     "outbox: mail delivered"
                 );
+                if last_failure.take().is_some() {
+                    let due = self.storage.make_waiting_mail_due(now).await?;
+                    if due > 0 {
+                        tracing::info!(mails = due, "outbox: the mail server answers again");
+                    }
+                }
                 Ok(true)
             }
             Err(err) if err.permanent => {
@@ -127,7 +279,8 @@ impl OutboxWorker {
                 Ok(false)
             }
             Err(err) => {
-                let wait = self.backoff(row.attempts);
+                let wait = self.schedule.backoff(row.attempts);
+                *last_failure = Some(crate::now());
                 tracing::warn!(
                     mail_id = row.id,
                     attempts = row.attempts,
@@ -143,23 +296,19 @@ impl OutboxWorker {
         }
     }
 
-    /// `retry_base` doubled per attempt, capped at `retry_max`.
-    fn backoff(&self, attempts: i64) -> Duration {
-        let exponent = attempts.clamp(1, 20) as u32 - 1;
-        self.retry_base
-            .saturating_mul(2u32.saturating_pow(exponent))
-            .min(self.retry_max)
-    }
-
-    fn build(&self, row: &OutboxRow) -> Result<Message, String> {
+    fn build(&self, row: &OutboxRow) -> Result<Message, Unbuildable> {
         let to: Mailbox = row
             .recipient
             .parse()
-            .map_err(|err| format!("invalid recipient: {err}"))?;
-        let body = row
+            .map_err(|err| Unbuildable::Invalid(format!("invalid recipient: {err}")))?;
+        let stored = row
             .body
-            .clone()
-            .ok_or_else(|| "the mail's body is gone".to_owned())?;
+            .as_deref()
+            .ok_or_else(|| Unbuildable::Invalid("the mail's body is gone".to_owned()))?;
+        let body = self
+            .key
+            .open(&row.recipient, stored)
+            .map_err(|_| Unbuildable::Opening)?;
         let domain = self.from.email.domain();
         Message::builder()
             .from(self.from.clone())
@@ -172,6 +321,65 @@ impl OutboxWorker {
             )))
             .header(ContentType::TEXT_PLAIN)
             .body(body)
-            .map_err(|err| err.to_string())
+            .map_err(|err| Unbuildable::Invalid(err.to_string()))
+    }
+}
+
+enum Unbuildable {
+    Opening,
+    Invalid(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn schedule() -> RetrySchedule {
+        RetrySchedule {
+            base: Duration::from_secs(2),
+            max: Duration::from_secs(600),
+            probe: Duration::from_secs(20),
+        }
+    }
+
+    #[test]
+    fn failed_mail_waits_twice_as_long_each_time_up_to_the_cap() {
+        let s = schedule();
+        let waits: Vec<u64> = (1..=12).map(|n| s.backoff(n).as_secs()).collect();
+        assert_eq!(
+            waits,
+            [2, 4, 8, 16, 32, 64, 128, 256, 512, 600, 600, 600],
+            "seconds after each failed attempt"
+        );
+        assert_eq!(s.backoff(0).as_secs(), 2);
+        assert_eq!(s.backoff(i64::MAX).as_secs(), 600);
+    }
+
+    #[test]
+    fn the_mail_server_is_probed_while_mail_waits_long() {
+        let s = schedule();
+        let now = 1_000;
+        // Nothing waiting, or something due already: no probe, the normal try comes.
+        assert!(!s.probe_due(None, None, now));
+        assert!(!s.probe_due(Some(now), Some(now - 100), now));
+        // Waiting for ten minutes: probe at once after a start, then every 20 s.
+        assert!(s.probe_due(Some(now + 600), None, now));
+        assert!(!s.probe_due(Some(now + 600), Some(now - 19), now));
+        assert!(s.probe_due(Some(now + 600), Some(now - 20), now));
+    }
+
+    #[test]
+    fn the_worst_wait_once_the_server_is_back_is_one_probe_period() {
+        // Whatever the backoff reached, a waiting mail is at most `probe` seconds from
+        // its next try (a probe), after which everything waiting is due.
+        let s = schedule();
+        for attempts in 1..30 {
+            let next_due = 1_000 + s.backoff(attempts).as_secs() as i64;
+            let mut t = 1_000;
+            while !(t >= next_due || s.probe_due(Some(next_due), Some(1_000), t)) {
+                t += 1;
+            }
+            assert!(t - 1_000 <= 20, "attempt {attempts}: {} s", t - 1_000);
+        }
     }
 }

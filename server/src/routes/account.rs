@@ -3,37 +3,39 @@
 
 use account_api::{
     details::ValidDetails,
+    domain::Email,
     wire::{AccountView, EditRequest, UnlinkMachineRequest},
 };
-use axum::{
-    extract::{Path, State},
-    http::StatusCode,
-    Json,
-};
+use axum::{extract::State, http::StatusCode, Json};
 
-use super::common::{
-    account_view, authenticate, authenticate_in, check_password, customer_id, details, language,
-    machine_actor, promote_if_pending, typed_password,
+use super::{
+    common::{
+        account_view, authenticate, authenticate_in, check_password, customer_id, details,
+        language, machine_actor, promote_if_pending, typed_password, PasswordCaller,
+    },
+    email_change,
 };
 use crate::{
     error::ApiError,
-    extract::{ApiJson, BearerToken, ClientNetwork},
+    extract::{ApiJson, ApiPath, BearerToken, ClientNetwork},
     startup::AppState,
 };
 
 pub async fn read(
     State(state): State<AppState>,
+    network: ClientNetwork,
     bearer: BearerToken,
 ) -> Result<Json<AccountView>, ApiError> {
     let mut tx = state.storage.read().await?;
     let (machine, account) = authenticate_in(&mut tx, bearer).await?;
     let view = account_view(&mut tx, &account, &machine.id).await?;
     tx.commit().await?;
-    // "Last seen" is worth a write at most once a minute.
+    // "Last seen" (and the network it was seen on) is worth a write at most once a minute.
     let now = crate::now();
     if machine.last_seen_at < now - 60 {
         let mut tx = state.storage.write().await?;
         tx.touch_machine(&machine.id, now).await?;
+        tx.note_network(account.id, &network.0, now).await?;
         tx.commit().await?;
     }
     Ok(Json(view))
@@ -41,7 +43,6 @@ pub async fn read(
 
 pub async fn edit(
     State(state): State<AppState>,
-    network: ClientNetwork,
     bearer: BearerToken,
     ApiJson(request): ApiJson<EditRequest>,
 ) -> Result<Json<AccountView>, ApiError> {
@@ -63,8 +64,14 @@ pub async fn edit(
             return Err(ApiError::Invalid(errors));
         }
     };
-    let matched =
-        check_password(&state, &network, &account.email, Some(&account), &password).await?;
+    let matched = check_password(
+        &state,
+        PasswordCaller::LinkedMachine(&machine),
+        &account.email,
+        Some(&account),
+        &password,
+    )
+    .await?;
 
     let now = crate::now();
     let mut tx = state.storage.write().await?;
@@ -75,6 +82,13 @@ pub async fn edit(
         .ok_or(ApiError::NotLinked)?;
     if current.version != request.version {
         return Err(ApiError::ChangedElsewhere);
+    }
+    // The address changes only once confirmed from it (see `email_change`): the details
+    // are saved with the current one, and a different one waits for its code.
+    let requested_email = new_details.email.clone();
+    let mut new_details = new_details;
+    if let Ok(current_email) = Email::parse(&current.email) {
+        new_details.email = current_email;
     }
     let before = details(&current);
     let after = new_details.to_wire();
@@ -90,24 +104,17 @@ pub async fn edit(
             now,
         )
         .await?;
-        let id = customer_id(&current);
         let mail = state.templates.details_changed(
-            new_details.email.as_str(),
+            &current.email,
             new_details.language,
-            id,
+            customer_id(&current),
             &changed,
             &machine.name,
         );
         tx.enqueue_mail(&mail, now).await?;
-        if before.email != after.email {
-            let mail = state.templates.email_changed_old(
-                &before.email,
-                language(&current),
-                id,
-                &after.email,
-            );
-            tx.enqueue_mail(&mail, now).await?;
-        }
+    }
+    if requested_email.as_str() != current.email {
+        email_change::request(&state, &mut tx, &current, &requested_email, &machine, now).await?;
     }
     let fresh = tx
         .account_by_id(account.id)
@@ -129,7 +136,6 @@ fn changed_fields(
             changed.push(name);
         }
     };
-    check("email", before.email != after.email);
     check("company_name", before.company_name != after.company_name);
     check(
         "contact_first_name",
@@ -149,15 +155,20 @@ fn changed_fields(
 /// Frees another machine's link (a dead PC, a departed colleague's laptop).
 pub async fn unlink_other_machine(
     State(state): State<AppState>,
-    network: ClientNetwork,
     bearer: BearerToken,
-    Path(machine_id): Path<String>,
+    ApiPath(machine_id): ApiPath<String>,
     ApiJson(request): ApiJson<UnlinkMachineRequest>,
 ) -> Result<StatusCode, ApiError> {
     let (machine, account) = authenticate(&state, bearer).await?;
     let password = typed_password(&request.password)?;
-    let matched =
-        check_password(&state, &network, &account.email, Some(&account), &password).await?;
+    let matched = check_password(
+        &state,
+        PasswordCaller::LinkedMachine(&machine),
+        &account.email,
+        Some(&account),
+        &password,
+    )
+    .await?;
     let now = crate::now();
     let mut tx = state.storage.write().await?;
     promote_if_pending(&mut tx, account.id, &matched).await?;

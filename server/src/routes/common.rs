@@ -11,7 +11,7 @@ use account_api::{
 use crate::{
     error::ApiError,
     extract::{BearerToken, ClientNetwork},
-    limits,
+    limits::{self, PasswordSource},
     secrets::token_hash,
     startup::AppState,
     storage::{AccountRow, MachineRow, StorageError, Tx},
@@ -90,7 +90,12 @@ pub async fn account_view(
             shares_identity: per_fingerprint[m.fingerprint.as_str()] > 1,
         })
         .collect();
+    let pending_email = tx
+        .email_change(account.id, crate::now())
+        .await?
+        .map(|change| change.new_email);
     Ok(AccountView {
+        pending_email,
         customer_id: customer_id(account).to_string(),
         details: details(account),
         support_time: support_time(tx, account.id).await?,
@@ -212,52 +217,88 @@ pub fn typed_password(typed: &str) -> Result<String, ApiError> {
 /// Which of the account's passwords matched.
 pub enum PasswordMatch {
     Current,
-    /// The e-mailed pending password: the caller promotes it (this hash) on success.
-    Pending(String),
+    /// An e-mailed pending password (its id): the caller makes it the password.
+    Pending(i64),
 }
 
-/// Checks the password against the limits, then the account's current and pending
-/// passwords; a wrong one is counted. `account` is `None` for an unknown address, which
-/// takes as long and answers the same as a wrong password.
+/// Who typed the password, as the attempt limits see it.
+#[derive(Clone, Copy)]
+pub enum PasswordCaller<'a> {
+    /// Anyone, from this network (a link by e-mail address).
+    Anonymous(&'a ClientNetwork),
+    /// A linked machine of the account (its token was checked).
+    LinkedMachine(&'a MachineRow),
+}
+
+/// Checks a typed password: an attempt is reserved against the limits first, then one
+/// argon2 run compares it with the account's password and every pending one. A right
+/// password gives the attempt back. `account` is `None` for an unknown address, which
+/// does the same work and answers the same as a wrong password.
 pub async fn check_password(
     state: &AppState,
-    network: &ClientNetwork,
+    caller: PasswordCaller<'_>,
     account_key: &str,
     account: Option<&AccountRow>,
     password: &str,
 ) -> Result<PasswordMatch, ApiError> {
-    let buckets = limits::wrong_password_buckets(account_key, &network.0);
-    limits::check(&state.storage, &buckets).await?;
-    if let Some(account) = account {
-        if state
-            .hasher
-            .verify(password, &account.password_hash)
-            .await?
-        {
-            return Ok(PasswordMatch::Current);
-        }
-        if let (Some(pending), Some(expires_at)) =
-            (&account.pending_password_hash, account.pending_expires_at)
-        {
-            if expires_at > crate::now() && state.hasher.verify(password, pending).await? {
-                return Ok(PasswordMatch::Pending(pending.clone()));
+    let now = crate::now();
+    // The same reads whether or not the account exists (id 0 is nobody's).
+    let account_id = account.map_or(0, |a| a.id);
+    let mut tx = state.storage.read().await?;
+    let pending = tx.pending_passwords(account_id, now).await?;
+    tx.commit().await?;
+    let source = match caller {
+        PasswordCaller::Anonymous(network) => {
+            let since = now - limits::KNOWN_NETWORK_DAYS * 24 * 3600;
+            let known = state
+                .storage
+                .is_known_network(account_id, &network.0, since)
+                .await?;
+            PasswordSource::Network {
+                network: &network.0,
+                known: known && account.is_some(),
             }
         }
-    } else {
-        state.hasher.verify_nothing(password).await?;
+        PasswordCaller::LinkedMachine(machine) => PasswordSource::LinkedMachine {
+            machine_id: &machine.id,
+        },
+    };
+    let buckets = limits::wrong_password_buckets(account_key, source);
+    let reservation = limits::reserve(&state.storage, &buckets).await?;
+    let candidates: Vec<String> = match account {
+        Some(account) => std::iter::once(account.password_hash.clone())
+            .chain(pending.iter().map(|p| p.password_hash.clone()))
+            .collect(),
+        None => Vec::new(),
+    };
+    match state.hasher.verify_among(password, candidates).await? {
+        Some(0) => {
+            reservation.refund(&state.storage).await?;
+            Ok(PasswordMatch::Current)
+        }
+        Some(index) => {
+            reservation.refund(&state.storage).await?;
+            Ok(PasswordMatch::Pending(pending[index - 1].id))
+        }
+        None => {
+            reservation.keep();
+            Err(ApiError::InvalidCredentials)
+        }
     }
-    limits::record(&state.storage, &buckets).await?;
-    Err(ApiError::InvalidCredentials)
 }
 
-/// Makes a used pending password the account's password (inside the caller's change).
+/// Makes a used pending password the account's password (inside the caller's change);
+/// the other pending ones stop working.
 pub async fn promote_if_pending(
     tx: &mut Tx,
     account_id: i64,
     matched: &PasswordMatch,
 ) -> Result<(), ApiError> {
-    if let PasswordMatch::Pending(hash) = matched {
-        tx.promote_pending_password(account_id, hash).await?;
+    if let PasswordMatch::Pending(id) = matched {
+        // Another pending password was used meanwhile: this one no longer works.
+        if !tx.use_pending_password(account_id, *id).await? {
+            return Err(ApiError::InvalidCredentials);
+        }
     }
     Ok(())
 }

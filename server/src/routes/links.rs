@@ -20,7 +20,7 @@ use axum::{extract::State, http::StatusCode, Json};
 
 use super::common::{
     account_view, authenticate, check_password, customer_id, language, machine_actor,
-    promote_if_pending, typed_password,
+    promote_if_pending, typed_password, PasswordCaller,
 };
 use crate::{
     error::ApiError,
@@ -55,7 +55,7 @@ pub async fn link(
     tx.commit().await?;
     let matched = check_password(
         &state,
-        &network,
+        PasswordCaller::Anonymous(&network),
         email.as_str(),
         account.as_ref(),
         &password,
@@ -119,6 +119,8 @@ pub async fn link(
     } else {
         tx.insert_machine(&machine_row).await?;
     }
+    // This network is the company's now: strangers' guesses elsewhere cannot lock it out.
+    tx.note_network(account.id, &network.0, now).await?;
     tx.audit(
         account.id,
         &machine_actor(&machine_row.id),

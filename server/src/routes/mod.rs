@@ -2,6 +2,7 @@
 
 mod account;
 pub mod common;
+mod email_change;
 mod health;
 mod links;
 mod local_outbox;
@@ -43,6 +44,8 @@ pub const API_PATHS: &[(&str, &str)] = &[
     ("delete", "/api/v1/link"),
     ("get", "/api/v1/account"),
     ("put", "/api/v1/account"),
+    ("post", "/api/v1/account/email-confirmation"),
+    ("delete", "/api/v1/account/email-change"),
     ("post", "/api/v1/account/machines/{machine_id}/unlink"),
     ("get", "/api/v1/support/accounts"),
     ("get", "/api/v1/support/accounts/{customer_id}"),
@@ -58,6 +61,11 @@ pub fn router(state: AppState) -> Router {
         .route("/links", post(links::link))
         .route("/link", axum::routing::delete(links::unlink_this_machine))
         .route("/account", get(account::read).put(account::edit))
+        .route("/account/email-confirmation", post(email_change::confirm))
+        .route(
+            "/account/email-change",
+            axum::routing::delete(email_change::cancel),
+        )
         .route(
             "/account/machines/{machine_id}/unlink",
             post(account::unlink_other_machine),

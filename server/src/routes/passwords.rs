@@ -32,17 +32,39 @@ pub async fn register(
 ) -> Result<Accepted, ApiError> {
     let details = ValidDetails::parse(&raw).map_err(ApiError::Invalid)?;
     let email = details.email.as_str();
-    limits::check_and_record(&state.storage, &limits::mail_buckets(email, &network.0)).await?;
+    limits::reserve(&state.storage, &limits::mail_buckets(email, &network.0))
+        .await?
+        .keep();
 
     let password = generate_password();
-    let hash = state.hasher.hash(&password).await?;
+    let existing = state.storage.read().await?.account_by_email(email).await?;
+    // One hash either way: a new account's, or a pending one with the account's salt.
+    let hash = match &existing {
+        Some(account) => {
+            state
+                .hasher
+                .hash_like(&password, &account.password_hash)
+                .await?
+        }
+        None => state.hasher.hash(&password).await?,
+    };
     let now = crate::now();
     let mut tx = state.storage.write().await?;
     match tx.account_by_email(email).await? {
         Some(account) => {
+            // Registered by someone else between the read and now (a burst): the
+            // pending password needs this account's salt.
+            let hash = if existing.as_ref().map(|a| a.id) == Some(account.id) {
+                hash
+            } else {
+                state
+                    .hasher
+                    .hash_like(&password, &account.password_hash)
+                    .await?
+            };
             // Same answer; the e-mail tells the owner they already have an account and
             // gives a pending password that links to it. Nothing else changes.
-            tx.set_pending_password(account.id, &hash, now + PENDING_PASSWORD_HOURS * 3600)
+            tx.add_pending_password(account.id, &hash, now + PENDING_PASSWORD_HOURS * 3600, now)
                 .await?;
             tx.audit(
                 account.id,
@@ -103,21 +125,37 @@ pub async fn request_password(
     let (Some(email), Some(requested_language)) = (email, requested_language) else {
         return Err(ApiError::Invalid(errors));
     };
-    limits::check_and_record(
+    limits::reserve(
         &state.storage,
         &limits::mail_buckets(email.as_str(), &network.0),
     )
-    .await?;
+    .await?
+    .keep();
 
     // Hashed even for an unknown address, so both answers take as long.
     let password = generate_password();
-    let hash = state.hasher.hash(&password).await?;
+    let existing = state
+        .storage
+        .read()
+        .await?
+        .account_by_email(email.as_str())
+        .await?;
+    let hash = match &existing {
+        Some(account) => {
+            state
+                .hasher
+                .hash_like(&password, &account.password_hash)
+                .await?
+        }
+        None => state.hasher.hash(&password).await?,
+    };
     let now = crate::now();
     let mut tx = state.storage.write().await?;
-    let mail = match tx.account_by_email(email.as_str()).await? {
+    let mail = match existing {
         Some(account) => {
-            // The current password keeps working until this one is used.
-            tx.set_pending_password(account.id, &hash, now + PENDING_PASSWORD_HOURS * 3600)
+            // The current password, and the earlier mails' ones, keep working until one
+            // of them is used.
+            tx.add_pending_password(account.id, &hash, now + PENDING_PASSWORD_HOURS * 3600, now)
                 .await?;
             tx.audit(
                 account.id,

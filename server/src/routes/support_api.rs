@@ -7,7 +7,7 @@ use account_api::{
     error::{ApiErrorBody, FieldError},
 };
 use axum::{
-    extract::{FromRequestParts, Path, Query, State},
+    extract::{FromRequestParts, State},
     http::{request::Parts, StatusCode},
     response::{IntoResponse, Response},
     Json,
@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use super::common::{account_id, customer_id, find_accounts};
 use crate::{
     error::ApiError,
-    extract::{ApiJson, BearerToken},
+    extract::{ApiJson, ApiPath, ApiQuery, BearerToken},
     ledger,
     secrets::token_hash,
     startup::AppState,
@@ -211,7 +211,7 @@ pub struct FindQuery {
 pub async fn find(
     State(state): State<AppState>,
     _agent: SupportAgent,
-    Query(query): Query<FindQuery>,
+    ApiQuery(query): ApiQuery<FindQuery>,
 ) -> Result<Json<SearchResults>, SupportApiError> {
     let query = SearchQuery::parse(&query.q);
     if query == SearchQuery::TooShort {
@@ -241,7 +241,7 @@ pub async fn find(
 pub async fn account(
     State(state): State<AppState>,
     _agent: SupportAgent,
-    Path(raw): Path<String>,
+    ApiPath(raw): ApiPath<String>,
 ) -> Result<Json<AccountSummary>, SupportApiError> {
     let mut tx = state.storage.read().await?;
     let account = load(&mut tx, &raw).await?;
@@ -253,7 +253,7 @@ pub async fn account(
 pub async fn balance(
     State(state): State<AppState>,
     _agent: SupportAgent,
-    Path(raw): Path<String>,
+    ApiPath(raw): ApiPath<String>,
 ) -> Result<Json<Balance>, SupportApiError> {
     let mut tx = state.storage.read().await?;
     let account = load(&mut tx, &raw).await?;
@@ -277,7 +277,7 @@ pub struct LogSession {
 pub async fn log_session(
     State(state): State<AppState>,
     SupportAgent(agent): SupportAgent,
-    Path(raw): Path<String>,
+    ApiPath(raw): ApiPath<String>,
     ApiJson(body): ApiJson<LogSession>,
 ) -> Result<(StatusCode, Json<LoggedSession>), SupportApiError> {
     if !(1..=MAX_SESSION_MINUTES).contains(&body.minutes) {

@@ -26,11 +26,33 @@ pub struct AccountRow {
     pub address_country: Option<String>,
     pub language: String,
     pub password_hash: String,
-    pub pending_password_hash: Option<String>,
-    pub pending_expires_at: Option<i64>,
     pub version: i64,
     pub created_at: i64,
     pub updated_at: i64,
+}
+
+/// How many e-mailed pending passwords an account keeps (the newest).
+pub const PENDING_PASSWORDS_KEPT: i64 = 3;
+
+/// An e-mailed password not used yet.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PendingPasswordRow {
+    pub id: i64,
+    pub password_hash: String,
+    pub expires_at: i64,
+}
+
+/// A new e-mail address waiting for the code mailed to it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EmailChangeRow {
+    pub account_id: i64,
+    pub new_email: String,
+    /// `None` when the address belongs to another account: no code can confirm it.
+    pub code_hash: Option<String>,
+    pub wrong_codes: i64,
+    pub expires_at: i64,
+    pub requested_by: String,
+    pub created_at: i64,
 }
 
 /// A machine record; `token_hash` is `None` while it is not linked.

@@ -1,6 +1,6 @@
 //! The SQLite implementation: one file, WAL, migrations embedded in the binary.
 
-use std::{str::FromStr, time::Duration};
+use std::{str::FromStr, sync::Arc, time::Duration};
 
 use account_api::details::ValidDetails;
 use sqlx::{
@@ -8,7 +8,14 @@ use sqlx::{
     Sqlite, SqlitePool, Transaction,
 };
 
-use super::{AccountRow, AuditRow, MachineRow, OutboxRow, OutgoingMail, StorageError};
+use super::{
+    AccountRow, AuditRow, EmailChangeRow, MachineRow, OutboxRow, OutgoingMail, PendingPasswordRow,
+    StorageError, PENDING_PASSWORDS_KEPT,
+};
+use crate::{
+    limits::{wait_for_room, Bucket},
+    secrets::OutboxKey,
+};
 
 mod support;
 
@@ -19,16 +26,19 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 #[derive(Clone)]
 pub struct Storage {
     pool: SqlitePool,
+    /// Seals mail bodies on their way into the outbox; without it no mail is written.
+    outbox_key: Option<Arc<OutboxKey>>,
 }
 
 /// One transaction. Dropped without `commit`, it rolls back: nothing half-written.
 pub struct Tx {
     tx: Transaction<'static, Sqlite>,
+    outbox_key: Option<Arc<OutboxKey>>,
 }
 
 const ACCOUNT_COLUMNS: &str = "id, email, company_name, contact_first_name, contact_last_name, \
     phone, siret, address_street, address_postal_code, address_city, address_country, language, \
-    password_hash, pending_password_hash, pending_expires_at, version, created_at, updated_at";
+    password_hash, version, created_at, updated_at";
 
 impl Storage {
     /// Opens (creating it if needed) the database and brings its schema up to date.
@@ -49,7 +59,16 @@ impl Storage {
             .connect_with(options)
             .await?;
         MIGRATOR.run(&pool).await?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            outbox_key: None,
+        })
+    }
+
+    /// Mail written through this storage is sealed with `key`.
+    pub fn with_outbox_key(mut self, key: Arc<OutboxKey>) -> Self {
+        self.outbox_key = Some(key);
+        self
     }
 
     pub async fn close(&self) {
@@ -65,6 +84,7 @@ impl Storage {
     pub async fn read(&self) -> Result<Tx, StorageError> {
         Ok(Tx {
             tx: self.pool.begin().await?,
+            outbox_key: self.outbox_key.clone(),
         })
     }
 
@@ -73,78 +93,193 @@ impl Storage {
     pub async fn write(&self) -> Result<Tx, StorageError> {
         Ok(Tx {
             tx: self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            outbox_key: self.outbox_key.clone(),
         })
     }
 
-    // --- attempt counters -------------------------------------------------------------
+    // --- attempt limits ---------------------------------------------------------------
 
-    pub async fn limit_count(&self, bucket: &str, window_start: i64) -> Result<i64, StorageError> {
-        let count: Option<i64> = sqlx::query_scalar(
-            "SELECT count FROM limit_counters WHERE bucket = ? AND window_start = ?",
-        )
-        .bind(bucket)
-        .bind(window_start)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(count.unwrap_or(0))
+    /// Takes one attempt in every bucket, all or nothing, in one write transaction (the
+    /// write lock serialises concurrent reservations). `Err(wait)` when a bucket is full.
+    pub async fn reserve_attempts(
+        &self,
+        buckets: &[Bucket],
+        now: i64,
+    ) -> Result<Result<Vec<i64>, i64>, StorageError> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut wait: Option<i64> = None;
+        for bucket in buckets {
+            let times: Vec<i64> = sqlx::query_scalar(
+                "SELECT at FROM limit_attempts WHERE bucket = ? AND at > ? ORDER BY at, id",
+            )
+            .bind(&bucket.key)
+            .bind(now - bucket.rule.window_seconds)
+            .fetch_all(&mut *tx)
+            .await?;
+            if let Some(w) = wait_for_room(bucket.rule, &times, now) {
+                wait = Some(wait.map_or(w, |v| v.max(w)));
+            }
+        }
+        if let Some(wait) = wait {
+            tx.rollback().await?;
+            return Ok(Err(wait));
+        }
+        let mut ids = Vec::with_capacity(buckets.len());
+        for bucket in buckets {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO limit_attempts (bucket, at) VALUES (?, ?) RETURNING id",
+            )
+            .bind(&bucket.key)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            ids.push(id);
+        }
+        tx.commit().await?;
+        Ok(Ok(ids))
     }
 
-    pub async fn limit_increment(
-        &self,
-        bucket: &str,
-        window_start: i64,
-    ) -> Result<(), StorageError> {
-        sqlx::query(
-            "INSERT INTO limit_counters (bucket, window_start, count) VALUES (?, ?, 1) \
-             ON CONFLICT (bucket, window_start) DO UPDATE SET count = count + 1",
-        )
-        .bind(bucket)
-        .bind(window_start)
-        .execute(&self.pool)
-        .await?;
+    /// Gives reserved attempts back (the password was right).
+    pub async fn refund_attempts(&self, ids: &[i64]) -> Result<(), StorageError> {
+        let mut tx = self.pool.begin().await?;
+        for id in ids {
+            sqlx::query("DELETE FROM limit_attempts WHERE id = ?")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 
-    /// Forgets counters of windows that ended before `before`.
-    pub async fn prune_limits(&self, before: i64) -> Result<u64, StorageError> {
-        let done = sqlx::query("DELETE FROM limit_counters WHERE window_start < ?")
+    /// Forgets attempts made before `before` (older than every window).
+    pub async fn prune_attempts(&self, before: i64) -> Result<u64, StorageError> {
+        let done = sqlx::query("DELETE FROM limit_attempts WHERE at < ?")
             .bind(before)
             .execute(&self.pool)
             .await?;
         Ok(done.rows_affected())
     }
 
-    // --- outbox -----------------------------------------------------------------------
+    /// Whether the account was used from `network` since `since` (a link, a machine seen).
+    pub async fn is_known_network(
+        &self,
+        account_id: i64,
+        network: &str,
+        since: i64,
+    ) -> Result<bool, StorageError> {
+        let found: Option<i64> = sqlx::query_scalar(
+            "SELECT 1 FROM account_networks WHERE account_id = ? AND network = ? \
+               AND last_seen_at >= ?",
+        )
+        .bind(account_id)
+        .bind(network)
+        .bind(since)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(found.is_some())
+    }
 
-    /// Takes up to `limit` due mails for `lease_seconds`: another worker (or this one
-    /// after a crash) can take them again only once the lease has run out.
+    // --- service instances and the outbox ----------------------------------------------
+
+    /// This instance is alive (its mail claims stay its own).
+    pub async fn instance_heartbeat(&self, instance: &str, now: i64) -> Result<(), StorageError> {
+        sqlx::query(
+            "INSERT INTO service_instances (id, started_at, heartbeat_at) VALUES (?, ?, ?) \
+             ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at",
+        )
+        .bind(instance)
+        .bind(now)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// This instance stops: its claims are handed back and it is forgotten; instances
+    /// silent for long are forgotten too.
+    pub async fn instance_stopped(&self, instance: &str) -> Result<(), StorageError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE outbox SET claimed_by = NULL WHERE claimed_by = ?")
+            .bind(instance)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM service_instances WHERE id = ?")
+            .bind(instance)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Takes up to `limit` due mails for `instance`. A mail claimed by another instance
+    /// is taken only if that instance stopped beating before `dead_before` (killed); a
+    /// live instance's claims are never taken.
     pub async fn claim_due_mail(
         &self,
+        instance: &str,
         now: i64,
-        lease_seconds: i64,
+        dead_before: i64,
         limit: i64,
     ) -> Result<Vec<OutboxRow>, StorageError> {
         let rows = sqlx::query_as::<_, OutboxRow>(
-            "UPDATE outbox SET locked_until = ?1, attempts = attempts + 1 \
+            "UPDATE outbox SET claimed_by = ?1, attempts = attempts + 1 \
              WHERE id IN (SELECT id FROM outbox \
                  WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ?2 \
-                   AND (locked_until IS NULL OR locked_until <= ?2) \
-                 ORDER BY id LIMIT ?3) \
+                   AND (claimed_by IS NULL OR claimed_by NOT IN \
+                        (SELECT id FROM service_instances WHERE heartbeat_at >= ?3)) \
+                 ORDER BY id LIMIT ?4) \
              RETURNING id, recipient, subject, body, created_at, attempts",
         )
-        .bind(now + lease_seconds)
+        .bind(instance)
         .bind(now)
+        .bind(dead_before)
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
         Ok(rows)
     }
 
+    /// Takes the oldest waiting mail even though its next attempt is not due: a probe of
+    /// the mail server, which, once it answers again, makes everything waiting due.
+    pub async fn claim_probe_mail(
+        &self,
+        instance: &str,
+        dead_before: i64,
+    ) -> Result<Option<OutboxRow>, StorageError> {
+        Ok(sqlx::query_as::<_, OutboxRow>(
+            "UPDATE outbox SET claimed_by = ?1, attempts = attempts + 1 \
+             WHERE id = (SELECT id FROM outbox \
+                 WHERE sent_at IS NULL AND failed_at IS NULL \
+                   AND (claimed_by IS NULL OR claimed_by NOT IN \
+                        (SELECT id FROM service_instances WHERE heartbeat_at >= ?2)) \
+                 ORDER BY next_attempt_at, id LIMIT 1) \
+             RETURNING id, recipient, subject, body, created_at, attempts",
+        )
+        .bind(instance)
+        .bind(dead_before)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// The mail server answers again: every waiting mail is due now.
+    pub async fn make_waiting_mail_due(&self, now: i64) -> Result<u64, StorageError> {
+        let done = sqlx::query(
+            "UPDATE outbox SET next_attempt_at = ? \
+             WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at > ?",
+        )
+        .bind(now)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
     /// Gives back mails taken but not tried, so they can be taken again at once.
     pub async fn release_mail(&self, ids: &[i64]) -> Result<(), StorageError> {
         for id in ids {
             sqlx::query(
-                "UPDATE outbox SET locked_until = NULL, attempts = attempts - 1 WHERE id = ?",
+                "UPDATE outbox SET claimed_by = NULL, attempts = attempts - 1 WHERE id = ?",
             )
             .bind(id)
             .execute(&self.pool)
@@ -153,10 +288,10 @@ impl Storage {
         Ok(())
     }
 
-    /// Delivered: the body (it may hold a password) is erased, the record kept.
+    /// Delivered: the body is erased, the record kept.
     pub async fn mark_mail_sent(&self, id: i64, now: i64) -> Result<(), StorageError> {
         sqlx::query(
-            "UPDATE outbox SET sent_at = ?, body = NULL, locked_until = NULL, last_error = NULL \
+            "UPDATE outbox SET sent_at = ?, body = NULL, claimed_by = NULL, last_error = NULL \
              WHERE id = ?",
         )
         .bind(now)
@@ -173,7 +308,7 @@ impl Storage {
         error: &str,
     ) -> Result<(), StorageError> {
         sqlx::query(
-            "UPDATE outbox SET next_attempt_at = ?, locked_until = NULL, last_error = ? WHERE id = ?",
+            "UPDATE outbox SET next_attempt_at = ?, claimed_by = NULL, last_error = ? WHERE id = ?",
         )
         .bind(next_attempt_at)
         .bind(error)
@@ -191,7 +326,7 @@ impl Storage {
         error: &str,
     ) -> Result<(), StorageError> {
         sqlx::query(
-            "UPDATE outbox SET failed_at = ?, body = NULL, locked_until = NULL, last_error = ? \
+            "UPDATE outbox SET failed_at = ?, body = NULL, claimed_by = NULL, last_error = ? \
              WHERE id = ?",
         )
         .bind(now)
@@ -202,12 +337,23 @@ impl Storage {
         Ok(())
     }
 
-    /// When the next mail falls due (or its lease runs out), if any is waiting.
-    pub async fn next_mail_due_at(&self) -> Result<Option<i64>, StorageError> {
+    /// When the next mail falls due, if any is waiting: its next attempt, or for a mail
+    /// claimed by another instance, the moment that instance would count as dead.
+    pub async fn next_mail_due_at(
+        &self,
+        instance: &str,
+        dead_after_seconds: i64,
+    ) -> Result<Option<i64>, StorageError> {
         let at: Option<i64> = sqlx::query_scalar(
-            "SELECT MIN(MAX(next_attempt_at, COALESCE(locked_until, 0))) FROM outbox \
-             WHERE sent_at IS NULL AND failed_at IS NULL",
+            "SELECT MIN(MAX(o.next_attempt_at, \
+                 CASE WHEN o.claimed_by IS NULL THEN 0 \
+                      WHEN o.claimed_by = ?1 THEN o.next_attempt_at \
+                      ELSE COALESCE(i.heartbeat_at + ?2, 0) END)) \
+             FROM outbox o LEFT JOIN service_instances i ON i.id = o.claimed_by \
+             WHERE o.sent_at IS NULL AND o.failed_at IS NULL",
         )
+        .bind(instance)
+        .bind(dead_after_seconds)
         .fetch_one(&self.pool)
         .await?;
         Ok(at)
@@ -325,39 +471,173 @@ impl Tx {
         Ok(())
     }
 
-    /// Issues a pending password, replacing an earlier pending one.
-    pub async fn set_pending_password(
+    /// Adds a pending password ("e-mail my password"); only the newest
+    /// [`PENDING_PASSWORDS_KEPT`] unexpired ones are kept.
+    pub async fn add_pending_password(
         &mut self,
-        id: i64,
+        account_id: i64,
         hash: &str,
         expires_at: i64,
+        now: i64,
     ) -> Result<(), StorageError> {
         sqlx::query(
-            "UPDATE accounts SET pending_password_hash = ?, pending_expires_at = ? WHERE id = ?",
+            "INSERT INTO pending_passwords (account_id, password_hash, expires_at, created_at) \
+             VALUES (?, ?, ?, ?)",
         )
+        .bind(account_id)
         .bind(hash)
         .bind(expires_at)
-        .bind(id)
+        .bind(now)
+        .execute(&mut *self.tx)
+        .await?;
+        sqlx::query(
+            "DELETE FROM pending_passwords WHERE account_id = ?1 AND (expires_at <= ?2 \
+               OR id NOT IN (SELECT id FROM pending_passwords WHERE account_id = ?1 \
+                             ORDER BY id DESC LIMIT ?3))",
+        )
+        .bind(account_id)
+        .bind(now)
+        .bind(PENDING_PASSWORDS_KEPT)
         .execute(&mut *self.tx)
         .await?;
         Ok(())
     }
 
-    /// The pending password was used: it becomes the account's password.
-    pub async fn promote_pending_password(
+    /// The account's pending passwords that have not expired, newest first.
+    pub async fn pending_passwords(
         &mut self,
-        id: i64,
-        hash: &str,
-    ) -> Result<(), StorageError> {
-        sqlx::query(
-            "UPDATE accounts SET password_hash = ?, pending_password_hash = NULL, \
-                pending_expires_at = NULL WHERE id = ? AND pending_password_hash = ?",
+        account_id: i64,
+        now: i64,
+    ) -> Result<Vec<PendingPasswordRow>, StorageError> {
+        Ok(sqlx::query_as::<_, PendingPasswordRow>(
+            "SELECT id, password_hash, expires_at FROM pending_passwords \
+             WHERE account_id = ? AND expires_at > ? ORDER BY id DESC LIMIT ?",
         )
-        .bind(hash)
-        .bind(id)
-        .bind(hash)
+        .bind(account_id)
+        .bind(now)
+        .bind(PENDING_PASSWORDS_KEPT)
+        .fetch_all(&mut *self.tx)
+        .await?)
+    }
+
+    /// A pending password was used: it becomes the account's password, and the other
+    /// pending ones stop working. `false` if it is gone meanwhile (another one was used).
+    pub async fn use_pending_password(
+        &mut self,
+        account_id: i64,
+        pending_id: i64,
+    ) -> Result<bool, StorageError> {
+        let done = sqlx::query(
+            "UPDATE accounts SET password_hash = \
+                 (SELECT password_hash FROM pending_passwords WHERE id = ?1 AND account_id = ?2) \
+             WHERE id = ?2 AND EXISTS \
+                 (SELECT 1 FROM pending_passwords WHERE id = ?1 AND account_id = ?2)",
+        )
+        .bind(pending_id)
+        .bind(account_id)
         .execute(&mut *self.tx)
         .await?;
+        sqlx::query("DELETE FROM pending_passwords WHERE account_id = ?")
+            .bind(account_id)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// The account was used from `network` (a link succeeded, a linked machine was seen).
+    pub async fn note_network(
+        &mut self,
+        account_id: i64,
+        network: &str,
+        now: i64,
+    ) -> Result<(), StorageError> {
+        sqlx::query(
+            "INSERT INTO account_networks (account_id, network, last_seen_at) VALUES (?, ?, ?) \
+             ON CONFLICT (account_id, network) DO UPDATE SET last_seen_at = excluded.last_seen_at",
+        )
+        .bind(account_id)
+        .bind(network)
+        .bind(now)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    // --- e-mail address changes -------------------------------------------------------
+
+    /// Records the address waiting for its code, replacing an earlier one.
+    pub async fn set_email_change(&mut self, change: &EmailChangeRow) -> Result<(), StorageError> {
+        sqlx::query(
+            "INSERT INTO email_changes (account_id, new_email, code_hash, wrong_codes, \
+                expires_at, requested_by, created_at) VALUES (?, ?, ?, 0, ?, ?, ?) \
+             ON CONFLICT (account_id) DO UPDATE SET new_email = excluded.new_email, \
+                code_hash = excluded.code_hash, wrong_codes = 0, \
+                expires_at = excluded.expires_at, requested_by = excluded.requested_by, \
+                created_at = excluded.created_at",
+        )
+        .bind(change.account_id)
+        .bind(&change.new_email)
+        .bind(&change.code_hash)
+        .bind(change.expires_at)
+        .bind(&change.requested_by)
+        .bind(change.created_at)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    /// The address waiting for its code, if one is and it has not expired.
+    pub async fn email_change(
+        &mut self,
+        account_id: i64,
+        now: i64,
+    ) -> Result<Option<EmailChangeRow>, StorageError> {
+        Ok(sqlx::query_as::<_, EmailChangeRow>(
+            "SELECT * FROM email_changes WHERE account_id = ? AND expires_at > ?",
+        )
+        .bind(account_id)
+        .bind(now)
+        .fetch_optional(&mut *self.tx)
+        .await?)
+    }
+
+    pub async fn delete_email_change(&mut self, account_id: i64) -> Result<(), StorageError> {
+        sqlx::query("DELETE FROM email_changes WHERE account_id = ?")
+            .bind(account_id)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    /// Counts a wrong code; returns how many the change has had.
+    pub async fn email_change_wrong_code(&mut self, account_id: i64) -> Result<i64, StorageError> {
+        Ok(sqlx::query_scalar(
+            "UPDATE email_changes SET wrong_codes = wrong_codes + 1 WHERE account_id = ? \
+             RETURNING wrong_codes",
+        )
+        .bind(account_id)
+        .fetch_optional(&mut *self.tx)
+        .await?
+        .unwrap_or(0))
+    }
+
+    /// The confirmed address becomes the account's. `EmailTaken` if another account
+    /// took it meanwhile.
+    pub async fn set_account_email(
+        &mut self,
+        account_id: i64,
+        email: &str,
+        now: i64,
+    ) -> Result<(), StorageError> {
+        sqlx::query(
+            "UPDATE accounts SET email = ?, version = version + 1, updated_at = ? WHERE id = ?",
+        )
+        .bind(email)
+        .bind(now)
+        .bind(account_id)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(unique_email)?;
         Ok(())
     }
 
@@ -525,13 +805,17 @@ impl Tx {
         mail: &OutgoingMail,
         now: i64,
     ) -> Result<(), StorageError> {
+        let key = self.outbox_key.as_ref().ok_or_else(|| {
+            StorageError::Unexpected(anyhow::anyhow!("no outbox key: mail cannot be written"))
+        })?;
+        let body = key.seal(&mail.to, &mail.body);
         sqlx::query(
             "INSERT INTO outbox (recipient, subject, body, created_at, next_attempt_at) \
              VALUES (?, ?, ?, ?, ?)",
         )
         .bind(&mail.to)
         .bind(&mail.subject)
-        .bind(&mail.body)
+        .bind(&body)
         .bind(now)
         .bind(now)
         .execute(&mut *self.tx)

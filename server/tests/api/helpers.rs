@@ -10,6 +10,9 @@ use serde_json::{json, Value};
 use test_support::smtp::{ReceivedMail, SmtpServer};
 use tokio::{sync::oneshot, task::JoinHandle};
 
+/// How long a test waits for mail that should come at once.
+pub const MAIL_WAIT: Duration = Duration::from_secs(20);
+
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
@@ -158,6 +161,16 @@ impl TestApp {
             .put(self.url("/api/v1/account"))
             .bearer_auth(token)
             .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn confirm_email(&self, token: &str, code: &str) -> Response {
+        self.client
+            .post(self.url("/api/v1/account/email-confirmation"))
+            .bearer_auth(token)
+            .json(&json!({ "code": code }))
             .send()
             .await
             .unwrap()

@@ -1,12 +1,49 @@
-//! The outbox: no mail lost to an SMTP outage or a restart, none sent twice, and no
-//! password left in the database once delivered.
+//! The outbox: no mail lost to an SMTP outage or a restart, none sent twice, none
+//! waiting long once the mail server or the service is back, and no password or code
+//! on disk in clear, neither waiting nor delivered.
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    process::{Command, Stdio},
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
+use account_server::{
+    config::{MailTransportSettings, Settings, SmtpSettings},
+    mail::worker::RetrySchedule,
+    Application,
+};
 use reqwest::StatusCode;
+use serde_json::json;
 use test_support::{free_port, smtp::SmtpServer};
 
-use crate::helpers::{database_path, machine, registration, spawn_app, spawn_app_without_smtp};
+use crate::helpers::{
+    database_path, machine, registration, spawn_app, spawn_app_without_smtp, TestApp,
+};
+
+/// Waits until `query` (one integer) gives a value accepted by `done`; panics after
+/// `timeout`, naming the last value.
+async fn wait_for_db(
+    db: &sqlx::SqlitePool,
+    query: &str,
+    done: impl Fn(i64) -> bool,
+    timeout: Duration,
+) -> i64 {
+    let started = Instant::now();
+    loop {
+        let value: i64 = sqlx::query_scalar(query).fetch_one(db).await.unwrap();
+        if done(value) {
+            return value;
+        }
+        assert!(
+            started.elapsed() < timeout,
+            "{query} is still {value} after {timeout:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+const WAITING: &str = "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL";
 
 #[tokio::test]
 async fn mail_waits_out_an_smtp_outage_and_is_delivered_once() {
@@ -16,20 +53,20 @@ async fn mail_waits_out_an_smtp_outage_and_is_delivered_once() {
     assert_eq!(response.status(), StatusCode::ACCEPTED);
 
     // A few failed attempts later, the mail is still waiting.
-    tokio::time::sleep(Duration::from_secs(3)).await;
-    let (attempts, last_error): (i64, Option<String>) =
-        sqlx::query_as("SELECT attempts, last_error FROM outbox WHERE sent_at IS NULL")
-            .fetch_one(&app.db().await)
-            .await
-            .unwrap();
-    assert!(attempts >= 2, "{attempts} attempts");
-    assert!(last_error.is_some());
+    let db = app.db().await;
+    wait_for_db(
+        &db,
+        "SELECT MAX(attempts) FROM outbox WHERE sent_at IS NULL AND last_error IS NOT NULL",
+        |attempts| attempts >= 2,
+        Duration::from_secs(20),
+    )
+    .await;
 
     let smtp = SmtpServer::start_on(smtp_port);
     let mail = smtp.wait_for_nth("outage@example.fr", 1).await;
     assert!(mail.password().is_some());
-    // Later retries do not send it again.
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    // Marked sent, so no later retry sends it again.
+    wait_for_db(&db, WAITING, |n| n == 0, Duration::from_secs(20)).await;
     assert_eq!(smtp.mails_to("outage@example.fr").len(), 1);
 }
 
@@ -50,7 +87,13 @@ async fn a_restart_keeps_the_accounts_and_the_unsent_mail() {
         .await;
     assert_eq!(response.status(), StatusCode::OK);
     smtp.wait_for_nth("restart@example.fr", 2).await;
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    wait_for_db(
+        &app.db().await,
+        WAITING,
+        |n| n == 0,
+        Duration::from_secs(20),
+    )
+    .await;
     assert_eq!(
         smtp.mails_to("restart@example.fr").len(),
         2,
@@ -109,4 +152,264 @@ async fn delivered_mail_leaves_no_password_in_the_database() {
         !haystack.contains(&link.token),
         "the token is stored in clear"
     );
+}
+
+/// A mail server that accepts connections and never answers: a delivery to it hangs
+/// (until the SMTP timeout), holding its mail's claim.
+async fn silent_mail_server() -> u16 {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    port
+}
+
+/// The service binary (so that it can be killed for real) on `data`'s database.
+fn service_process(data: &tempfile::TempDir, port: u16, smtp_port: u16) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_account-server"))
+        .env(
+            "ACCOUNT_SERVER_DATABASE_URL",
+            format!("sqlite://{}", database_path(data).display()),
+        )
+        .env("ACCOUNT_SERVER_LISTEN", format!("127.0.0.1:{port}"))
+        .env("ACCOUNT_SERVER_MAIL_TRANSPORT", "smtp")
+        .env("ACCOUNT_SERVER_SMTP_HOST", "127.0.0.1")
+        .env("ACCOUNT_SERVER_SMTP_PORT", smtp_port.to_string())
+        .env("ACCOUNT_SERVER_SMTP_SECURITY", "none")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_killed_instances_mail_leaves_within_seconds_and_a_live_ones_is_never_taken() {
+    let data = Arc::new(tempfile::tempdir().unwrap());
+    let port = free_port();
+    let mut first = service_process(&data, port, silent_mail_server().await);
+    let client = reqwest::Client::new();
+    let register = || {
+        client
+            .post(format!("http://127.0.0.1:{port}/api/v1/accounts"))
+            .json(&registration("crash@example.fr"))
+            .send()
+    };
+    let started = Instant::now();
+    let response = loop {
+        match register().await {
+            Ok(response) => break response,
+            Err(_) if started.elapsed() < Duration::from_secs(20) => {
+                tokio::time::sleep(Duration::from_millis(100)).await
+            }
+            Err(err) => panic!("the service did not start: {err}"),
+        }
+    };
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+
+    // The first instance has taken the mail and is stuck handing it over.
+    let db = sqlx::SqlitePool::connect(&format!("sqlite://{}", database_path(&data).display()))
+        .await
+        .unwrap();
+    wait_for_db(
+        &db,
+        "SELECT COUNT(*) FROM outbox WHERE claimed_by IS NOT NULL",
+        |n| n == 1,
+        Duration::from_secs(20),
+    )
+    .await;
+
+    // A second instance on the same database, whose mail server works, leaves the
+    // live instance's claim alone (longer than an instance takes to count as gone).
+    let smtp = SmtpServer::start();
+    let second = spawn_app_without_smtp(smtp.port(), data.clone()).await;
+    tokio::time::sleep(Duration::from_secs(
+        account_server::mail::worker::DEAD_AFTER_SECONDS as u64 + 2,
+    ))
+    .await;
+    assert!(
+        smtp.mails_to("crash@example.fr").is_empty(),
+        "a live instance's mail was taken"
+    );
+
+    // kill -9: the first instance's mail leaves through the second within seconds.
+    let killed_at = Instant::now();
+    Command::new("kill")
+        .args(["-KILL", &first.id().to_string()])
+        .status()
+        .unwrap();
+    first.wait().unwrap();
+    let mail = smtp
+        .wait_for("crash@example.fr", 1, Duration::from_secs(10))
+        .await;
+    println!(
+        "mail delivered {:.1} s after kill -9",
+        killed_at.elapsed().as_secs_f64()
+    );
+    assert!(mail[0].password().is_some());
+    wait_for_db(&db, WAITING, |n| n == 0, Duration::from_secs(10)).await;
+    assert_eq!(smtp.mails_to("crash@example.fr").len(), 1, "sent once");
+    drop(second);
+}
+
+#[tokio::test]
+async fn once_the_mail_server_answers_again_everything_waiting_leaves_at_once() {
+    let data = Arc::new(tempfile::tempdir().unwrap());
+    let smtp_port = free_port();
+    // The real schedule's shape, faster: waits double from 1 s up to 10 min, and the
+    // server is probed every 3 s while mail waits.
+    let mut settings = Settings::loopback(
+        format!("sqlite://{}", database_path(&data).display()),
+        MailTransportSettings::Smtp(SmtpSettings::plain("127.0.0.1", smtp_port)),
+    );
+    settings.mail.retry = RetrySchedule {
+        base: Duration::from_secs(1),
+        max: Duration::from_secs(600),
+        probe: Duration::from_secs(3),
+    };
+    let app = Application::build(settings).await.unwrap();
+    let base = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped(std::future::pending()));
+    let client = reqwest::Client::new();
+    for n in 0..3 {
+        let response = client
+            .post(format!("{base}/api/v1/accounts"))
+            .json(&registration(&format!("waiting{n}@example.fr")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::ACCEPTED);
+    }
+    // The outage lasts until every mail's next attempt is at least 20 s away.
+    let db = sqlx::SqlitePool::connect(&format!("sqlite://{}", database_path(&data).display()))
+        .await
+        .unwrap();
+    let started = Instant::now();
+    loop {
+        let soonest: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(MIN(next_attempt_at), 0) FROM outbox WHERE sent_at IS NULL",
+        )
+        .fetch_one(&db)
+        .await
+        .unwrap();
+        if soonest - account_server::now() >= 20 {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(90),
+            "backoff never grew"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+
+    let smtp = SmtpServer::start_on(smtp_port);
+    let back = Instant::now();
+    for n in 0..3 {
+        smtp.wait_for(
+            &format!("waiting{n}@example.fr"),
+            1,
+            Duration::from_secs(15),
+        )
+        .await;
+    }
+    println!(
+        "all waiting mail delivered {:.1} s after the mail server came back",
+        back.elapsed().as_secs_f64()
+    );
+}
+
+/// Bytes of the database's files (main, WAL, shared memory) as they are now.
+fn database_bytes(data: &tempfile::TempDir) -> Vec<u8> {
+    let main = database_path(data);
+    let mut bytes = Vec::new();
+    for suffix in ["", "-wal", "-shm"] {
+        let path = format!("{}{suffix}", main.display());
+        if let Ok(content) = std::fs::read(path) {
+            bytes.extend(content);
+        }
+    }
+    bytes
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|window| window == needle.as_bytes())
+}
+
+#[tokio::test]
+async fn no_password_or_code_is_on_disk_in_clear_while_mail_cannot_leave() {
+    // A linked machine first, while mail flows.
+    let app = spawn_app().await;
+    let email = "atrest@example.fr";
+    let (password, link) = app.linked(email, &machine(1)).await;
+    let data = app.stop().await;
+
+    // The mail server goes down; passwords and a code are asked for meanwhile.
+    let dead_port = free_port();
+    let app = spawn_app_without_smtp(dead_port, data.clone()).await;
+    for _ in 0..2 {
+        assert_eq!(
+            app.request_password(email).await.status(),
+            StatusCode::ACCEPTED
+        );
+    }
+    let mut details = serde_json::to_value(&link.account.details).unwrap();
+    details["email"] = json!("moved@example.fr");
+    let response = app
+        .edit(
+            &link.token,
+            &json!({ "password": password, "version": link.account.version, "details": details }),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    // The mail waits, tried and failed; the files as a thief would copy them now:
+    let db = app.db().await;
+    wait_for_db(
+        &db,
+        "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND last_error IS NOT NULL",
+        |n| n >= 4,
+        Duration::from_secs(20),
+    )
+    .await;
+    let during_outage = database_bytes(&data);
+    db.close().await;
+    let data = app.stop().await;
+    let after_stop = database_bytes(&data);
+
+    // The mail server is back: the mails reveal what was waiting.
+    let smtp = SmtpServer::start_on(dead_port);
+    let _app: TestApp = spawn_app_without_smtp(dead_port, data.clone()).await;
+    // Two passwords and the notice of the requested change.
+    let mails = smtp.wait_for(email, 3, Duration::from_secs(20)).await;
+    let mut secrets: Vec<String> = mails.iter().filter_map(|m| m.password()).collect();
+    assert_eq!(secrets.len(), 2, "two mailed passwords");
+    let code = smtp
+        .wait_for_nth("moved@example.fr", 1)
+        .await
+        .confirmation_code()
+        .unwrap();
+    secrets.push(code);
+    for secret in &secrets {
+        for form in [secret.clone(), secret.replace('-', "")] {
+            assert!(
+                !contains(&during_outage, &form),
+                "{form} on disk during the outage"
+            );
+            assert!(
+                !contains(&after_stop, &form),
+                "{form} on disk after the stop"
+            );
+        }
+    }
+    // Not even the mails' text is readable there.
+    for text in ["Mot de passe", "Code de confirmation", "Bonjour"] {
+        assert!(
+            !contains(&during_outage, text),
+            "mail text \"{text}\" in clear"
+        );
+    }
 }

@@ -169,7 +169,7 @@ async fn a_pending_password_expires_after_24_hours() {
     app.request_password(email).await;
     let pending = app.smtp.wait_for_nth(email, 2).await.password().unwrap();
 
-    let expires_at: i64 = sqlx::query_scalar("SELECT pending_expires_at FROM accounts")
+    let expires_at: i64 = sqlx::query_scalar("SELECT expires_at FROM pending_passwords")
         .fetch_one(&app.db().await)
         .await
         .unwrap();
@@ -177,7 +177,7 @@ async fn a_pending_password_expires_after_24_hours() {
     assert!((23.9..=24.0).contains(&in_hours), "expires in {in_hours} h");
 
     // A day later:
-    sqlx::query("UPDATE accounts SET pending_expires_at = ?")
+    sqlx::query("UPDATE pending_passwords SET expires_at = ?")
         .bind(account_server::now() - 1)
         .execute(&app.db().await)
         .await
@@ -185,6 +185,42 @@ async fn a_pending_password_expires_after_24_hours() {
     let response = app.link(email, &pending, &machine(1), None, false).await;
     assert_eq!(error_of(response).await.1["code"], "invalid_credentials");
     app.link_ok(email, &current, &machine(1), None).await;
+}
+
+#[tokio::test]
+async fn every_mailed_password_works_until_one_is_used_and_three_are_kept() {
+    let app = spawn_app().await;
+    let email = "several@example.fr";
+    let (first, link) = app.linked(email, &machine(1)).await;
+    // Four "e-mail my password" in a row (the fifth mail of the hour to this address).
+    let mut mailed = Vec::new();
+    for n in 0..4 {
+        assert_eq!(
+            app.request_password(email).await.status(),
+            StatusCode::ACCEPTED
+        );
+        // mail 1: welcome, 2: machine linked, then one per request.
+        mailed.push(
+            app.smtp
+                .wait_for_nth(email, 3 + n)
+                .await
+                .password()
+                .unwrap(),
+        );
+    }
+    // Only the three newest are kept: the first request's password no longer works.
+    let response = app.link(email, &mailed[0], &machine(2), None, false).await;
+    assert_eq!(error_of(response).await.1["code"], "invalid_credentials");
+    // An older mail than the latest still works...
+    app.link_ok(email, &mailed[1], &machine(2), None).await;
+    // ...and once one is used, it is the password: the others and the first stop.
+    for stale in [&mailed[2], &mailed[3], &first] {
+        let response = app.link(email, stale, &machine(3), None, false).await;
+        assert_eq!(error_of(response).await.1["code"], "invalid_credentials");
+    }
+    app.link_ok(email, &mailed[1], &machine(3), None).await;
+    // Machines linked before stay linked.
+    assert_eq!(app.account(&link.token).await.status(), StatusCode::OK);
 }
 
 #[tokio::test]
