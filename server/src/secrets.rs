@@ -89,6 +89,15 @@ pub fn token_hash(token: &str) -> String {
 
 /// A new random machine ID (128 bits, hex).
 pub fn new_machine_id() -> String {
+    random_hex_id()
+}
+
+/// A name for this run of the service, as its mail claims and heartbeat give it.
+pub fn new_instance_id() -> String {
+    random_hex_id()
+}
+
+fn random_hex_id() -> String {
     let bytes: [u8; 16] = rand::rng().random();
     hex::encode(bytes)
 }

@@ -53,7 +53,7 @@ impl Application {
             from,
             schedule: settings.mail.retry,
             wake: mail_wake.clone(),
-            instance: crate::secrets::new_machine_id(),
+            instance: crate::secrets::new_instance_id(),
             key: outbox_key,
         };
         // The page shows passwords in clear: only for someone on this very machine.

@@ -11,18 +11,3 @@ pub fn free_port() -> u16 {
         .map(|a| a.port())
         .expect("a free loopback port")
 }
-
-/// Waits, if needed, until the current clock-aligned window of `window_seconds` has at
-/// least `margin_seconds` left: the service's attempt limits count in such windows, and
-/// a test that crosses a boundary sees its count start again.
-pub async fn clear_of_window_boundary(window_seconds: u64, margin_seconds: u64) {
-    let into_window = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .expect("a clock after 1970")
-        .as_secs()
-        % window_seconds;
-    let left = window_seconds - into_window;
-    if left < margin_seconds {
-        tokio::time::sleep(std::time::Duration::from_secs(left + 1)).await;
-    }
-}

@@ -4,14 +4,17 @@
 
 use account_api::domain::{Email, Language};
 use axum::{
-    extract::{Form, FromRequest, FromRequestParts, Query, Request, State},
+    extract::{Form, FromRequest, FromRequestParts, Request, State},
     http::{header, request::Parts, HeaderMap},
     response::{IntoResponse, Redirect, Response},
 };
 use cookie::{Cookie, SameSite};
 use serde::{de::DeserializeOwned, Deserialize};
 
-use super::{pages, ConsoleError};
+use super::{
+    extract::{ConsoleForm, ConsoleQuery},
+    pages, ConsoleError,
+};
 use crate::{
     extract::ClientNetwork,
     limits::{self, Bucket, Rule},
@@ -203,7 +206,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// The language of someone not logged in: the browser's first choice of ours.
-fn browser_language(headers: &HeaderMap) -> Language {
+pub(super) fn browser_language(headers: &HeaderMap) -> Language {
     let accept = headers
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
@@ -229,7 +232,7 @@ pub struct LoginQuery {
 pub async fn login_page(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(query): Query<LoginQuery>,
+    ConsoleQuery(query): ConsoleQuery<LoginQuery>,
 ) -> Response {
     let language = browser_language(&headers);
     let csrf = MachineToken::generate().into_inner();
@@ -278,7 +281,7 @@ pub async fn log_in(
     State(state): State<AppState>,
     network: ClientNetwork,
     headers: HeaderMap,
-    Form(form): Form<LoginForm>,
+    ConsoleForm(form): ConsoleForm<LoginForm>,
 ) -> Result<Response, ConsoleError> {
     let language = browser_language(&headers);
     let expected = cookie_value(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
@@ -373,7 +376,10 @@ pub struct PasswordQuery {
     done: Option<String>,
 }
 
-pub async fn password_page(agent: Agent, Query(query): Query<PasswordQuery>) -> Response {
+pub async fn password_page(
+    agent: Agent,
+    ConsoleQuery(query): ConsoleQuery<PasswordQuery>,
+) -> Response {
     pages::own_password(&agent, query.done.is_some(), &pages::FormState::default()).into_response()
 }
 

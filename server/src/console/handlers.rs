@@ -3,7 +3,7 @@
 
 use account_api::domain::CustomerId;
 use axum::{
-    extract::{Path, Query, State},
+    extract::State,
     http::{header, StatusCode},
     response::{IntoResponse, Redirect, Response},
 };
@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use super::{
     auth::{Agent, CsrfField, SignedForm},
+    extract::{ConsolePath, ConsoleQuery},
     pages::{self, AccountPage, FormState, Found},
     t, ConsoleError,
 };
@@ -65,7 +66,7 @@ pub struct FindQuery {
 pub async fn find(
     State(state): State<AppState>,
     agent: Agent,
-    Query(query): Query<FindQuery>,
+    ConsoleQuery(query): ConsoleQuery<FindQuery>,
 ) -> Result<Response, ConsoleError> {
     let typed = query.q.trim().to_owned();
     if typed.is_empty() {
@@ -110,8 +111,8 @@ pub struct AccountQuery {
 pub async fn account(
     State(state): State<AppState>,
     agent: Agent,
-    Path(raw): Path<String>,
-    Query(query): Query<AccountQuery>,
+    ConsolePath(raw): ConsolePath<String>,
+    ConsoleQuery(query): ConsoleQuery<AccountQuery>,
 ) -> Result<Response, ConsoleError> {
     let mut session_form = FormState::default();
     if let Some(minutes) = query.minutes.filter(|m| *m > 0) {
@@ -232,7 +233,7 @@ fn text_field(
 
 pub async fn log_session(
     State(state): State<AppState>,
-    Path(raw): Path<String>,
+    ConsolePath(raw): ConsolePath<String>,
     SignedForm(agent, form): SignedForm<SessionForm>,
 ) -> Result<Response, ConsoleError> {
     let mut state_form = FormState::default();
@@ -274,7 +275,7 @@ pub async fn log_session(
 
 pub async fn start_timer(
     State(state): State<AppState>,
-    Path(raw): Path<String>,
+    ConsolePath(raw): ConsolePath<String>,
     SignedForm(agent, _form): SignedForm<ConfirmForm>,
 ) -> Result<Response, ConsoleError> {
     let mut tx = state.storage.write().await?;
@@ -286,7 +287,7 @@ pub async fn start_timer(
 
 pub async fn stop_timer(
     State(state): State<AppState>,
-    Path(raw): Path<String>,
+    ConsolePath(raw): ConsolePath<String>,
     SignedForm(agent, _form): SignedForm<ConfirmForm>,
 ) -> Result<Response, ConsoleError> {
     let mut tx = state.storage.write().await?;
@@ -310,7 +311,7 @@ pub async fn stop_timer(
 
 pub async fn add_credit(
     State(state): State<AppState>,
-    Path(raw): Path<String>,
+    ConsolePath(raw): ConsolePath<String>,
     SignedForm(agent, form): SignedForm<CreditForm>,
 ) -> Result<Response, ConsoleError> {
     let mut state_form = FormState::default();
@@ -357,7 +358,7 @@ pub async fn add_credit(
 
 pub async fn add_note(
     State(state): State<AppState>,
-    Path(raw): Path<String>,
+    ConsolePath(raw): ConsolePath<String>,
     SignedForm(agent, form): SignedForm<NoteForm>,
 ) -> Result<Response, ConsoleError> {
     let mut state_form = FormState::default();
@@ -395,7 +396,7 @@ pub async fn add_note(
 pub async fn confirm_correction(
     State(state): State<AppState>,
     agent: Agent,
-    Path((raw, entry_id)): Path<(String, i64)>,
+    ConsolePath((raw, entry_id)): ConsolePath<(String, i64)>,
 ) -> Result<Response, ConsoleError> {
     let mut tx = state.storage.read().await?;
     let account = load(&mut tx, &agent, &raw).await?;
@@ -413,7 +414,7 @@ pub async fn confirm_correction(
 
 pub async fn correct(
     State(state): State<AppState>,
-    Path((raw, entry_id)): Path<(String, i64)>,
+    ConsolePath((raw, entry_id)): ConsolePath<(String, i64)>,
     SignedForm(agent, form): SignedForm<CorrectionForm>,
 ) -> Result<Response, ConsoleError> {
     let mut state_form = FormState::default();
@@ -449,7 +450,7 @@ pub async fn correct(
 pub async fn confirm_password_request(
     State(state): State<AppState>,
     agent: Agent,
-    Path(raw): Path<String>,
+    ConsolePath(raw): ConsolePath<String>,
 ) -> Result<Response, ConsoleError> {
     let mut tx = state.storage.read().await?;
     let account = load(&mut tx, &agent, &raw).await?;
@@ -459,7 +460,7 @@ pub async fn confirm_password_request(
 
 pub async fn send_password(
     State(state): State<AppState>,
-    Path(raw): Path<String>,
+    ConsolePath(raw): ConsolePath<String>,
     SignedForm(agent, _form): SignedForm<ConfirmForm>,
 ) -> Result<Response, ConsoleError> {
     // The agent never sees it: it goes from here into the account's mailbox only.
@@ -503,7 +504,7 @@ pub async fn send_password(
 pub async fn confirm_unlink(
     State(state): State<AppState>,
     agent: Agent,
-    Path((raw, machine_id)): Path<(String, String)>,
+    ConsolePath((raw, machine_id)): ConsolePath<(String, String)>,
 ) -> Result<Response, ConsoleError> {
     agent.require_admin()?;
     let mut tx = state.storage.read().await?;
@@ -519,7 +520,7 @@ pub async fn confirm_unlink(
 
 pub async fn unlink(
     State(state): State<AppState>,
-    Path((raw, machine_id)): Path<(String, String)>,
+    ConsolePath((raw, machine_id)): ConsolePath<(String, String)>,
     SignedForm(agent, _form): SignedForm<ConfirmForm>,
 ) -> Result<Response, ConsoleError> {
     agent.require_admin()?;
@@ -568,7 +569,7 @@ pub struct ExportQuery {
     customer_id: String,
 }
 
-pub async fn export_page(agent: Agent, Query(query): Query<ExportQuery>) -> Response {
+pub async fn export_page(agent: Agent, ConsoleQuery(query): ConsoleQuery<ExportQuery>) -> Response {
     let mut form = FormState::default();
     let (from, to) = pages::last_month(&agent.zone);
     form.set(
@@ -588,7 +589,7 @@ pub async fn export_page(agent: Agent, Query(query): Query<ExportQuery>) -> Resp
 pub async fn export_csv(
     State(state): State<AppState>,
     agent: Agent,
-    Query(query): Query<ExportQuery>,
+    ConsoleQuery(query): ConsoleQuery<ExportQuery>,
 ) -> Result<Response, ConsoleError> {
     let mut form = FormState::default();
     form.set("from", query.from.clone());

@@ -4,6 +4,7 @@
 //! confirmation page. Pages are in French or English, the agent's choice.
 
 mod auth;
+mod extract;
 mod handlers;
 mod pages;
 
@@ -124,6 +125,15 @@ pub enum ConsoleError {
     EntryNotFound(Language),
     #[error("no such machine")]
     MachineNotFound(Language),
+    /// A path no console page has.
+    #[error("no such page")]
+    NotFound(Language),
+    /// A query or form the console's pages never send.
+    #[error("request not understood")]
+    BadRequest {
+        status: StatusCode,
+        language: Language,
+    },
     #[error("too many attempts")]
     RateLimited {
         retry_after_seconds: u64,
@@ -224,6 +234,18 @@ impl IntoResponse for ConsoleError {
                 *l,
                 "Cet ordinateur n'est pas (ou plus) lié à ce compte.",
                 "This computer is not (or no longer) linked to this account.",
+            ),
+            ConsoleError::NotFound(l) => (
+                StatusCode::NOT_FOUND,
+                *l,
+                "Cette page n'existe pas. Revenez à la recherche.",
+                "This page does not exist. Go back to the search.",
+            ),
+            ConsoleError::BadRequest { status, language } => (
+                *status,
+                *language,
+                "Cette demande n'est pas comprise. Revenez à la page précédente et recommencez.",
+                "This request is not understood. Go back to the previous page and try again.",
             ),
             ConsoleError::RateLimited {
                 retry_after_seconds,

@@ -130,6 +130,11 @@ impl OutboxWorker {
         loop {
             if let Err(err) = self.deliver_due(shutdown, &mut last_failure).await {
                 tracing::warn!(error = %err, "outbox: cannot read the outbox");
+                // A mail taken but not marked stays claimed by this live instance: give
+                // it back, or no one would try it again (nothing of ours is in flight).
+                if let Err(err) = self.storage.release_claims_of(&self.instance).await {
+                    tracing::warn!(error = %err, "outbox: cannot hand back claimed mail");
+                }
             }
             let now = crate::now();
             if now - last_prune > 600 {

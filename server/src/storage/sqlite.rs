@@ -275,6 +275,18 @@ impl Storage {
         Ok(done.rows_affected())
     }
 
+    /// Gives back every mail `instance` holds (after a failure half-way through one).
+    pub async fn release_claims_of(&self, instance: &str) -> Result<(), StorageError> {
+        sqlx::query(
+            "UPDATE outbox SET claimed_by = NULL \
+             WHERE claimed_by = ? AND sent_at IS NULL AND failed_at IS NULL",
+        )
+        .bind(instance)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     /// Gives back mails taken but not tried, so they can be taken again at once.
     pub async fn release_mail(&self, ids: &[i64]) -> Result<(), StorageError> {
         for id in ids {

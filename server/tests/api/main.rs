@@ -3,6 +3,7 @@
 
 mod account;
 mod errors;
+mod fuzz;
 mod helpers;
 mod ledger_properties;
 mod limits;

@@ -213,7 +213,12 @@ async fn an_agent_finds_the_caller_logs_time_adds_credit_corrects_and_exports() 
     browser.screenshot("export").await;
     let from = browser.value("#from").await;
     assert!(!from.is_empty());
-    let today = jiff::Zoned::now().date().to_string();
+    // "Today" where the console works (exports count days in its zone), not on this host.
+    let console_zone = account_server::config::SupportSettings::default().time_zone;
+    let today = jiff::Zoned::now()
+        .with_time_zone(console_zone)
+        .date()
+        .to_string();
     let csv = app
         .client
         .get(app.url(&format!(
