@@ -10,6 +10,8 @@ fn main() {
             "request_password",
             "link",
             "edit",
+            "confirm_email",
+            "cancel_email_change",
             "unlink",
             "unlink_machine",
         ]),

@@ -197,6 +197,17 @@ async fn edit(
     Ok(state.client.edit(&password, version, &details).await?)
 }
 
+/// The code mailed to the pending new address, as typed.
+#[tauri::command(rename_all = "snake_case")]
+async fn confirm_email(state: tauri::State<'_, AppState>, code: String) -> Reply<AccountView> {
+    Ok(state.client.confirm_email(&code).await?)
+}
+
+#[tauri::command]
+async fn cancel_email_change(state: tauri::State<'_, AppState>) -> Reply<AccountView> {
+    Ok(state.client.cancel_email_change().await?)
+}
+
 #[tauri::command]
 async fn unlink(state: tauri::State<'_, AppState>) -> Reply<()> {
     Ok(state.client.unlink().await?)
@@ -220,6 +231,8 @@ const COMMANDS: &[&str] = &[
     "request_password",
     "link",
     "edit",
+    "confirm_email",
+    "cancel_email_change",
     "unlink",
     "unlink_machine",
 ];
@@ -292,6 +305,8 @@ pub fn run(settings: Settings, data_dir: Option<std::path::PathBuf>) {
             request_password,
             link,
             edit,
+            confirm_email,
+            cancel_email_change,
             unlink,
             unlink_machine
         ])
@@ -357,6 +372,14 @@ mod tests {
                 "code": "rate_limited",
                 "message": "too many attempts; try again in 120 s",
                 "retry_after_seconds": 120
+            })
+        );
+        let err: CommandError = ClientError::EmailCodeInvalid.into();
+        assert_eq!(
+            serde_json::to_value(&err).unwrap(),
+            serde_json::json!({
+                "code": "email_code_invalid",
+                "message": "the e-mail confirmation code is wrong or expired"
             })
         );
     }

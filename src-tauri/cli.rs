@@ -3,7 +3,10 @@
 
 use std::io::{BufRead, IsTerminal, Write};
 
-use account_api::{domain::Language, wire::AccountView};
+use account_api::{
+    domain::Language,
+    wire::{AccountDetails, AccountView},
+};
 use account_client::{
     identity::IdentityOverrides, messages, AccountClient, ClientConfig, ClientError, Status,
 };
@@ -57,12 +60,18 @@ pub fn run(global: Global, command: Command) -> i32 {
             eprintln!("customer-account: {message}");
             exit::USAGE
         }
+        Err(Failure::Refused { code, message }) => out.refused(code, &message),
     }
 }
 
 enum Failure {
     Client(ClientError),
     Usage(String),
+    /// Refused before asking the service: a stable code for scripts, words for people.
+    Refused {
+        code: &'static str,
+        message: String,
+    },
 }
 
 impl From<ClientError> for Failure {
@@ -203,12 +212,92 @@ async fn execute(
                 "Account password: "
             })?;
             let account = client.edit(&password, current.version, &details).await?;
-            let text = if fr {
-                "Modifications enregistrées."
-            } else {
-                "Changes saved."
+            // A new address waits for the code mailed to it; the rest is saved.
+            let new_email = details.email.trim() != current.details.email;
+            let others_changed = AccountDetails {
+                email: current.details.email.clone(),
+                ..details.clone()
+            } != current.details;
+            let mut lines = Vec::new();
+            if others_changed || !new_email || account.pending_email.is_none() {
+                lines.push(if fr {
+                    "Modifications enregistrées.".to_owned()
+                } else {
+                    "Changes saved.".to_owned()
+                });
+            }
+            let sent_to = account.pending_email.clone().filter(|_| new_email);
+            if let Some(pending) = &account.pending_email {
+                lines.push(pending_email_text(
+                    pending,
+                    &account.details.email,
+                    new_email,
+                    settings.language,
+                ));
+            }
+            let mut value = json!({ "saved": true, "account": account });
+            if let Some(sent_to) = sent_to {
+                value["confirmation_sent_to"] = json!(sent_to);
+            }
+            out.print(&lines.join("\n"), value);
+            Ok(exit::OK)
+        }
+        Command::ConfirmEmail { code } => {
+            let current = client.account().await?;
+            let Some(pending) = current.pending_email.clone() else {
+                return Err(no_pending_change(&current.details.email, fr));
             };
-            out.print(text, json!({ "saved": true, "account": account }));
+            let code = match code {
+                Some(code) => code,
+                None => read_input(
+                    &if fr {
+                        format!("Code reçu à {pending} : ")
+                    } else {
+                        format!("Code received at {pending}: ")
+                    },
+                    false,
+                )?,
+            };
+            let code = code.trim();
+            if code.is_empty() {
+                return Err(Failure::Usage(if fr {
+                    "aucun code saisi".into()
+                } else {
+                    "no code given".into()
+                }));
+            }
+            let account = client.confirm_email(code).await?;
+            let email = &account.details.email;
+            let text = if fr {
+                format!("L'adresse e-mail du compte est désormais {email}.")
+            } else {
+                format!("The account's e-mail address is now {email}.")
+            };
+            out.print(&text, json!({ "confirmed": true, "account": account }));
+            Ok(exit::OK)
+        }
+        Command::CancelEmailChange => {
+            let current = client.account().await?;
+            let account = client.cancel_email_change().await?;
+            let email = &account.details.email;
+            let text = match (&current.pending_email, fr) {
+                (Some(pending), true) => format!(
+                    "Le changement d'adresse e-mail vers {pending} est annulé : l'adresse du compte reste {email}."
+                ),
+                (Some(pending), false) => format!(
+                    "The change of e-mail address to {pending} is cancelled: the account's address stays {email}."
+                ),
+                (None, true) => format!(
+                    "Aucun changement d'adresse e-mail n'était en attente : l'adresse du compte reste {email}."
+                ),
+                (None, false) => format!(
+                    "No change of e-mail address was waiting: the account's address stays {email}."
+                ),
+            };
+            out.print(
+                &text,
+                json!({ "cancelled": current.pending_email, "account": account }),
+            );
             Ok(exit::OK)
         }
         Command::Machines => {
@@ -327,23 +416,70 @@ fn edited(
     details
 }
 
-/// From a prompt on a terminal, else the first line of standard input.
+/// From a prompt on a terminal (typed unseen), else the first line of standard input.
 fn read_password(prompt: &str) -> Result<String, Failure> {
-    let password = if std::io::stdin().is_terminal() {
-        rpassword::prompt_password(prompt).map_err(|e| Failure::Usage(e.to_string()))?
+    let password = read_input(prompt, true)?;
+    if password.is_empty() {
+        return Err(Failure::Usage("no password given".into()));
+    }
+    Ok(password)
+}
+
+/// From a prompt on a terminal (shown as typed unless `secret`), else the first line of
+/// standard input; trimmed.
+fn read_input(prompt: &str, secret: bool) -> Result<String, Failure> {
+    let failed = |e: std::io::Error| Failure::Usage(e.to_string());
+    let text = if std::io::stdin().is_terminal() {
+        if secret {
+            rpassword::prompt_password(prompt).map_err(failed)?
+        } else {
+            eprint!("{prompt}");
+            let _ = std::io::stderr().flush();
+            let mut line = String::new();
+            std::io::stdin()
+                .lock()
+                .read_line(&mut line)
+                .map_err(failed)?;
+            line
+        }
     } else {
         let mut line = String::new();
         std::io::stdin()
             .lock()
             .read_line(&mut line)
-            .map_err(|e| Failure::Usage(e.to_string()))?;
+            .map_err(failed)?;
         line
     };
-    let password = password.trim().to_owned();
-    if password.is_empty() {
-        return Err(Failure::Usage("no password given".into()));
+    Ok(text.trim().to_owned())
+}
+
+/// What the account's pending change of address means for the user.
+fn pending_email_text(pending: &str, current: &str, just_sent: bool, language: Language) -> String {
+    match (language, just_sent) {
+        (Language::Fr, true) => format!(
+            "Un code de confirmation a été envoyé à {pending}. L'adresse du compte reste {current} tant que ce code n'est pas saisi : customer-account confirm-email"
+        ),
+        (Language::En, true) => format!(
+            "A confirmation code was sent to {pending}. The account's address stays {current} until the code is entered: customer-account confirm-email"
+        ),
+        (Language::Fr, false) => format!(
+            "Nouvelle adresse e-mail en attente de confirmation : {pending} (saisissez le code qui lui a été envoyé : customer-account confirm-email)"
+        ),
+        (Language::En, false) => format!(
+            "New e-mail address waiting for confirmation: {pending} (enter the code mailed to it: customer-account confirm-email)"
+        ),
     }
-    Ok(password)
+}
+
+fn no_pending_change(email: &str, fr: bool) -> Failure {
+    Failure::Refused {
+        code: "no_email_change_pending",
+        message: if fr {
+            format!("Aucun changement d'adresse e-mail n'attend de confirmation : l'adresse du compte est {email}. Pour en changer : customer-account edit --email NOUVELLE-ADRESSE")
+        } else {
+            format!("No change of e-mail address is waiting for confirmation: the account's address is {email}. To change it: customer-account edit --email NEW-ADDRESS")
+        },
+    }
 }
 
 /// Asks on a terminal; without one, confirmation must be given with --yes.
@@ -376,13 +512,18 @@ fn describe_account(account: &AccountView, language: Language) -> String {
         .map(|m| m.name.as_str())
         .unwrap_or("?");
     let balance = account.support_time.balance_minutes;
+    let pending = account
+        .pending_email
+        .as_deref()
+        .map(|p| format!("\n{}", pending_email_text(p, &d.email, false, language)))
+        .unwrap_or_default();
     match language {
         Language::Fr => format!(
-            "Compte client {id} — {}\nIdentifiant client : {id} (à donner à l'assistance)\nContact : {} {} — {} — {}\nTemps d'assistance restant : {balance} min\nOrdinateurs liés : {} (celui-ci : {this})",
+            "Compte client {id} — {}\nIdentifiant client : {id} (à donner à l'assistance)\nContact : {} {} — {} — {}{pending}\nTemps d'assistance restant : {balance} min\nOrdinateurs liés : {} (celui-ci : {this})",
             d.company_name, d.contact_first_name, d.contact_last_name, d.email, d.phone, account.machines.len()
         ),
         Language::En => format!(
-            "Customer account {id} — {}\nCustomer ID: {id} (give it to support)\nContact: {} {} — {} — {}\nSupport time left: {balance} min\nLinked computers: {} (this one: {this})",
+            "Customer account {id} — {}\nCustomer ID: {id} (give it to support)\nContact: {} {} — {} — {}{pending}\nSupport time left: {balance} min\nLinked computers: {} (this one: {this})",
             d.company_name, d.contact_first_name, d.contact_last_name, d.email, d.phone, account.machines.len()
         ),
     }
@@ -414,6 +555,19 @@ impl Output {
         eprintln!("{text}");
     }
 
+    /// Prints a refusal made here (stdout in JSON, stderr otherwise); exit code 10.
+    fn refused(&self, code: &str, message: &str) -> i32 {
+        if self.json {
+            println!(
+                "{}",
+                json!({ "error": { "code": code, "message": message } })
+            );
+        } else {
+            eprintln!("{message}");
+        }
+        exit::REFUSED
+    }
+
     /// Prints the error (stdout in JSON, stderr otherwise) and returns its exit code.
     fn error(&self, err: &ClientError) -> i32 {
         let message = messages::describe(err, self.language);
@@ -442,9 +596,10 @@ fn exit_code(err: &ClientError) -> i32 {
         ClientError::RateLimited { .. } => exit::RATE_LIMITED,
         ClientError::ChangedElsewhere => exit::CHANGED_ELSEWHERE,
         ClientError::LinkedElsewhere => exit::LINKED_ELSEWHERE,
-        ClientError::Fields(_) | ClientError::EmailUnavailable | ClientError::MachineNotFound => {
-            exit::REFUSED
-        }
+        ClientError::Fields(_)
+        | ClientError::EmailUnavailable
+        | ClientError::MachineNotFound
+        | ClientError::EmailCodeInvalid => exit::REFUSED,
         ClientError::CredentialStore(_) => exit::NO_CREDENTIAL_STORE,
         ClientError::Service { .. } | ClientError::Unexpected(_) => exit::UNEXPECTED,
     }

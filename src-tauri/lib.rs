@@ -9,6 +9,7 @@
 mod app;
 mod cli;
 mod options;
+mod windows;
 
 pub use cli::exit;
 
@@ -16,9 +17,19 @@ use clap::Parser;
 
 /// Runs a command and exits with its code, or opens the window when there is none.
 pub fn run() {
-    let options = options::Options::parse();
+    let options = match options::Options::try_parse() {
+        Ok(options) => options,
+        // --help, --version, or a usage error: printed where the user typed the command.
+        Err(err) => {
+            windows::attach_to_parent_console();
+            err.exit()
+        }
+    };
     match options.command {
-        Some(command) => std::process::exit(cli::run(options.global, command)),
+        Some(command) => {
+            windows::attach_to_parent_console();
+            std::process::exit(cli::run(options.global, command))
+        }
         None => match options.global.settings() {
             Ok(settings) => app::run(settings, options.global.data_dir.clone()),
             Err(message) => {

@@ -16,6 +16,11 @@ e.g. {\"company_name\": \"Dupont SARL\", \"siret\": \"73282932000074\", \"langua
 Passwords are never taken from the command line: they are asked for, or read from
 standard input when it is not a terminal (echo \"$PASSWORD\" | customer-account link …).
 
+A new e-mail address (edit --email) takes effect once confirmed with the code mailed to
+it: customer-account confirm-email asks for the code (or reads it from standard input, or
+takes --code). Until then the account keeps its address; cancel-email-change drops the
+change.
+
 Exit codes:
   0  done
   1  unexpected error
@@ -27,7 +32,8 @@ Exit codes:
   7  too many attempts: wait the time shown
   8  the account was changed elsewhere: reload and redo the change
   9  this computer is linked to another customer account (use --move)
-  10 input refused (the message names the field)
+  10 input refused (the message names the field), or a wrong or expired e-mail
+     confirmation code, or no change of e-mail address waiting for one
   11 no credential store on this computer: the link cannot be kept";
 
 /// Links this computer to the company's customer account (the customer ID support asks for).
@@ -120,8 +126,20 @@ pub enum Command {
     },
     /// E-mail a new password to --email (the current one keeps working until it is used).
     RequestPassword,
-    /// Change the account's details given as options (asks for the password).
+    /// Change the account's details given as options (asks for the password). A new
+    /// --email takes effect once confirmed with the code mailed to it (confirm-email).
     Edit,
+    /// Confirm the account's new e-mail address with the code mailed to it (asks for
+    /// the code, or reads it from standard input).
+    ConfirmEmail {
+        /// The code from the e-mail (e.g. K7RM-2XQD; case, spaces and the dash do not
+        /// matter) instead of asking for it.
+        #[arg(long, value_name = "CODE")]
+        code: Option<String>,
+    },
+    /// Cancel the change of e-mail address waiting for confirmation: the account keeps
+    /// its address.
+    CancelEmailChange,
     /// List the computers linked to the account.
     Machines,
     /// Unlink this computer, or another one with --machine (asks for the password).
@@ -154,10 +172,13 @@ impl Global {
 
     pub fn settings(&self) -> Result<Settings, String> {
         let host = self.host_context()?;
+        // The command line (or the host's context), then the registry on Windows (the
+        // user's setting, then the installer's machine-wide preset), then the default.
         let url = self
             .service_url
             .clone()
             .or_else(|| host.service_url.clone())
+            .or_else(crate::windows::registry_service_url)
             .unwrap_or_else(|| DEFAULT_SERVICE_URL.to_owned());
         let service_url = normalize_service_url(&url)?;
         let language = match self.lang.as_deref().or(host.language.as_deref()) {
@@ -227,6 +248,25 @@ mod tests {
         assert_eq!(options.global.fields.email.as_deref(), Some("a@b.fr"));
         let options = parse(&["--lang", "fr", "status"]);
         assert_eq!(options.global.settings().unwrap().language, Language::Fr);
+    }
+
+    #[test]
+    fn the_e_mail_confirmation_commands_take_the_code_only_as_an_option() {
+        assert!(matches!(
+            parse(&["confirm-email"]).command,
+            Some(Command::ConfirmEmail { code: None })
+        ));
+        match parse(&["confirm-email", "--code", "k7rm 2xqd"]).command {
+            Some(Command::ConfirmEmail { code }) => assert_eq!(code.as_deref(), Some("k7rm 2xqd")),
+            other => panic!("{other:?}"),
+        }
+        assert!(
+            Options::try_parse_from(["customer-account", "confirm-email", "K7RM-2XQD"]).is_err()
+        );
+        assert!(matches!(
+            parse(&["cancel-email-change", "--json"]).command,
+            Some(Command::CancelEmailChange)
+        ));
     }
 
     #[test]

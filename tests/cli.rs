@@ -8,7 +8,7 @@ use serde_json::Value;
 use tokio::io::AsyncWriteExt;
 
 mod common;
-use common::{start_service, Service};
+use common::{confirmation_code, start_service, wrong_code, Service};
 
 /// One workstation: its own data folder, machine identifier and name.
 struct Machine {
@@ -515,6 +515,8 @@ async fn every_command_explains_itself() {
         "register",
         "request-password",
         "unlink",
+        "confirm-email",
+        "cancel-email-change",
     ] {
         assert!(help.stdout.contains(expected), "--help lacks {expected}");
     }
@@ -527,6 +529,8 @@ async fn every_command_explains_itself() {
         "edit",
         "machines",
         "unlink",
+        "confirm-email",
+        "cancel-email-change",
     ] {
         let run = pc.run(&service, &[command, "--help"], None).await;
         assert_eq!(run.code, 0, "{command} --help");
@@ -600,4 +604,183 @@ async fn registering_works_without_a_credential_store() {
     let run = finish(command, None).await;
     assert_eq!(run.code, 0, "{}", run.stderr);
     service.smtp.wait_for_nth("headless@example.fr", 1).await;
+}
+
+/// The code mailed to `address` (its `nth` mail).
+async fn code_mailed_to(service: &Service, address: &str, nth: usize) -> String {
+    let mail = service.smtp.wait_for_nth(address, nth).await;
+    confirmation_code(&mail.text).unwrap_or_else(|| panic!("no code in: {}", mail.text))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_email_takes_effect_once_confirmed_with_the_mailed_code() {
+    let service = start_service().await;
+    let pc = Machine::new("POSTE-15");
+    let old = "ancienne@example.fr";
+    let new = "nouvelle@example.fr";
+    let password = register(&service, &pc, old).await;
+    assert_eq!(link(&service, &pc, old, &password).await.code, 0);
+
+    // Nothing waits for a code yet: said at once, without asking for one.
+    let run = pc
+        .run(&service, &["confirm-email"], Some("ABCD-EFGH"))
+        .await;
+    assert_eq!(run.code, 10, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .starts_with("No change of e-mail address is waiting for confirmation"),
+        "{}",
+        run.stderr
+    );
+
+    let run = pc
+        .run(
+            &service,
+            &["edit", "--email", new, "--phone", "06 12 34 56 78"],
+            Some(&password),
+        )
+        .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.starts_with("Changes saved.\n"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains(&format!(
+            "A confirmation code was sent to {new}. The account's address stays {old} until the code is entered: customer-account confirm-email"
+        )),
+        "{}",
+        run.stdout
+    );
+
+    // Until then the account keeps its address, and says what waits.
+    let status = pc.run(&service, &["status"], None).await;
+    assert!(
+        status.stdout.contains(&format!(
+            "New e-mail address waiting for confirmation: {new}"
+        )),
+        "{}",
+        status.stdout
+    );
+    let status = pc.run(&service, &["status", "--json"], None).await.json();
+    assert_eq!(status["account"]["details"]["email"], old);
+    assert_eq!(status["account"]["details"]["phone"], "0612345678");
+    assert_eq!(status["account"]["pending_email"], new);
+
+    // A wrong code (from standard input, as a script gives it): refused, exit code 10.
+    let code = code_mailed_to(&service, new, 1).await;
+    let run = pc
+        .run(&service, &["confirm-email"], Some(&wrong_code(&code)))
+        .await;
+    assert_eq!(run.code, 10, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .starts_with("Wrong or expired confirmation code."),
+        "{}",
+        run.stderr
+    );
+    let run = pc
+        .run(
+            &service,
+            &["confirm-email", "--json"],
+            Some(&wrong_code(&code)),
+        )
+        .await;
+    assert_eq!(run.code, 10);
+    assert_eq!(run.json()["error"]["code"], "email_code_invalid");
+
+    // The right one, typed loosely.
+    let loose = code.to_lowercase().replace('-', " ");
+    let run = pc.run(&service, &["confirm-email"], Some(&loose)).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        format!("The account's e-mail address is now {new}.")
+    );
+    let status = pc.run(&service, &["status", "--json"], None).await.json();
+    assert_eq!(status["account"]["details"]["email"], new);
+    assert!(status["account"].get("pending_email").is_none(), "{status}");
+    // Used: it does not work twice.
+    let run = pc
+        .run(&service, &["confirm-email", "--code", &code], None)
+        .await;
+    assert_eq!(run.code, 10, "{}", run.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_email_change_is_cancelled_or_confirmed_with_the_code_option_in_french() {
+    let service = start_service().await;
+    let pc = Machine::new("POSTE-16");
+    let old = "compta@martin.fr";
+    let first = "direction@martin.fr";
+    let second = "gerant@martin.fr";
+    let password = register(&service, &pc, old).await;
+    assert_eq!(link(&service, &pc, old, &password).await.code, 0);
+
+    let run = pc
+        .run(
+            &service,
+            &["edit", "--email", first, "--json"],
+            Some(&password),
+        )
+        .await;
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let saved = run.json();
+    assert_eq!(saved["confirmation_sent_to"], first);
+    assert_eq!(saved["account"]["details"]["email"], old);
+
+    let run = pc
+        .run(&service, &["cancel-email-change", "--lang", "fr"], None)
+        .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        format!("Le changement d'adresse e-mail vers {first} est annulé : l'adresse du compte reste {old}.")
+    );
+    let status = pc.run(&service, &["status", "--json"], None).await.json();
+    assert!(status["account"].get("pending_email").is_none(), "{status}");
+    // Idempotent.
+    let run = pc
+        .run(&service, &["cancel-email-change", "--json"], None)
+        .await
+        .json();
+    assert_eq!(run["cancelled"], Value::Null);
+    // The cancelled change's code no longer works.
+    let code = code_mailed_to(&service, first, 1).await;
+    let run = pc
+        .run(&service, &["confirm-email", "--json"], Some(&code))
+        .await;
+    assert_eq!(run.code, 10);
+    assert_eq!(run.json()["error"]["code"], "no_email_change_pending");
+
+    // Only the e-mail changes: no "saved" line, just the code.
+    let run = pc
+        .run(&service, &["edit", "--email", second], Some(&password))
+        .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        format!("A confirmation code was sent to {second}. The account's address stays {old} until the code is entered: customer-account confirm-email")
+    );
+    let status = pc.run(&service, &["status", "--lang", "fr"], None).await;
+    assert!(
+        status.stdout.contains(&format!(
+            "Nouvelle adresse e-mail en attente de confirmation : {second}"
+        )),
+        "{}",
+        status.stdout
+    );
+    let code = code_mailed_to(&service, second, 1).await;
+    let run = pc
+        .run(
+            &service,
+            &["confirm-email", "--code", &code, "--lang", "fr"],
+            None,
+        )
+        .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        format!("L'adresse e-mail du compte est désormais {second}.")
+    );
+    // The new address is the account's now: the password links with it.
+    let laptop = Machine::new("PORTABLE-17");
+    assert_eq!(link(&service, &laptop, second, &password).await.code, 0);
 }

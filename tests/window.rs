@@ -8,8 +8,9 @@ use std::{path::Path, time::Duration};
 use fantoccini::{key::Key, Locator};
 
 use common::{
-    start_service,
+    confirmation_code, start_service,
     window::{finish, Window, Workstation},
+    wrong_code,
 };
 
 /// The whole journey of a company: register, link with the mailed password, edit, a
@@ -345,6 +346,62 @@ async fn keyboard_host_context_conflict_limit_log_and_window_place() {
     let window = Window::open(&service.url, &pc, "en").await;
     window.find("#screen-account").await;
     assert_eq!(window.client.get_window_rect().await.unwrap(), placed);
+    window.close().await;
+}
+
+/// A new e-mail address: Validate sends a code to it, the screen asks for the code; a
+/// wrong one is refused under the field, the right one makes it the account's address.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_email_address_is_confirmed_with_the_mailed_code() {
+    let service = start_service().await;
+    let pc = Workstation::new("POSTE-GERANT");
+    let old = "gerant@leroy-sas.fr";
+    let new = "direction@leroy-sas.fr";
+    let password = service.register(old, "Leroy SAS", "en", 1).await;
+    pc.run(&service.url, &["link", "--email", old], &password)
+        .await;
+
+    let window = Window::open(&service.url, &pc, "en").await;
+    window.find("#screen-account").await;
+    window.fill("#account-form [name=email]", new).await;
+    window.click("#validate").await;
+    window.fill("#dialog-password", &password).await;
+    window.click("#dialog-submit").await;
+    window
+        .wait_text(
+            "#email-pending-text",
+            &format!("A code was sent to {new} — enter it to use this address."),
+        )
+        .await;
+    // The account keeps its address until then.
+    assert_eq!(window.value("#account-form [name=email]").await, old);
+
+    let mail = service.smtp.wait_for_nth(new, 1).await;
+    let code = confirmation_code(&mail.text).unwrap_or_else(|| panic!("{}", mail.text));
+    let wrong = wrong_code(&code);
+    window.fill("#email-code", &wrong).await;
+    window.click("#email-confirm").await;
+    window
+        .wait_text("#email-code-error", "This code is wrong or has expired.")
+        .await;
+    assert_eq!(
+        window.value("#email-code").await,
+        wrong,
+        "the typed code stays"
+    );
+    window.screenshot("email-code-en").await;
+
+    // The right one, in lower case, with Enter.
+    window.fill("#email-code", &code.to_lowercase()).await;
+    window.key(Key::Enter).await;
+    window
+        .wait_text(
+            "#notice",
+            &format!("The account's e-mail address is now {new}."),
+        )
+        .await;
+    window.wait_value("#account-form [name=email]", new).await;
+    window.wait_hidden("#email-pending").await;
     window.close().await;
 }
 

@@ -79,3 +79,42 @@ impl Service {
         self.stopped.take().unwrap().await.unwrap().unwrap();
     }
 }
+
+/// The code a mail to a new address gives to confirm it: the first word shaped like
+/// `K7RM-2XQD` (four capitals or digits, a dash, four more). `None` if there is none (the
+/// mail to an address that belongs to another account carries no code).
+pub fn confirmation_code(text: &str) -> Option<String> {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .find(|word| {
+            word.len() == 9
+                && word.char_indices().all(|(i, c)| {
+                    if i == 4 {
+                        c == '-'
+                    } else {
+                        c.is_ascii_uppercase() || c.is_ascii_digit()
+                    }
+                })
+        })
+        .map(str::to_owned)
+}
+
+/// Another code of the same shape, certainly wrong: `code` with its last character changed.
+pub fn wrong_code(code: &str) -> String {
+    let mut wrong = code.to_owned();
+    let last = wrong.pop().unwrap();
+    wrong.push(if last == 'A' { 'B' } else { 'A' });
+    wrong
+}
+
+#[test]
+fn the_confirmation_code_is_found_in_the_mail() {
+    let mail =
+        "Hello,\n\nConfirmation code: K7RM-2XQD\n\nPassword ABCDE-FGHJK-MNPQR, e-mail 10 019.";
+    assert_eq!(confirmation_code(mail).as_deref(), Some("K7RM-2XQD"));
+    assert_eq!(
+        confirmation_code("Code de confirmation : 2345-ABCD"),
+        Some("2345-ABCD".into())
+    );
+    assert_eq!(confirmation_code("ABCDE-FGHJK-MNPQR and k7rm-2xqd"), None);
+    assert_eq!(wrong_code("K7RM-2XQA"), "K7RM-2XQB");
+}

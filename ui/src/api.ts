@@ -62,6 +62,11 @@ export interface AccountView {
   this_machine_id: string;
   /** Sent back with an edit: a stale version means the account changed elsewhere. */
   version: number;
+  /**
+   * A new e-mail address asked for with Validate, waiting for the code mailed to it;
+   * `details.email` stays the account's address until the code is entered. Absent: none.
+   */
+  pending_email?: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -140,6 +145,10 @@ export interface Backend {
   requestPassword(email: string, language: Language): Promise<null>;
   link(email: string, password: string, moveMachine: boolean): Promise<AccountView>;
   edit(password: string, version: number, details: AccountDetails): Promise<AccountView>;
+  /** Makes the pending new address the account's, with the code mailed to it (as typed). */
+  confirmEmail(code: string): Promise<AccountView>;
+  /** Drops the pending change of address (none pending: answers the account as it is). */
+  cancelEmailChange(): Promise<AccountView>;
   unlink(): Promise<null>;
   unlinkMachine(machineId: string, password: string): Promise<null>;
   /** A second launch of the program handed new host context. */
@@ -165,6 +174,8 @@ export const tauriBackend: Backend = {
   link: (email, password, moveMachine) =>
     call<AccountView>("link", { email, password, move_machine: moveMachine }),
   edit: (password, version, details) => call<AccountView>("edit", { password, version, details }),
+  confirmEmail: (code) => call<AccountView>("confirm_email", { code }),
+  cancelEmailChange: () => call<AccountView>("cancel_email_change"),
   unlink: () => call<null>("unlink"),
   unlinkMachine: (machineId, password) =>
     call<null>("unlink_machine", { machine_id: machineId, password }),

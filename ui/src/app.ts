@@ -30,7 +30,16 @@ import {
   texts,
 } from "./i18n";
 import { codeText, errorText, fieldErrorLine, fieldLabel } from "./messages";
-import { accountMode, meansUnlinked, SCREEN_ELEMENT_IDS, SCREENS, type ScreenId, sortedMachines } from "./state";
+import {
+  accountMode,
+  afterRefusedCode,
+  meansUnlinked,
+  pendingEmail,
+  SCREEN_ELEMENT_IDS,
+  SCREENS,
+  type ScreenId,
+  sortedMachines,
+} from "./state";
 
 export interface AppOptions {
   doc: Document;
@@ -113,6 +122,14 @@ export function createApp(options: AppOptions): App {
     accountForm: form("account-form"),
     accountFields: byId("account-fields", HTMLFieldSetElement),
     accountFormError: el("account-form-error"),
+    accountEmail: input("account-email"),
+    emailPending: el("email-pending"),
+    emailPendingText: el("email-pending-text"),
+    emailPendingHint: el("email-pending-hint"),
+    emailCode: input("email-code"),
+    emailCodeError: el("email-code-error"),
+    emailConfirm: button("email-confirm"),
+    emailCancelChange: button("email-cancel-change"),
     validate: button("validate"),
     emailPassword: button("email-password"),
     machines: el("machines"),
@@ -148,6 +165,8 @@ export function createApp(options: AppOptions): App {
   let accountBaseline: FormValues = emptyValues();
   let readOnly = false;
   let fetchedAt: string | null = null;
+  /** The new address the code field is for (a different one clears what was typed). */
+  let codeFor: string | null = null;
   let busy = false;
   let dialogAction: DialogAction | null = null;
   let dialogOpener: HTMLElement | null = null;
@@ -363,6 +382,9 @@ export function createApp(options: AppOptions): App {
     say(ui.accountFormError, null);
     ui.conflictBanner.hidden = true;
     ui.offlineBanner.hidden = true;
+    ui.emailPending.hidden = true;
+    clearCode();
+    codeFor = null;
   }
 
   function backToWelcome(error: CommandError): void {
@@ -416,10 +438,29 @@ export function createApp(options: AppOptions): App {
     const since = fetchedAt;
     ui.offlineText.textContent = readOnly && since !== null ? t.offlineText(formatDateTime(since, lang, options.timeZone)) : "";
     ui.conflictText.textContent = codeText("changed_elsewhere", lang);
+    renderPendingEmail(view, t);
     ui.accountFields.disabled = readOnly;
     for (const b of [ui.validate, ui.emailPassword, ui.unlinkThis]) {
       b.disabled = readOnly;
     }
+  }
+
+  /** The new address waiting for its code, under the e-mail field. */
+  function renderPendingEmail(view: AccountView, t: Texts): void {
+    const pending = pendingEmail(view);
+    if (pending !== codeFor) {
+      clearCode();
+      codeFor = pending;
+    }
+    ui.emailPending.hidden = pending === null;
+    ui.emailPendingText.textContent = pending === null ? "" : t.emailPendingText(pending);
+    ui.emailPendingHint.textContent = pending === null ? "" : t.emailPendingHint(view.details.email);
+  }
+
+  function clearCode(): void {
+    ui.emailCode.value = "";
+    markInvalid(ui.emailCode, false);
+    say(ui.emailCodeError, null);
   }
 
   function machineItem(view: AccountView, machine: MachineView, t: Texts): HTMLLIElement {
@@ -751,6 +792,113 @@ export function createApp(options: AppOptions): App {
     }
   }
 
+  // --- A new e-mail address, confirmed with the code mailed to it ------------------------
+
+  async function confirmEmailChange(): Promise<void> {
+    const view = account;
+    const pending = view === null ? null : pendingEmail(view);
+    if (pending === null || readOnly) {
+      return;
+    }
+    // The notice of the save that sent the code would now cover the panel.
+    notify("info", null);
+    markInvalid(ui.emailCode, false);
+    say(ui.emailCodeError, null);
+    if (ui.emailCode.value.trim() === "") {
+      markInvalid(ui.emailCode, true);
+      say(ui.emailCodeError, (_t, l) => codeText("empty", l));
+      ui.emailCode.focus();
+      return;
+    }
+    let confirmed: AccountView;
+    try {
+      confirmed = await backend.confirmEmail(ui.emailCode.value);
+    } catch (error: unknown) {
+      await confirmationFailed(pending, toCommandError(error));
+      return;
+    }
+    // The new address replaces the old one in the form, unless the user typed there.
+    setAccount(confirmed, false, null);
+    const email = confirmed.details.email;
+    notify("success", (t) => t.emailChangedNotice(email));
+    ui.accountEmail.focus();
+  }
+
+  async function confirmationFailed(pending: string, failure: CommandError): Promise<void> {
+    if (meansUnlinked(failure.code)) {
+      backToWelcome(failure);
+      return;
+    }
+    codeError(failure);
+    if (failure.code !== "email_code_invalid") {
+      return;
+    }
+    // Refused: the change may be gone (expired, too many wrong codes, cancelled or
+    // confirmed elsewhere). Look, so as not to ask for a code nothing waits for.
+    let status: Status;
+    try {
+      status = await backend.accountStatus();
+    } catch {
+      return;
+    }
+    if (status.state !== "linked") {
+      applyStatus(status);
+      return;
+    }
+    const outcome = afterRefusedCode(pending, status.account);
+    if (outcome === "still-pending") {
+      return;
+    }
+    applyStatus(status);
+    const now = status.account.details.email;
+    if (outcome === "confirmed") {
+      notify("success", (t) => t.emailChangedNotice(now));
+      ui.accountEmail.focus();
+    } else if (outcome === "dropped") {
+      notify("error", (t) => t.emailChangeDropped(now));
+      ui.accountEmail.focus();
+    } else {
+      // Another address waits now: its own code is needed.
+      codeError(failure);
+    }
+  }
+
+  /** Why the code was not accepted, under the code field; what was typed stays. */
+  function codeError(failure: CommandError): void {
+    const refused = failure.code === "email_code_invalid" || failure.code === "invalid_fields";
+    say(ui.emailCodeError, (_t, l) => {
+      const field = failure.fields?.find((f) => f.field === "code") ?? failure.fields?.[0];
+      return failure.code === "invalid_fields" && field !== undefined ? codeText(field.code, l) : errorText(failure, l);
+    });
+    markInvalid(ui.emailCode, refused);
+    ui.emailCode.focus();
+    ui.emailCode.select();
+  }
+
+  async function cancelEmailChange(): Promise<void> {
+    if (account === null || readOnly) {
+      return;
+    }
+    notify("info", null);
+    say(ui.emailCodeError, null);
+    let after: AccountView;
+    try {
+      after = await backend.cancelEmailChange();
+    } catch (error: unknown) {
+      const failure = toCommandError(error);
+      if (meansUnlinked(failure.code)) {
+        backToWelcome(failure);
+      } else {
+        say(ui.emailCodeError, (_t, l) => errorText(failure, l));
+      }
+      return;
+    }
+    setAccount(after, false, null);
+    const email = after.details.email;
+    notify("success", (t) => t.emailChangeCancelledNotice(email));
+    ui.accountEmail.focus();
+  }
+
   // --- Dialogs -------------------------------------------------------------------------------
 
   function openModal(target: HTMLDialogElement): void {
@@ -845,8 +993,19 @@ export function createApp(options: AppOptions): App {
     clearErrors(ui.accountForm, "account-");
     say(ui.accountFormError, null);
     ui.conflictBanner.hidden = true;
+    const pending = pendingEmail(saved);
+    const askedNewEmail = details.email.trim() !== view.details.email;
+    if (pending !== null && askedNewEmail) {
+      // A new code is on its way: one typed for an earlier one would be refused.
+      clearCode();
+    }
     setAccount(saved, false, null, true);
-    notify("success", (t) => t.saved);
+    if (pending !== null && askedNewEmail) {
+      notify("success", (t) => t.savedEmailPending(pending));
+      ui.emailCode.focus();
+    } else {
+      notify("success", (t) => t.saved);
+    }
   }
 
   function editFailed(failure: CommandError): void {
@@ -1039,6 +1198,15 @@ export function createApp(options: AppOptions): App {
       }
     });
     ui.emailPassword.addEventListener("click", () => void guarded(ui.emailPassword, emailMyPassword));
+    ui.emailConfirm.addEventListener("click", () => void guarded(ui.emailConfirm, confirmEmailChange));
+    ui.emailCode.addEventListener("keydown", (event) => {
+      // Enter in the code field confirms the address; it does not validate the form.
+      if (event.key === "Enter") {
+        event.preventDefault();
+        void guarded(ui.emailConfirm, confirmEmailChange);
+      }
+    });
+    ui.emailCancelChange.addEventListener("click", () => void guarded(ui.emailCancelChange, cancelEmailChange));
     ui.retry.addEventListener("click", () => void guarded(ui.retry, retryOffline));
     ui.reload.addEventListener("click", () => void guarded(ui.reload, reloadAfterConflict));
     ui.machines.addEventListener("click", (event) => {

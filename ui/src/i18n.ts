@@ -81,6 +81,10 @@ export interface Texts {
   reload: string;
   reloadedNotice: string;
   backOnline: string;
+  emailCodeLabel: string;
+  emailCodeHint: string;
+  emailConfirm: string;
+  emailCancelChange: string;
 
   sentText: (email: string) => string;
   linkPasswordSent: (email: string) => string;
@@ -95,6 +99,12 @@ export interface Texts {
   overdrawn: (amount: string) => string;
   sessionLine: (date: string, duration: string, agent: string) => string;
   footer: (version: string) => string;
+  emailPendingText: (newEmail: string) => string;
+  emailPendingHint: (currentEmail: string) => string;
+  savedEmailPending: (newEmail: string) => string;
+  emailChangedNotice: (email: string) => string;
+  emailChangeCancelledNotice: (email: string) => string;
+  emailChangeDropped: (currentEmail: string) => string;
 }
 
 const FR: Texts = {
@@ -180,6 +190,10 @@ const FR: Texts = {
   reload: "Recharger",
   reloadedNotice: "Compte rechargé : vos saisies sont conservées.",
   backOnline: "Le service répond de nouveau.",
+  emailCodeLabel: "Code de confirmation",
+  emailCodeHint: "8 caractères, par exemple K7RM-2XQD. Majuscules ou minuscules ; le tiret est facultatif.",
+  emailConfirm: "Confirmer",
+  emailCancelChange: "Annuler le changement",
 
   sentText: (email) => `Saisissez le mot de passe que nous avons envoyé à ${email}.`,
   linkPasswordSent: (email) =>
@@ -198,6 +212,15 @@ const FR: Texts = {
   overdrawn: (amount) => `Crédit dépassé de ${amount}.`,
   sessionLine: (date, duration, agent) => `${date} — ${duration} avec ${agent}`,
   footer: (version) => `Compte client, version ${version}`,
+  emailPendingText: (email) => `Un code a été envoyé à ${email} — saisissez-le pour utiliser cette adresse.`,
+  emailPendingHint: (current) =>
+    `D'ici là, le compte garde l'adresse ${current}. Le code est valable 24 heures.`,
+  savedEmailPending: (email) =>
+    `Enregistré. Un code a été envoyé à ${email} : saisissez-le sous l'adresse e-mail pour utiliser cette adresse.`,
+  emailChangedNotice: (email) => `L'adresse e-mail du compte est désormais ${email}.`,
+  emailChangeCancelledNotice: (email) => `Changement d'adresse annulé : le compte garde l'adresse ${email}.`,
+  emailChangeDropped: (current) =>
+    `Ce changement d'adresse n'est plus en attente (code expiré, trop de codes erronés, ou changement annulé depuis un autre ordinateur) : le compte garde l'adresse ${current}. Pour en changer, saisissez de nouveau la nouvelle adresse, puis validez.`,
 };
 
 const EN: Texts = {
@@ -281,6 +304,10 @@ const EN: Texts = {
   reload: "Reload",
   reloadedNotice: "Account reloaded: what you typed is kept.",
   backOnline: "The service answers again.",
+  emailCodeLabel: "Confirmation code",
+  emailCodeHint: "8 characters, for example K7RM-2XQD. Upper or lower case; the dash is optional.",
+  emailConfirm: "Confirm",
+  emailCancelChange: "Cancel the change",
 
   sentText: (email) => `Enter the password we e-mailed to ${email}.`,
   linkPasswordSent: (email) =>
@@ -298,6 +325,14 @@ const EN: Texts = {
   overdrawn: (amount) => `Credit overdrawn by ${amount}.`,
   sessionLine: (date, duration, agent) => `${date} — ${duration} with ${agent}`,
   footer: (version) => `Customer account, version ${version}`,
+  emailPendingText: (email) => `A code was sent to ${email} — enter it to use this address.`,
+  emailPendingHint: (current) => `Until then, the account keeps the address ${current}. The code is valid for 24 hours.`,
+  savedEmailPending: (email) =>
+    `Saved. A code was sent to ${email}: enter it under the e-mail address to use this address.`,
+  emailChangedNotice: (email) => `The account's e-mail address is now ${email}.`,
+  emailChangeCancelledNotice: (email) => `Change of address cancelled: the account keeps the address ${email}.`,
+  emailChangeDropped: (current) =>
+    `This change of address is no longer waiting (the code expired, too many wrong codes were entered, or the change was cancelled from another computer): the account keeps the address ${current}. To change it, enter the new address again, then validate.`,
 };
 
 const TEXTS: Readonly<Record<Lang, Texts>> = { fr: FR, en: EN };

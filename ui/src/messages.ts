@@ -16,6 +16,7 @@ export const COMMAND_CODES = [
   "not_linked",
   "email_unavailable",
   "machine_not_found",
+  "email_code_invalid",
   "credential_store_unavailable",
   "service_error",
   "unexpected",
@@ -40,6 +41,7 @@ export const FIELD_CODES = [
 /** The service's general codes, behind a `service_error` or in `fields`. */
 export const SERVICE_CODES = [
   "invalid_json",
+  "invalid_query",
   "unsupported_media_type",
   "payload_too_large",
   "invalid_machine",
@@ -96,6 +98,10 @@ const TEXTS: Readonly<Record<Code, Bilingual>> = {
   machine_not_found: {
     fr: "Cet ordinateur ne fait plus partie des ordinateurs liés au compte.",
     en: "This computer is no longer among the account's linked computers.",
+  },
+  email_code_invalid: {
+    fr: "Ce code est incorrect ou a expiré. Vérifiez-le dans le dernier e-mail reçu à la nouvelle adresse.",
+    en: "This code is wrong or has expired. Check it in the latest e-mail received at the new address.",
   },
   credential_store_unavailable: {
     fr: "Le gestionnaire d'identifiants de cet ordinateur n'est pas disponible : le lien avec le compte client ne peut pas être conservé. Contactez votre administrateur.",
@@ -164,6 +170,10 @@ const TEXTS: Readonly<Record<Code, Bilingual>> = {
   invalid_json: {
     fr: "Le service n'a pas compris la demande. Mettez le programme à jour, puis réessayez.",
     en: "The service did not understand the request. Update the program, then try again.",
+  },
+  invalid_query: {
+    fr: "Le service n'a pas compris les paramètres de la demande. Mettez le programme à jour, puis réessayez.",
+    en: "The service did not understand the request's parameters. Update the program, then try again.",
   },
   unsupported_media_type: {
     fr: "Le service n'accepte pas le format de la demande. Mettez le programme à jour, puis réessayez.",
@@ -238,6 +248,7 @@ const FIELD_LABELS: Readonly<Record<string, Bilingual>> = {
   city: { fr: "Ville", en: "City" },
   country: { fr: "Pays", en: "Country" },
   password: { fr: "Mot de passe", en: "Password" },
+  code: { fr: "Code de confirmation", en: "Confirmation code" },
   language: { fr: "Langue", en: "Language" },
 };
 
@@ -248,7 +259,7 @@ export function fieldLabel(field: string, lang: Language): string {
   return label === undefined ? field : label[lang];
 }
 
-/** Every field that has a label (form names, plus password and language). */
+/** Every field that has a label (form names, plus password, the e-mail code and language). */
 export const LABELLED_FIELDS: readonly string[] = Object.keys(FIELD_LABELS);
 
 /** Why a field was refused, in words. */

@@ -54,3 +54,26 @@ export function sortedMachines(account: AccountView): AccountView["machines"] {
     return aThis - bThis || a.name.localeCompare(b.name, undefined, { sensitivity: "base" });
   });
 }
+
+/** The new e-mail address waiting for its code, if any. */
+export function pendingEmail(account: AccountView): string | null {
+  const pending = account.pending_email?.trim() ?? "";
+  return pending === "" ? null : pending;
+}
+
+/**
+ * Where a change of address stands after its code was refused, from the account fetched
+ * again: the same change still waits (a mistyped code); the address changed meanwhile
+ * (confirmed from another computer); another address now waits; or no change waits any
+ * more (the code expired, too many wrong codes, or it was cancelled elsewhere).
+ */
+export type RefusedCodeOutcome = "still-pending" | "confirmed" | "replaced" | "dropped";
+
+export function afterRefusedCode(pendingBefore: string, now: AccountView): RefusedCodeOutcome {
+  const pending = pendingEmail(now);
+  const same = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
+  if (pending !== null) {
+    return same(pending, pendingBefore) ? "still-pending" : "replaced";
+  }
+  return same(now.details.email, pendingBefore) ? "confirmed" : "dropped";
+}

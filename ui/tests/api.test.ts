@@ -23,7 +23,9 @@ function record(answer: (cmd: string) => unknown = () => null) {
 
 describe("tauriBackend", () => {
   it("sends each command with the contract's argument keys", async () => {
-    const calls = record((cmd) => (cmd === "link" || cmd === "edit" ? account() : null));
+    const calls = record((cmd) =>
+      ["link", "edit", "confirm_email", "cancel_email_change"].includes(cmd) ? account() : null,
+    );
     const d = details();
     await tauriBackend.register(d);
     await tauriBackend.requestPassword("a@b.fr", "en");
@@ -32,6 +34,8 @@ describe("tauriBackend", () => {
     await tauriBackend.unlink();
     await tauriBackend.unlinkMachine("m-1", "PW");
     await tauriBackend.copyText("10019");
+    expect(await tauriBackend.confirmEmail("k7rm 2xqd")).toEqual(account());
+    await tauriBackend.cancelEmailChange();
     expect(calls.map(([cmd]) => cmd)).toEqual([
       "register",
       "request_password",
@@ -40,6 +44,8 @@ describe("tauriBackend", () => {
       "unlink",
       "unlink_machine",
       "plugin:clipboard-manager|write_text",
+      "confirm_email",
+      "cancel_email_change",
     ]);
     expect(calls[0]?.[1]).toEqual({ details: d });
     expect(calls[1]?.[1]).toEqual({ email: "a@b.fr", language: "en" });
@@ -47,6 +53,7 @@ describe("tauriBackend", () => {
     expect(calls[3]?.[1]).toEqual({ password: "PW", version: 3, details: d });
     expect(calls[5]?.[1]).toEqual({ machine_id: "m-1", password: "PW" });
     expect(calls[6]?.[1]).toMatchObject({ text: "10019" });
+    expect(calls[7]?.[1]).toEqual({ code: "k7rm 2xqd" });
   });
 
   it("reads startup and status", async () => {

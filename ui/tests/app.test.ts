@@ -532,3 +532,166 @@ describe("offline", () => {
     expect(text("#notice")).toBe(texts("fr").backOnline);
   });
 });
+
+describe("a new e-mail address, confirmed with the code mailed to it", () => {
+  const NEW = "direction@dupont-sarl.fr";
+  const OLD = "compta@dupont-sarl.fr";
+
+  function pending(overrides = {}) {
+    return account({ version: 4, pending_email: NEW, ...overrides });
+  }
+
+  async function validateNewEmail(): Promise<void> {
+    type('#account-form [name="email"]', NEW);
+    await submit("#account-form");
+    type("#dialog-password", "ABCDE-FGHJK-MNPQR");
+    backend.next("edit", pending());
+    await submit("#password-dialog-form");
+  }
+
+  it("after Validate, says a code was sent and asks for it under the e-mail field", async () => {
+    await bootLinked();
+    expect($("#email-pending").hidden).toBe(true);
+    await validateNewEmail();
+    expect((backend.callsOf("edit")[0]?.["details"] as AccountDetails).email).toBe(NEW);
+    expect($("#email-pending").hidden).toBe(false);
+    expect(text("#email-pending-text")).toBe(
+      `Un code a été envoyé à ${NEW} — saisissez-le pour utiliser cette adresse.`,
+    );
+    expect(text("#email-pending-hint")).toContain(OLD);
+    // The account keeps its address until the code is entered.
+    expect(value('#account-form [name="email"]')).toBe(OLD);
+    expect(text("#notice")).toBe(texts("fr").savedEmailPending(NEW));
+    expect(document.activeElement?.id).toBe("email-code");
+  });
+
+  it("a wrong code: its message under the field, the code kept; then the right one", async () => {
+    await bootLinked();
+    await validateNewEmail();
+    type("#email-code", "K7RM-2XQE");
+    backend.next("confirm_email", failure("email_code_invalid"));
+    backend.next("account_status", { state: "linked", account: pending() });
+    await click("#email-confirm");
+    expect(backend.callsOf("confirm_email")).toEqual([{ code: "K7RM-2XQE" }]);
+    expect(text("#email-code-error")).toBe(codeText("email_code_invalid", "fr"));
+    expect($("#email-code").getAttribute("aria-invalid")).toBe("true");
+    expect(value("#email-code")).toBe("K7RM-2XQE");
+    // The save's notice is gone: it would cover the panel.
+    expect(text("#notice")).toBe("");
+    expect(document.activeElement?.id).toBe("email-code");
+    expect($("#email-pending").hidden).toBe(false);
+
+    type("#email-code", "k7rm 2xqd");
+    backend.next("confirm_email", account({ version: 5, details: details({ email: NEW }) }));
+    await click("#email-confirm");
+    expect(backend.callsOf("confirm_email").at(-1)).toEqual({ code: "k7rm 2xqd" });
+    expect($("#email-pending").hidden).toBe(true);
+    expect(value('#account-form [name="email"]')).toBe(NEW);
+    expect(text("#notice")).toBe(`L'adresse e-mail du compte est désormais ${NEW}.`);
+    expect(value("#email-code")).toBe("");
+    expect(text("#email-code-error")).toBe("");
+
+    // The next Validate sends the new version.
+    await submit("#account-form");
+    type("#dialog-password", "ABCDE-FGHJK-MNPQR");
+    await submit("#password-dialog-form");
+    expect(backend.callsOf("edit").at(-1)?.["version"]).toBe(5);
+  });
+
+  it("Enter in the code field confirms, without opening the password dialog", async () => {
+    await bootLinked({ pending_email: NEW });
+    type("#email-code", "K7RM-2XQD");
+    const enter = new KeyboardEvent("keydown", { key: "Enter", bubbles: true, cancelable: true });
+    $("#email-code").dispatchEvent(enter);
+    await settle();
+    expect(enter.defaultPrevented).toBe(true);
+    expect(backend.callsOf("confirm_email")).toEqual([{ code: "K7RM-2XQD" }]);
+    expect($("#password-dialog").hasAttribute("open")).toBe(false);
+  });
+
+  it("asks for the code before calling the service", async () => {
+    await bootLinked({ pending_email: NEW });
+    type("#email-code", "  ");
+    await click("#email-confirm");
+    expect(backend.callsOf("confirm_email")).toEqual([]);
+    expect(text("#email-code-error")).toBe("Ce champ est obligatoire.");
+    expect($("#email-code").getAttribute("aria-invalid")).toBe("true");
+  });
+
+  it("shows the change waiting when the screen opens, in the chosen language", async () => {
+    await bootLinked({ pending_email: NEW });
+    expect($("#email-pending").hidden).toBe(false);
+    expect(text("#email-pending-text")).toContain(NEW);
+    const select = $("#language") as HTMLSelectElement;
+    select.value = "en";
+    select.dispatchEvent(new Event("change"));
+    expect(text("#email-pending-text")).toBe(`A code was sent to ${NEW} — enter it to use this address.`);
+    expect(text("#email-confirm")).toBe("Confirm");
+    expect(text("#email-cancel-change")).toBe("Cancel the change");
+    expect($('label[for="email-code"]').textContent).toBe("Confirmation code");
+  });
+
+  it("says how long to wait after too many tries, keeping the code", async () => {
+    await bootLinked({ pending_email: NEW });
+    type("#email-code", "K7RM-2XQE");
+    backend.next("confirm_email", failure("rate_limited", { retry_after_seconds: 600 }));
+    await click("#email-confirm");
+    expect(text("#email-code-error")).toBe("Trop de tentatives. Réessayez dans 10 minutes.");
+    expect(value("#email-code")).toBe("K7RM-2XQE");
+    expect(backend.callsOf("account_status").length).toBe(1);
+  });
+
+  it("a refused code after which nothing waits any more: the notice says what to do", async () => {
+    await bootLinked({ pending_email: NEW });
+    type("#email-code", "K7RM-2XQE");
+    backend.next("confirm_email", failure("email_code_invalid"));
+    backend.next("account_status", { state: "linked", account: account({ version: 4 }) });
+    await click("#email-confirm");
+    expect($("#email-pending").hidden).toBe(true);
+    expect(text("#notice")).toBe(texts("fr").emailChangeDropped(OLD));
+    expect(value('#account-form [name="email"]')).toBe(OLD);
+  });
+
+  it("a refused code, the change having been confirmed from another computer", async () => {
+    await bootLinked({ pending_email: NEW });
+    type("#email-code", "K7RM-2XQD");
+    backend.next("confirm_email", failure("email_code_invalid"));
+    backend.next("account_status", { state: "linked", account: account({ version: 5, details: details({ email: NEW }) }) });
+    await click("#email-confirm");
+    expect($("#email-pending").hidden).toBe(true);
+    expect(value('#account-form [name="email"]')).toBe(NEW);
+    expect(text("#notice")).toBe(texts("fr").emailChangedNotice(NEW));
+  });
+
+  it("cancels the change: the account keeps its address", async () => {
+    await bootLinked({ pending_email: NEW });
+    type('#account-form [name="phone"]', "06 11 22 33 44");
+    backend.next("cancel_email_change", account({ version: 4 }));
+    await click("#email-cancel-change");
+    expect(backend.callsOf("cancel_email_change")).toEqual([{}]);
+    expect($("#email-pending").hidden).toBe(true);
+    expect(text("#notice")).toBe(`Changement d'adresse annulé : le compte garde l'adresse ${OLD}.`);
+    // What was typed elsewhere in the form stays.
+    expect(value('#account-form [name="phone"]')).toBe("06 11 22 33 44");
+  });
+
+  it("back to Welcome when the computer is no longer linked", async () => {
+    await bootLinked({ pending_email: NEW });
+    type("#email-code", "K7RM-2XQD");
+    backend.next("confirm_email", failure("not_linked"));
+    await click("#email-confirm");
+    expect(visibleScreen()).toEqual(["screen-welcome"]);
+    expect($("#email-pending").hidden).toBe(true);
+    expect(value("#email-code")).toBe("");
+  });
+
+  it("offline: the change waiting is shown, but nothing can be sent", async () => {
+    await boot((b) =>
+      b.next("account_status", { state: "offline", account: account({ pending_email: NEW }), fetched_at: "2025-11-20T09:04:00Z" }),
+    );
+    expect($("#email-pending").hidden).toBe(false);
+    expect(($("#email-code") as HTMLInputElement).matches(":disabled")).toBe(true);
+    expect(($("#email-confirm") as HTMLButtonElement).matches(":disabled")).toBe(true);
+    expect(($("#email-cancel-change") as HTMLButtonElement).matches(":disabled")).toBe(true);
+  });
+});

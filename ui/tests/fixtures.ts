@@ -89,6 +89,8 @@ export class FakeBackend implements Backend {
     this.defaults.set("request_password", null);
     this.defaults.set("link", account());
     this.defaults.set("edit", account({ version: 4 }));
+    this.defaults.set("confirm_email", account({ version: 5, details: details({ email: "direction@dupont-sarl.fr" }) }));
+    this.defaults.set("cancel_email_change", account({ version: 4 }));
     this.defaults.set("unlink", null);
     this.defaults.set("unlink_machine", null);
     this.defaults.set("copy", undefined);
@@ -129,6 +131,8 @@ export class FakeBackend implements Backend {
     this.answer<AccountView>("link", { email, password, move_machine: moveMachine });
   edit = (password: string, version: number, details: AccountDetails) =>
     this.answer<AccountView>("edit", { password, version, details });
+  confirmEmail = (code: string) => this.answer<AccountView>("confirm_email", { code });
+  cancelEmailChange = () => this.answer<AccountView>("cancel_email_change");
   unlink = () => this.answer<null>("unlink");
   unlinkMachine = (machineId: string, password: string) =>
     this.answer<null>("unlink_machine", { machine_id: machineId, password });

@@ -18,7 +18,8 @@ import { failure } from "./fixtures";
 const CONTRACT_COMMAND_CODES = [
   "service_unreachable", "rate_limited", "invalid_credentials", "changed_elsewhere",
   "machine_linked_elsewhere", "invalid_fields", "not_linked", "email_unavailable",
-  "machine_not_found", "credential_store_unavailable", "service_error", "unexpected",
+  "machine_not_found", "email_code_invalid", "credential_store_unavailable", "service_error",
+  "unexpected",
 ];
 const CONTRACT_FIELD_CODES = [
   "empty", "too_long", "control_characters", "invalid_email", "invalid_phone", "invalid_siret",
@@ -26,7 +27,7 @@ const CONTRACT_FIELD_CODES = [
   "invalid_customer_id", "customer_id_check_digit",
 ];
 const CONTRACT_SERVICE_CODES = [
-  "invalid_json", "unsupported_media_type", "payload_too_large", "invalid_machine", "not_found",
+  "invalid_json", "invalid_query", "unsupported_media_type", "payload_too_large", "invalid_machine", "not_found",
   "method_not_allowed", "timeout", "service_unavailable",
 ];
 
@@ -36,7 +37,7 @@ describe("the error catalogue", () => {
     expect([...FIELD_CODES].sort()).toEqual([...CONTRACT_FIELD_CODES].sort());
     expect([...SERVICE_CODES].sort()).toEqual([...CONTRACT_SERVICE_CODES].sort());
     expect(new Set(ALL_CODES).size).toBe(ALL_CODES.length);
-    expect(ALL_CODES.length).toBe(32);
+    expect(ALL_CODES.length).toBe(34);
   });
 
   it.each(ALL_CODES)("has French and English words for %s", (code) => {
@@ -80,7 +81,7 @@ describe("the error catalogue", () => {
 });
 
 describe("field labels", () => {
-  it.each([...FIELD_NAMES, "password", "language"])("has French and English labels for %s", (name) => {
+  it.each([...FIELD_NAMES, "password", "code", "language"])("has French and English labels for %s", (name) => {
     expect(LABELLED_FIELDS).toContain(name);
     expect(fieldLabel(name, "fr")).not.toBe(name);
     expect(fieldLabel(name, "en")).not.toBe(name);

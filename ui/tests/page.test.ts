@@ -17,6 +17,7 @@ const HOOK_IDS = [
   "password-dialog", "dialog-password", "dialog-submit", "dialog-cancel", "dialog-error",
   "email-password", "machines", "unlink-this", "unlink-dialog", "unlink-confirm", "unlink-cancel",
   "offline-banner", "retry", "conflict-banner", "reload", "notice", "language", "loading",
+  "email-pending", "email-pending-text", "email-code", "email-code-error", "email-confirm", "email-cancel-change",
 ];
 
 beforeEach(() => {

@@ -5,7 +5,10 @@ use std::path::PathBuf;
 
 use account_api::{
     domain::Language,
-    wire::{AccountDetails, AccountView, EditRequest, LinkRequest, MachineInfo, PasswordRequest},
+    wire::{
+        AccountDetails, AccountView, EditRequest, EmailConfirmationRequest, LinkRequest,
+        MachineInfo, PasswordRequest,
+    },
 };
 
 use crate::{
@@ -213,6 +216,27 @@ impl AccountClient {
             details: details.clone(),
         };
         let account = self.api.edit(&token, &request).await?;
+        self.remember(&account)?;
+        Ok(account)
+    }
+
+    /// Makes the pending new e-mail address the account's, with the code mailed to it
+    /// (sent as typed: the service ignores case, spaces and dashes). A wrong or expired
+    /// code, or no pending change: `EmailCodeInvalid`.
+    pub async fn confirm_email(&self, code: &str) -> Result<AccountView, ClientError> {
+        let token = self.token().await?.ok_or(ClientError::NotLinked)?;
+        let request = EmailConfirmationRequest {
+            code: code.trim().to_owned(),
+        };
+        let account = self.api.confirm_email(&token, &request).await?;
+        self.remember(&account)?;
+        Ok(account)
+    }
+
+    /// Drops the pending change of e-mail address, if any: the account keeps its address.
+    pub async fn cancel_email_change(&self) -> Result<AccountView, ClientError> {
+        let token = self.token().await?.ok_or(ClientError::NotLinked)?;
+        let account = self.api.cancel_email_change(&token).await?;
         self.remember(&account)?;
         Ok(account)
     }

@@ -9,8 +9,8 @@ use std::time::Duration;
 use account_api::{
     error::{ApiErrorBody, ErrorCode},
     wire::{
-        AccountDetails, AccountView, EditRequest, Health, LinkRequest, LinkResponse,
-        PasswordRequest, UnlinkMachineRequest,
+        AccountDetails, AccountView, EditRequest, EmailConfirmationRequest, Health, LinkRequest,
+        LinkResponse, PasswordRequest, UnlinkMachineRequest,
     },
 };
 use reqwest::{Method, RequestBuilder, StatusCode};
@@ -117,6 +117,28 @@ impl ApiClient {
         .await
     }
 
+    /// Confirms the account's pending new e-mail address with the code mailed to it.
+    pub async fn confirm_email(
+        &self,
+        token: &str,
+        request: &EmailConfirmationRequest,
+    ) -> Result<AccountView, ClientError> {
+        read(
+            self.request(
+                Method::POST,
+                "/api/v1/account/email-confirmation",
+                Some(token),
+            )
+            .json(request),
+        )
+        .await
+    }
+
+    /// Cancels the account's pending change of e-mail address (none pending: no change).
+    pub async fn cancel_email_change(&self, token: &str) -> Result<AccountView, ClientError> {
+        read(self.request(Method::DELETE, "/api/v1/account/email-change", Some(token))).await
+    }
+
     pub async fn unlink_this_machine(&self, token: &str) -> Result<(), ClientError> {
         expect_success(self.request(Method::DELETE, "/api/v1/link", Some(token))).await
     }
@@ -191,6 +213,15 @@ async fn error_from(response: reqwest::Response) -> ClientError {
             },
         };
     };
+    error_from_body(status, body, retry_after_header)
+}
+
+/// The client's error for the service's error body.
+pub(crate) fn error_from_body(
+    status: StatusCode,
+    body: ApiErrorBody,
+    retry_after_header: Option<u64>,
+) -> ClientError {
     match body.code() {
         Some(ErrorCode::RateLimited) => ClientError::RateLimited {
             retry_after_seconds: body
@@ -204,10 +235,19 @@ async fn error_from(response: reqwest::Response) -> ClientError {
         Some(ErrorCode::NotLinked) => ClientError::NotLinked,
         Some(ErrorCode::EmailUnavailable) => ClientError::EmailUnavailable,
         Some(ErrorCode::MachineNotFound) => ClientError::MachineNotFound,
+        Some(ErrorCode::EmailCodeInvalid) => ClientError::EmailCodeInvalid,
         Some(ErrorCode::ServiceUnavailable) => {
             ClientError::Unreachable("the service is not available right now".into())
         }
         Some(ErrorCode::Field(_)) if !body.errors.is_empty() => ClientError::Fields(body.errors),
+        // A field error without the list: the one field it names.
+        Some(ErrorCode::Field(_)) if body.field.is_some() => {
+            ClientError::Fields(vec![account_api::error::FieldError {
+                field: body.field.unwrap_or_default(),
+                code: body.code,
+                message: body.message,
+            }])
+        }
         _ => ClientError::Service {
             status: status.as_u16(),
             code: body.code,

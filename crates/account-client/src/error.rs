@@ -26,6 +26,10 @@ pub enum ClientError {
     EmailUnavailable,
     #[error("no such computer among the account's linked computers")]
     MachineNotFound,
+    /// The code confirming a new e-mail address is wrong or expired, or no change of
+    /// address is waiting for one (it was cancelled, confirmed, or voided by wrong codes).
+    #[error("the e-mail confirmation code is wrong or expired")]
+    EmailCodeInvalid,
     #[error(transparent)]
     CredentialStore(#[from] CredentialError),
     /// The service answered something this client does not expect.
@@ -53,6 +57,7 @@ impl ClientError {
             ClientError::NotLinked => "not_linked",
             ClientError::EmailUnavailable => "email_unavailable",
             ClientError::MachineNotFound => "machine_not_found",
+            ClientError::EmailCodeInvalid => "email_code_invalid",
             ClientError::CredentialStore(_) => "credential_store_unavailable",
             ClientError::Service { .. } => "service_error",
             ClientError::Unexpected(_) => "unexpected",

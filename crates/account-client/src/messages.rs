@@ -58,6 +58,12 @@ pub fn describe(err: &ClientError, language: Language) -> String {
         ClientError::EmailUnavailable => "This e-mail address cannot be used for this account.".into(),
         ClientError::MachineNotFound if fr => "Cet ordinateur ne fait pas partie des ordinateurs liés au compte.".into(),
         ClientError::MachineNotFound => "No such computer among the account's linked computers.".into(),
+        ClientError::EmailCodeInvalid if fr => {
+            "Code de confirmation incorrect ou expiré. Vérifiez le code du dernier e-mail reçu à la nouvelle adresse. Un code est valable 24 heures ; après 5 codes erronés, le changement d'adresse est annulé : demandez-le de nouveau.".into()
+        }
+        ClientError::EmailCodeInvalid => {
+            "Wrong or expired confirmation code. Check the code in the latest e-mail received at the new address. A code is valid for 24 hours; after 5 wrong codes the change of address is cancelled: ask for it again.".into()
+        }
         ClientError::CredentialStore(CredentialError::Unavailable(cause)) if fr => format!(
             "Aucun coffre d'identifiants n'est disponible sur cet ordinateur : le lien ne peut pas être conservé. ({cause})"
         ),
@@ -106,6 +112,7 @@ pub fn field_label(field: &str, language: Language) -> &str {
         "address.country" => ("Pays", "Country"),
         "language" => ("Langue", "Language"),
         "password" => ("Mot de passe", "Password"),
+        "code" => ("Code de confirmation", "Confirmation code"),
         other => (other, other),
     };
     match language {
@@ -117,7 +124,8 @@ pub fn field_label(field: &str, language: Language) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use account_api::error::FieldError;
+    use crate::api::error_from_body;
+    use account_api::error::{ApiErrorBody, ErrorCode, FieldError};
 
     #[test]
     fn every_error_has_both_languages_and_waits_read_well() {
@@ -133,6 +141,7 @@ mod tests {
             ClientError::NotLinked,
             ClientError::EmailUnavailable,
             ClientError::MachineNotFound,
+            ClientError::EmailCodeInvalid,
             ClientError::CredentialStore(CredentialError::Unavailable("no bus".into())),
             ClientError::Unexpected("disk full".into()),
         ];
@@ -147,5 +156,88 @@ mod tests {
             "Trop de tentatives. Réessayez dans 2 minutes."
         );
         assert!(describe(&errors[5], Language::Fr).starts_with("SIRET : "));
+    }
+
+    /// The service's protocol errors: a client that works never meets them, so they are
+    /// told as "unexpected" with their code (or as the service being unavailable).
+    const GENERIC: &[ErrorCode] = &[
+        ErrorCode::InvalidJson,
+        ErrorCode::InvalidQuery,
+        ErrorCode::UnsupportedMediaType,
+        ErrorCode::PayloadTooLarge,
+        ErrorCode::InvalidMachine,
+        ErrorCode::NotFound,
+        ErrorCode::MethodNotAllowed,
+        ErrorCode::Timeout,
+        ErrorCode::ServiceUnavailable,
+        ErrorCode::Unexpected,
+    ];
+
+    #[test]
+    fn every_error_code_of_the_service_has_its_words() {
+        let all = ErrorCode::GENERAL
+            .iter()
+            .copied()
+            .chain(Invalid::ALL.iter().copied().map(ErrorCode::Field));
+        for code in all {
+            let field = matches!(code, ErrorCode::Field(_)).then(|| "code".to_owned());
+            let body = ApiErrorBody {
+                code: code.as_str().to_owned(),
+                message: "English for logs".into(),
+                field: field.clone(),
+                errors: vec![],
+                retry_after_seconds: None,
+            };
+            let err = error_from_body(reqwest::StatusCode::UNPROCESSABLE_ENTITY, body, None);
+            let fr = describe(&err, Language::Fr);
+            let en = describe(&err, Language::En);
+            assert!(!fr.trim().is_empty() && !en.trim().is_empty(), "{code:?}");
+            assert_ne!(fr, en, "{code:?}");
+            let generic = matches!(
+                err,
+                ClientError::Service { .. } | ClientError::Unreachable(_)
+            );
+            assert_eq!(
+                generic,
+                GENERIC.contains(&code),
+                "{code:?} should have words of its own: {err:?}"
+            );
+            if !generic {
+                // People read words for the code, not the service's English message.
+                assert!(!en.contains("English for logs"), "{code:?}: {en}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_wrong_confirmation_code_and_an_empty_one_read_well() {
+        let body = ApiErrorBody {
+            code: "email_code_invalid".into(),
+            message: "The code is wrong or expired".into(),
+            field: Some("code".into()),
+            errors: vec![],
+            retry_after_seconds: None,
+        };
+        let err = error_from_body(reqwest::StatusCode::UNPROCESSABLE_ENTITY, body, None);
+        assert!(matches!(err, ClientError::EmailCodeInvalid), "{err:?}");
+        assert_eq!(err.code(), "email_code_invalid");
+        assert!(describe(&err, Language::En).starts_with("Wrong or expired confirmation code."));
+        assert!(describe(&err, Language::Fr).starts_with("Code de confirmation incorrect"));
+
+        let body = ApiErrorBody {
+            code: "empty".into(),
+            message: "This field is required.".into(),
+            field: Some("code".into()),
+            errors: vec![FieldError::new("code", Invalid::Empty)],
+            retry_after_seconds: None,
+        };
+        let err = error_from_body(reqwest::StatusCode::UNPROCESSABLE_ENTITY, body, None);
+        assert_eq!(
+            describe(&err, Language::Fr),
+            format!(
+                "Code de confirmation : {}",
+                Invalid::Empty.message(Language::Fr)
+            )
+        );
     }
 }

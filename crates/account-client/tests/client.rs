@@ -21,6 +21,7 @@ use account_api::{
 use account_client::{
     credentials::CredentialStore,
     identity::{fingerprint_of, IdentityOverrides},
+    local::LocalState,
     AccountClient, ClientConfig, ClientError, Status,
 };
 use account_server::{
@@ -556,4 +557,288 @@ async fn wrong_passwords_are_refused_then_limited_with_the_time_to_wait() {
     }
     assert_eq!(machine.stored_token(), None);
     assert_eq!(machine.client.status().await.unwrap(), Status::NotLinked);
+}
+
+// ---------------------------------------------------------------------------------------
+// A new e-mail address, confirmed with the code mailed to it
+// ---------------------------------------------------------------------------------------
+
+/// The code a mail gives: the first word shaped like `K7RM-2XQD`.
+fn confirmation_code(text: &str) -> Option<String> {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .find(|word| {
+            word.len() == 9
+                && word.char_indices().all(|(i, c)| {
+                    if i == 4 {
+                        c == '-'
+                    } else {
+                        c.is_ascii_uppercase() || c.is_ascii_digit()
+                    }
+                })
+        })
+        .map(str::to_owned)
+}
+
+/// Another code of the same shape, certainly wrong.
+fn wrong_code(code: &str) -> String {
+    let mut wrong = code.to_owned();
+    let last = wrong.pop().unwrap();
+    wrong.push(if last == 'A' { 'B' } else { 'A' });
+    wrong
+}
+
+impl Service {
+    /// The code in the `nth` mail to `address`.
+    async fn code_mailed_to(&self, address: &str, nth: usize) -> String {
+        let mail = self.smtp.wait_for_nth(address, nth).await;
+        confirmation_code(&mail.text).unwrap_or_else(|| panic!("no code in: {}", mail.text))
+    }
+
+    /// Waits for a mail to `address` whose text contains `words`.
+    async fn wait_for_mail_saying(&self, address: &str, words: &str) {
+        let started = std::time::Instant::now();
+        while !self
+            .smtp
+            .mails_to(address)
+            .iter()
+            .any(|m| m.text.contains(words))
+        {
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "no mail to {address} says {words:?}: {:#?}",
+                self.smtp.mails_to(address)
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+/// The account this machine last saw, as kept in its data folder.
+fn snapshot_of(machine: &Machine) -> AccountView {
+    LocalState::new(machine.data.path())
+        .load(machine.client.service_url())
+        .snapshot
+        .expect("a snapshot")
+        .account
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_email_address_takes_effect_once_confirmed_with_the_code_mailed_to_it() {
+    let service = Service::start().await;
+    let a = Machine::new(&service, "uid-email-a", "POSTE-A");
+    let b = Machine::new(&service, "uid-email-b", "POSTE-B");
+    let old = "ancienne@dupont-batiment.test";
+    let new = "nouvelle@dupont-batiment.test";
+    let password = service.register(&a, old).await;
+    a.client.link(old, &password, false).await.unwrap();
+    b.client.link(old, &password, false).await.unwrap();
+
+    let read = a.client.account().await.unwrap();
+    let mut edited = read.details.clone();
+    edited.email = new.into();
+    edited.phone = "09 87 65 43 21".into();
+    let saved = a
+        .client
+        .edit(&password, read.version, &edited)
+        .await
+        .unwrap();
+    // The other details are saved; the address waits for its code.
+    assert_eq!(saved.details.email, old);
+    assert_eq!(saved.details.phone, "0987654321");
+    assert_eq!(saved.pending_email.as_deref(), Some(new));
+    assert_eq!(snapshot_of(&a).pending_email.as_deref(), Some(new));
+    assert_eq!(b.linked().await.pending_email.as_deref(), Some(new));
+    let code = service.code_mailed_to(new, 1).await;
+    // The account's address is told.
+    service.wait_for_mail_saying(old, new).await;
+
+    // A wrong code, then an empty one: refused, and the change still waits.
+    let wrong = a.client.confirm_email(&wrong_code(&code)).await;
+    assert!(
+        matches!(wrong, Err(ClientError::EmailCodeInvalid)),
+        "{wrong:?}"
+    );
+    match a.client.confirm_email("  ").await {
+        Err(ClientError::Fields(fields)) => {
+            assert_eq!(fields.len(), 1, "{fields:?}");
+            assert_eq!(
+                (fields[0].field.as_str(), fields[0].code.as_str()),
+                ("code", "empty")
+            );
+        }
+        other => panic!("expected the empty code refused: {other:?}"),
+    }
+    assert_eq!(a.linked().await.pending_email.as_deref(), Some(new));
+
+    // The right one, typed loosely, from the other machine.
+    let loose = code.to_lowercase().replace('-', " ");
+    let confirmed = b.client.confirm_email(&loose).await.unwrap();
+    assert_eq!(confirmed.details.email, new);
+    assert_eq!(confirmed.pending_email, None);
+    assert_eq!(snapshot_of(&b).details.email, new, "the snapshot follows");
+    assert_eq!(snapshot_of(&b).pending_email, None);
+    let seen = a.linked().await;
+    assert_eq!(
+        (seen.details.email.as_str(), seen.pending_email),
+        (new, None)
+    );
+
+    // A code works once; the new address links, the old one no longer does.
+    let again = a.client.confirm_email(&code).await;
+    assert!(
+        matches!(again, Err(ClientError::EmailCodeInvalid)),
+        "{again:?}"
+    );
+    let c = Machine::new(&service, "uid-email-c", "POSTE-C");
+    let refused = c.client.link(old, &password, false).await;
+    assert!(
+        matches!(refused, Err(ClientError::WrongPassword)),
+        "{refused:?}"
+    );
+    c.client.link(new, &password, false).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_waiting_address_change_is_replaced_kept_or_cancelled() {
+    let service = Service::start().await;
+    let machine = Machine::new(&service, "uid-email-cancel", "POSTE-ADMIN");
+    let old = "admin@leroy.test";
+    let first = "direction@leroy.test";
+    let second = "gerant@leroy.test";
+    let password = service.register(&machine, old).await;
+    machine.client.link(old, &password, false).await.unwrap();
+
+    let read = machine.client.account().await.unwrap();
+    let mut edited = read.details.clone();
+    edited.email = first.into();
+    let saved = machine
+        .client
+        .edit(&password, read.version, &edited)
+        .await
+        .unwrap();
+    assert_eq!(saved.pending_email.as_deref(), Some(first));
+    let first_code = service.code_mailed_to(first, 1).await;
+
+    // Another new address replaces the first: its code no longer works.
+    edited.email = second.into();
+    let saved = machine
+        .client
+        .edit(&password, saved.version, &edited)
+        .await
+        .unwrap();
+    assert_eq!(saved.pending_email.as_deref(), Some(second));
+    let second_code = service.code_mailed_to(second, 1).await;
+    let stale = machine.client.confirm_email(&first_code).await;
+    assert!(
+        matches!(stale, Err(ClientError::EmailCodeInvalid)),
+        "{stale:?}"
+    );
+
+    // An edit with the account's current address leaves the change waiting.
+    let mut other = saved.details.clone();
+    other.company_name = "Leroy et Fils SAS".into();
+    let saved = machine
+        .client
+        .edit(&password, saved.version, &other)
+        .await
+        .unwrap();
+    assert_eq!(saved.details.company_name, "Leroy et Fils SAS");
+    assert_eq!(saved.pending_email.as_deref(), Some(second));
+
+    // Cancelled: the account keeps its address, the code no longer works; twice is fine.
+    let cancelled = machine.client.cancel_email_change().await.unwrap();
+    assert_eq!(cancelled.details.email, old);
+    assert_eq!(cancelled.pending_email, None);
+    assert_eq!(snapshot_of(&machine).pending_email, None);
+    let again = machine.client.cancel_email_change().await.unwrap();
+    assert_eq!(again.pending_email, None);
+    let late = machine.client.confirm_email(&second_code).await;
+    assert!(
+        matches!(late, Err(ClientError::EmailCodeInvalid)),
+        "{late:?}"
+    );
+    assert_eq!(machine.linked().await.details.email, old);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_accounts_address_gets_the_same_answer_but_no_code() {
+    let service = Service::start().await;
+    let mine = Machine::new(&service, "uid-email-mine", "POSTE-MOI");
+    let theirs = Machine::new(&service, "uid-email-theirs", "POSTE-EUX");
+    let old = "moi@dupont.test";
+    let taken = "eux@martin.test";
+    let free = "libre@dupont.test";
+    let password = service.register(&mine, old).await;
+    service.register(&theirs, taken).await;
+    mine.client.link(old, &password, false).await.unwrap();
+
+    let read = mine.client.account().await.unwrap();
+    let mut edited = read.details.clone();
+    edited.email = taken.into();
+    let to_taken = mine
+        .client
+        .edit(&password, read.version, &edited)
+        .await
+        .unwrap();
+    assert_eq!(to_taken.details.email, old);
+    assert_eq!(to_taken.pending_email.as_deref(), Some(taken));
+    // The mail to that address says so and carries no code: nothing confirms it.
+    let mail = service.smtp.wait_for_nth(taken, 2).await;
+    assert_eq!(confirmation_code(&mail.text), None, "{}", mail.text);
+    let refused = mine.client.confirm_email("ABCD-EFGH").await;
+    assert!(
+        matches!(refused, Err(ClientError::EmailCodeInvalid)),
+        "{refused:?}"
+    );
+
+    // A free address answers alike.
+    let cancelled = mine.client.cancel_email_change().await.unwrap();
+    edited.email = free.into();
+    let to_free = mine
+        .client
+        .edit(&password, cancelled.version, &edited)
+        .await
+        .unwrap();
+    assert_eq!(to_free.pending_email.as_deref(), Some(free));
+    assert_eq!(to_free.details, to_taken.details);
+    assert_eq!(to_free.customer_id, to_taken.customer_id);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn five_wrong_codes_void_the_change() {
+    let service = Service::start().await;
+    let machine = Machine::new(&service, "uid-email-typos", "POSTE-TYPO");
+    let old = "typos@dupont.test";
+    let new = "nouveau-typos@dupont.test";
+    let password = service.register(&machine, old).await;
+    machine.client.link(old, &password, false).await.unwrap();
+    let read = machine.client.account().await.unwrap();
+    let mut edited = read.details.clone();
+    edited.email = new.into();
+    machine
+        .client
+        .edit(&password, read.version, &edited)
+        .await
+        .unwrap();
+    let code = service.code_mailed_to(new, 1).await;
+
+    away_from_a_limit_window_boundary().await;
+    for attempt in 1..=5 {
+        let wrong = machine.client.confirm_email(&wrong_code(&code)).await;
+        assert!(
+            matches!(wrong, Err(ClientError::EmailCodeInvalid)),
+            "attempt {attempt}: {wrong:?}"
+        );
+    }
+    // Voided: even the right code is refused now, and nothing waits any more (or the
+    // service says to wait first).
+    match machine.client.confirm_email(&code).await {
+        Err(ClientError::EmailCodeInvalid) | Err(ClientError::RateLimited { .. }) => {}
+        other => panic!("expected the change voided: {other:?}"),
+    }
+    let account = machine.linked().await;
+    assert_eq!(
+        (account.details.email.as_str(), account.pending_email),
+        (old, None)
+    );
 }

@@ -586,6 +586,22 @@ fn action_label(l: Language, action: &str) -> String {
             "New password sent by support",
         ),
         "details_changed" => t(l, "Coordonnées modifiées", "Details changed"),
+        "email_change_requested" => t(
+            l,
+            "Nouvelle adresse e-mail demandée (code envoyé)",
+            "New e-mail address asked for (code sent)",
+        ),
+        "email_changed" => t(l, "Adresse e-mail modifiée", "E-mail address changed"),
+        "email_change_cancelled" => t(
+            l,
+            "Changement d'adresse e-mail annulé",
+            "E-mail address change cancelled",
+        ),
+        "email_change_voided" => t(
+            l,
+            "Changement d'adresse e-mail abandonné (codes erronés)",
+            "E-mail address change void (wrong codes)",
+        ),
         "machine_linked" => t(l, "Ordinateur lié", "Computer linked"),
         "machine_moved_in" => t(
             l,

@@ -102,13 +102,24 @@ pub async fn confirm(
     let change = tx.email_change(account.id, now).await?;
     let expected = email_code_hash(account.id, typed);
     let right = change.as_ref().is_some_and(|c| {
-        c.wrong_codes < WRONG_CODES_MAX
-            && c.code_hash
-                .as_deref()
-                .is_some_and(|stored| same_digest(stored, &expected))
+        c.code_hash
+            .as_deref()
+            .is_some_and(|stored| same_digest(stored, &expected))
     });
     let Some(change) = change.filter(|_| right) else {
-        tx.email_change_wrong_code(account.id).await?;
+        // Too many wrong codes: the change is void (the account shows none waiting), and
+        // a new edit starts another.
+        if tx.email_change_wrong_code(account.id).await? >= WRONG_CODES_MAX {
+            tx.delete_email_change(account.id).await?;
+            tx.audit(
+                account.id,
+                &machine_actor(&machine.id),
+                "email_change_voided",
+                serde_json::json!({ "wrong_codes": WRONG_CODES_MAX }),
+                now,
+            )
+            .await?;
+        }
         tx.commit().await?;
         reservation.keep();
         return Err(ApiError::EmailCodeInvalid);
