@@ -2,7 +2,8 @@
 # Runs every check and test: formatting, lints, the UI's type check, and the tests of
 # every crate (the service on loopback with a real SMTP server, a real SQLite file, a
 # real Secret Service for the credential store, and the app's real window under Xvfb
-# driven through WebDriver); last, the release build and its Debian package.
+# driven through WebDriver); then the release build and its Debian package; last, the
+# Windows program and installer, cross-built and tried under Wine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -22,3 +23,6 @@ dbus-run-session -- bash -c '
 
 # The release build and its Debian package, checked (about 2 to 5 minutes more).
 bash scripts/package.sh
+
+# Windows: the program cross-built, its signed installer, both tried under Wine.
+bash scripts/test-windows.sh

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Windows, on every test run: cross-builds the program (scripts/build-windows.sh), builds
+# its installer signed with a throw-away certificate made here and checks the signatures
+# (scripts/package-windows.sh), then runs the program and the installer under Wine
+# against the real service on loopback (tests/windows.rs). Warm, a few minutes; from
+# cold the Windows build takes 20–35 minutes on 2 cores.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(wine64 openssl)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  echo "Installing: ${missing[*]}"
+  $sudo apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+bash scripts/build-windows.sh
+
+signing=$(mktemp -d)
+trap 'rm -rf "$signing"' EXIT
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=Customer account test signing" \
+  -keyout "$signing/key.pem" -out "$signing/cert.pem" 2>/dev/null
+openssl pkcs12 -export -inkey "$signing/key.pem" -in "$signing/cert.pem" \
+  -out "$signing/cert.p12" -passout pass:throwaway
+WINDOWS_SIGNING_CERT="$signing/cert.p12" WINDOWS_SIGNING_PASSWORD=throwaway \
+  WINDOWS_SIGNING_CAFILE="$signing/cert.pem" bash scripts/package-windows.sh
+
+out="${WINDOWS_OUT:-target-windows-out}"
+version=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)
+CUSTOMER_ACCOUNT_WINDOWS_EXE="$(realpath "$out/customer-account.exe")" \
+  CUSTOMER_ACCOUNT_WINDOWS_INSTALLER="$(realpath "$out/customer-account-$version-setup.exe")" \
+  cargo test --locked --test windows -- --ignored
