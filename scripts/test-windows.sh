@@ -31,8 +31,10 @@ openssl pkcs12 -export -inkey "$signing/key.pem" -in "$signing/cert.pem" \
 WINDOWS_SIGNING_CERT="$signing/cert.p12" WINDOWS_SIGNING_PASSWORD=throwaway \
   WINDOWS_SIGNING_CAFILE="$signing/cert.pem" bash scripts/package-windows.sh
 
+# --workspace: the same packages as scripts/test.sh's test run, so the same features
+# and nothing to rebuild.
 out="${WINDOWS_OUT:-target-windows-out}"
 version=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)
 CUSTOMER_ACCOUNT_WINDOWS_EXE="$(realpath "$out/customer-account.exe")" \
   CUSTOMER_ACCOUNT_WINDOWS_INSTALLER="$(realpath "$out/customer-account-$version-setup.exe")" \
-  cargo test --locked --test windows -- --ignored
+  cargo test --workspace --locked --test windows -- --ignored

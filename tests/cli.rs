@@ -8,7 +8,8 @@ use serde_json::Value;
 use tokio::io::AsyncWriteExt;
 
 mod common;
-use common::{confirmation_code, start_service, wrong_code, Service};
+use common::{start_service, Service};
+use test_support::wrong_code;
 
 /// One workstation: its own data folder, machine identifier and name.
 struct Machine {
@@ -609,7 +610,8 @@ async fn registering_works_without_a_credential_store() {
 /// The code mailed to `address` (its `nth` mail).
 async fn code_mailed_to(service: &Service, address: &str, nth: usize) -> String {
     let mail = service.smtp.wait_for_nth(address, nth).await;
-    confirmation_code(&mail.text).unwrap_or_else(|| panic!("no code in: {}", mail.text))
+    mail.confirmation_code()
+        .unwrap_or_else(|| panic!("no code in: {}", mail.text))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

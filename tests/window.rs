@@ -8,10 +8,10 @@ use std::{path::Path, time::Duration};
 use fantoccini::{key::Key, Locator};
 
 use common::{
-    confirmation_code, start_service,
+    start_service,
     window::{finish, Window, Workstation},
-    wrong_code,
 };
+use test_support::wrong_code;
 
 /// The whole journey of a company: register, link with the mailed password, edit, a
 /// second computer joins, the first lists it, then unlinks itself.
@@ -377,7 +377,9 @@ async fn a_new_email_address_is_confirmed_with_the_mailed_code() {
     assert_eq!(window.value("#account-form [name=email]").await, old);
 
     let mail = service.smtp.wait_for_nth(new, 1).await;
-    let code = confirmation_code(&mail.text).unwrap_or_else(|| panic!("{}", mail.text));
+    let code = mail
+        .confirmation_code()
+        .unwrap_or_else(|| panic!("{}", mail.text));
     let wrong = wrong_code(&code);
     window.fill("#email-code", &wrong).await;
     window.click("#email-confirm").await;

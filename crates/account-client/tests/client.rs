@@ -563,35 +563,12 @@ async fn wrong_passwords_are_refused_then_limited_with_the_time_to_wait() {
 // A new e-mail address, confirmed with the code mailed to it
 // ---------------------------------------------------------------------------------------
 
-/// The code a mail gives: the first word shaped like `K7RM-2XQD`.
-fn confirmation_code(text: &str) -> Option<String> {
-    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
-        .find(|word| {
-            word.len() == 9
-                && word.char_indices().all(|(i, c)| {
-                    if i == 4 {
-                        c == '-'
-                    } else {
-                        c.is_ascii_uppercase() || c.is_ascii_digit()
-                    }
-                })
-        })
-        .map(str::to_owned)
-}
-
-/// Another code of the same shape, certainly wrong.
-fn wrong_code(code: &str) -> String {
-    let mut wrong = code.to_owned();
-    let last = wrong.pop().unwrap();
-    wrong.push(if last == 'A' { 'B' } else { 'A' });
-    wrong
-}
-
 impl Service {
     /// The code in the `nth` mail to `address`.
     async fn code_mailed_to(&self, address: &str, nth: usize) -> String {
         let mail = self.smtp.wait_for_nth(address, nth).await;
-        confirmation_code(&mail.text).unwrap_or_else(|| panic!("no code in: {}", mail.text))
+        mail.confirmation_code()
+            .unwrap_or_else(|| panic!("no code in: {}", mail.text))
     }
 
     /// Waits for a mail to `address` whose text contains `words`.
@@ -653,7 +630,10 @@ async fn a_new_email_address_takes_effect_once_confirmed_with_the_code_mailed_to
     service.wait_for_mail_saying(old, new).await;
 
     // A wrong code, then an empty one: refused, and the change still waits.
-    let wrong = a.client.confirm_email(&wrong_code(&code)).await;
+    let wrong = a
+        .client
+        .confirm_email(&test_support::wrong_code(&code))
+        .await;
     assert!(
         matches!(wrong, Err(ClientError::EmailCodeInvalid)),
         "{wrong:?}"
@@ -784,7 +764,7 @@ async fn another_accounts_address_gets_the_same_answer_but_no_code() {
     assert_eq!(to_taken.pending_email.as_deref(), Some(taken));
     // The mail to that address says so and carries no code: nothing confirms it.
     let mail = service.smtp.wait_for_nth(taken, 2).await;
-    assert_eq!(confirmation_code(&mail.text), None, "{}", mail.text);
+    assert_eq!(mail.confirmation_code(), None, "{}", mail.text);
     let refused = mine.client.confirm_email("ABCD-EFGH").await;
     assert!(
         matches!(refused, Err(ClientError::EmailCodeInvalid)),
@@ -824,7 +804,10 @@ async fn five_wrong_codes_void_the_change() {
 
     away_from_a_limit_window_boundary().await;
     for attempt in 1..=5 {
-        let wrong = machine.client.confirm_email(&wrong_code(&code)).await;
+        let wrong = machine
+            .client
+            .confirm_email(&test_support::wrong_code(&code))
+            .await;
         assert!(
             matches!(wrong, Err(ClientError::EmailCodeInvalid)),
             "attempt {attempt}: {wrong:?}"

@@ -11,3 +11,11 @@ pub fn free_port() -> u16 {
         .map(|a| a.port())
         .expect("a free loopback port")
 }
+
+/// Another code of the same shape as `code` (a mailed confirmation code), certainly wrong.
+pub fn wrong_code(code: &str) -> String {
+    let mut wrong = code.to_owned();
+    let last = wrong.pop().expect("a code is not empty");
+    wrong.push(if last == 'A' { 'B' } else { 'A' });
+    wrong
+}

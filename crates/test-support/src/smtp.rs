@@ -35,7 +35,8 @@ impl ReceivedMail {
             .or_else(|| self.line_value("Mot de passe :"))
     }
 
-    /// The code confirming a new e-mail address, if the mail gives one.
+    /// The code confirming a new e-mail address, if the mail gives one (the mail to an
+    /// address that belongs to another account carries none).
     pub fn confirmation_code(&self) -> Option<String> {
         self.line_value("Confirmation code:")
             .or_else(|| self.line_value("Code de confirmation :"))
