@@ -8,18 +8,8 @@ cd "$(dirname "$0")/.."
 # gnome-keyring + dbus: a real Secret Service for the credential store in tests.
 # (Not dbus-x11: it makes the app start daemons that outlive it.)
 # chromium + chromium-driver: the support console's browser tests.
-packages=(libwebkit2gtk-4.1-dev xvfb webkit2gtk-driver gnome-keyring keyutils dbus pkg-config build-essential curl chromium chromium-driver)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  sudo=""
-  [ "$(id -u)" -ne 0 ] && sudo="sudo"
-  echo "Installing: ${missing[*]}"
-  $sudo apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
-fi
+source scripts/lib/packages.sh
+install_missing libwebkit2gtk-4.1-dev xvfb webkit2gtk-driver gnome-keyring keyutils dbus pkg-config build-essential curl chromium chromium-driver
 
 command -v cargo >/dev/null || { echo "Rust is missing: see https://rustup.rs" >&2; exit 1; }
 command -v npm >/dev/null || { echo "Node.js 20.19+ and npm are missing" >&2; exit 1; }

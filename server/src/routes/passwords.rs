@@ -15,14 +15,36 @@ use crate::{
     extract::{ApiJson, ClientNetwork},
     limits,
     mail::templates::PENDING_PASSWORD_HOURS,
-    secrets::generate_password,
+    secrets::{generate_password, ClearPassword},
     startup::AppState,
+    storage::AccountRow,
 };
 
 type Accepted = (StatusCode, Json<PasswordSent>);
 
 fn accepted() -> Accepted {
     (StatusCode::ACCEPTED, Json(PasswordSent::new()))
+}
+
+/// The account of `email`, if any, and `password` hashed for it: with the account's salt
+/// (a pending password, checked in the same run as the current one), or with a fresh salt
+/// (a new account's). One hash either way.
+async fn account_and_password_hash(
+    state: &AppState,
+    email: &str,
+    password: &ClearPassword,
+) -> Result<(Option<AccountRow>, String), ApiError> {
+    let existing = state.storage.read().await?.account_by_email(email).await?;
+    let hash = match &existing {
+        Some(account) => {
+            state
+                .hasher
+                .hash_like(password, &account.password_hash)
+                .await?
+        }
+        None => state.hasher.hash(password).await?,
+    };
+    Ok((existing, hash))
 }
 
 pub async fn register(
@@ -37,17 +59,7 @@ pub async fn register(
         .keep();
 
     let password = generate_password();
-    let existing = state.storage.read().await?.account_by_email(email).await?;
-    // One hash either way: a new account's, or a pending one with the account's salt.
-    let hash = match &existing {
-        Some(account) => {
-            state
-                .hasher
-                .hash_like(&password, &account.password_hash)
-                .await?
-        }
-        None => state.hasher.hash(&password).await?,
-    };
+    let (existing, hash) = account_and_password_hash(&state, email, &password).await?;
     let now = crate::now();
     let mut tx = state.storage.write().await?;
     match tx.account_by_email(email).await? {
@@ -134,21 +146,7 @@ pub async fn request_password(
 
     // Hashed even for an unknown address, so both answers take as long.
     let password = generate_password();
-    let existing = state
-        .storage
-        .read()
-        .await?
-        .account_by_email(email.as_str())
-        .await?;
-    let hash = match &existing {
-        Some(account) => {
-            state
-                .hasher
-                .hash_like(&password, &account.password_hash)
-                .await?
-        }
-        None => state.hasher.hash(&password).await?,
-    };
+    let (existing, hash) = account_and_password_hash(&state, email.as_str(), &password).await?;
     let now = crate::now();
     let mut tx = state.storage.write().await?;
     let mail = match existing {
