@@ -12,7 +12,7 @@ use axum::{
 };
 use serde::de::DeserializeOwned;
 
-use crate::{error::ApiError, startup::AppState};
+use crate::{error::ApiError, state::AppState};
 
 /// `axum::Json`, but a body that is not the expected JSON gets our error shape.
 pub struct ApiJson<T>(pub T);

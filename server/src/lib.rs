@@ -18,6 +18,7 @@ pub mod mail;
 pub mod routes;
 pub mod secrets;
 pub mod startup;
+pub mod state;
 pub mod storage;
 pub mod support;
 pub mod telemetry;

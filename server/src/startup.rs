@@ -1,6 +1,6 @@
 //! Builds the service from its settings; tests start it on port 0 and read the port.
 
-use std::{future::Future, net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
+use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 
 use anyhow::Context as _;
 use lettre::message::Mailbox;
@@ -8,26 +8,13 @@ use tokio::{net::TcpListener, sync::Notify};
 use tokio_util::sync::CancellationToken;
 
 use crate::{
-    config::{MailTransportSettings, Settings, SupportSettings},
+    config::{MailTransportSettings, Settings},
     mail::{transport, OutboxWorker, Templates},
     routes,
     secrets::PasswordHasher,
+    state::AppState,
     storage::Storage,
 };
-
-/// What every handler can reach.
-#[derive(Clone)]
-pub struct AppState {
-    pub storage: Storage,
-    pub hasher: PasswordHasher,
-    pub templates: Arc<Templates>,
-    /// Wakes the outbox worker after a transaction that enqueued mail commits.
-    pub mail_wake: Arc<Notify>,
-    pub trust_forwarded_for: bool,
-    /// The file transport's folder, listed at /outbox (local use only).
-    pub local_outbox: Option<PathBuf>,
-    pub support: SupportSettings,
-}
 
 pub struct Application {
     listener: TcpListener,

@@ -18,8 +18,8 @@ use super::{
 use crate::{
     extract::ClientNetwork,
     limits::{self, Bucket, Rule},
-    secrets::{token_hash, MachineToken},
-    startup::AppState,
+    secrets::{same_digest, token_hash, MachineToken},
+    state::AppState,
     support::Role,
 };
 
@@ -194,15 +194,11 @@ where
             // A form without its token, or not a form of ours at all.
             return Err(ConsoleError::Csrf(agent.language));
         };
-        if !constant_time_eq(form.csrf().as_bytes(), agent.csrf.as_bytes()) {
+        if !same_digest(form.csrf(), &agent.csrf) {
             return Err(ConsoleError::Csrf(agent.language));
         }
         Ok(SignedForm(agent, form))
     }
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// The language of someone not logged in: the browser's first choice of ours.
@@ -285,7 +281,7 @@ pub async fn log_in(
 ) -> Result<Response, ConsoleError> {
     let language = browser_language(&headers);
     let expected = cookie_value(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
-    if expected.is_empty() || !constant_time_eq(expected.as_bytes(), form.csrf.as_bytes()) {
+    if expected.is_empty() || !same_digest(&expected, &form.csrf) {
         return Err(ConsoleError::Csrf(language));
     }
     let fresh_csrf = MachineToken::generate().into_inner();

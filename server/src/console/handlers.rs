@@ -19,7 +19,7 @@ use crate::{
     ledger,
     routes::common::{account_id, customer_id, find_accounts, language},
     secrets::generate_password,
-    startup::AppState,
+    state::AppState,
     storage::{AccountRow, Tx},
     support::{
         parse_minutes, DurationProblem, SearchQuery, MAX_CREDIT_MINUTES, MAX_SESSION_MINUTES,

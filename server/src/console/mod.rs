@@ -19,7 +19,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use auth::{Agent, SESSION_COOKIE};
 
-use crate::{startup::AppState, storage::StorageError};
+use crate::{state::AppState, storage::StorageError};
 
 /// Pages refuse scripts, frames and anything from elsewhere; forms post only here.
 const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; \

@@ -18,7 +18,7 @@ use super::{
 use crate::{
     error::ApiError,
     extract::{ApiJson, ApiPath, BearerToken, ClientNetwork},
-    startup::AppState,
+    state::AppState,
 };
 
 pub async fn read(

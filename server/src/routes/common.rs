@@ -13,7 +13,7 @@ use crate::{
     extract::{BearerToken, ClientNetwork},
     limits::{self, PasswordSource},
     secrets::token_hash,
-    startup::AppState,
+    state::AppState,
     storage::{AccountRow, MachineRow, StorageError, Tx},
     support::SearchQuery,
 };

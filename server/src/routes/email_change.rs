@@ -16,7 +16,7 @@ use crate::{
     limits::{self, Bucket, EMAIL_CODE_ACCOUNT},
     mail::templates::EMAIL_CHANGE_HOURS,
     secrets::{email_code_hash, generate_email_code, same_digest},
-    startup::AppState,
+    state::AppState,
     storage::{AccountRow, EmailChangeRow, MachineRow, StorageError, Tx},
 };
 

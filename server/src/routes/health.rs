@@ -1,7 +1,7 @@
 use account_api::wire::Health;
 use axum::{extract::State, Json};
 
-use crate::{error::ApiError, startup::AppState};
+use crate::{error::ApiError, state::AppState};
 
 /// The process is up.
 pub async fn live() -> Json<Health> {

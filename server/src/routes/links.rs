@@ -26,7 +26,7 @@ use crate::{
     error::ApiError,
     extract::{ApiJson, BearerToken, ClientNetwork},
     secrets::{new_machine_id, token_hash, MachineToken},
-    startup::AppState,
+    state::AppState,
     storage::{MachineRow, StorageError},
 };
 

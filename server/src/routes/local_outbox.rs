@@ -3,7 +3,7 @@
 
 use axum::{extract::State, response::Html};
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 const SHOWN: usize = 50;
 

@@ -27,7 +27,7 @@ use tower_http::{
 };
 use tracing::Level;
 
-use crate::{error::ApiError, startup::AppState};
+use crate::{error::ApiError, state::AppState};
 
 /// Requests are small forms; anything bigger is a mistake or an attack.
 const BODY_LIMIT: usize = 16 * 1024;

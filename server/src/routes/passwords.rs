@@ -16,7 +16,7 @@ use crate::{
     limits,
     mail::templates::PENDING_PASSWORD_HOURS,
     secrets::{generate_password, ClearPassword},
-    startup::AppState,
+    state::AppState,
     storage::AccountRow,
 };
 

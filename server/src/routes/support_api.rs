@@ -20,7 +20,7 @@ use crate::{
     extract::{ApiJson, ApiPath, ApiQuery, BearerToken},
     ledger,
     secrets::token_hash,
-    startup::AppState,
+    state::AppState,
     storage::{AccountRow, AgentRow, LedgerRow, Tx},
     support::{SearchQuery, MAX_SESSION_MINUTES},
 };

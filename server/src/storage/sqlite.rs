@@ -13,7 +13,7 @@ use super::{
     StorageError, PENDING_PASSWORDS_KEPT,
 };
 use crate::{
-    limits::{wait_for_room, Bucket},
+    limits::window::{wait_for_room, Bucket},
     secrets::OutboxKey,
 };
 

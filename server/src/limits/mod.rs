@@ -13,14 +13,11 @@
 //!   so strangers' guesses stay few without locking the company out of its own offices;
 //! - from a linked machine (edits and unlinks that ask for the password): per machine.
 
-use crate::{error::ApiError, storage::Storage};
+pub mod window;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Rule {
-    pub name: &'static str,
-    pub max: i64,
-    pub window_seconds: i64,
-}
+pub use window::{Bucket, Rule};
+
+use crate::{error::ApiError, storage::Storage};
 
 /// Wrong passwords for one account from one network.
 pub const WRONG_PASSWORD_ACCOUNT_NETWORK: Rule = Rule {
@@ -66,22 +63,6 @@ pub const EMAIL_CODE_ACCOUNT: Rule = Rule {
 };
 /// How long a network where the account was used stays one of its own.
 pub const KNOWN_NETWORK_DAYS: i64 = 60;
-
-/// One counter: a rule and the key it counts for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Bucket {
-    pub rule: Rule,
-    pub key: String,
-}
-
-impl Bucket {
-    pub fn new(rule: Rule, key: impl std::fmt::Display) -> Self {
-        Self {
-            key: format!("{}:{key}", rule.name),
-            rule,
-        }
-    }
-}
 
 /// Where a typed password comes from, as the limits see it.
 #[derive(Debug, Clone, Copy)]
@@ -154,35 +135,9 @@ pub async fn reserve(storage: &Storage, buckets: &[Bucket]) -> Result<Reservatio
     }
 }
 
-/// Seconds until a full bucket has room again: `at_in_window` are the times of the
-/// attempts it holds within its window, oldest first. `None` while it has room.
-pub fn wait_for_room(rule: Rule, at_in_window: &[i64], now: i64) -> Option<i64> {
-    let count = at_in_window.len() as i64;
-    if count < rule.max {
-        return None;
-    }
-    // Room comes back when enough of the oldest attempts have left the window.
-    let freeing = at_in_window[(count - rule.max) as usize];
-    Some((freeing + rule.window_seconds - now).max(1))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_full_bucket_waits_for_its_oldest_attempt_to_leave_the_window() {
-        let rule = Rule {
-            name: "t",
-            max: 3,
-            window_seconds: 100,
-        };
-        assert_eq!(wait_for_room(rule, &[10, 20], 50), None);
-        assert_eq!(wait_for_room(rule, &[10, 20, 30], 50), Some(60));
-        // Over the limit (a limit lowered since): wait until enough have left.
-        assert_eq!(wait_for_room(rule, &[10, 20, 30, 40], 50), Some(70));
-        assert_eq!(wait_for_room(rule, &[0, 0, 0], 100), Some(1));
-    }
 
     #[test]
     fn strangers_count_against_the_account_and_the_company_does_not() {

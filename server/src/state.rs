@@ -1,0 +1,23 @@
+//! What every handler can reach: storage, the password hasher, the mail templates and
+//! the outbox's wake-up, and the settings they read. Built by `startup`, used by the
+//! routes and the console; it knows neither.
+
+use std::{path::PathBuf, sync::Arc};
+
+use tokio::sync::Notify;
+
+use crate::{config::SupportSettings, mail::Templates, secrets::PasswordHasher, storage::Storage};
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub storage: Storage,
+    pub hasher: PasswordHasher,
+    pub templates: Arc<Templates>,
+    /// Wakes the outbox worker after a transaction that enqueued mail commits.
+    pub mail_wake: Arc<Notify>,
+    pub trust_forwarded_for: bool,
+    /// The file transport's folder, listed at /outbox (local use only).
+    pub local_outbox: Option<PathBuf>,
+    pub support: SupportSettings,
+}
