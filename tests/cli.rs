@@ -1,14 +1,16 @@
 //! The `customer-account` commands, run as a user or a script would, against the real
 //! service on loopback, a real SMTP server and the real credential store (Secret Service).
 
-use std::{path::Path, process::Stdio, time::Duration};
+use std::path::Path;
 
 use account_client::{credentials::CredentialStore, identity::fingerprint_of};
 use serde_json::Value;
-use tokio::io::AsyncWriteExt;
 
 mod common;
-use common::{start_service, Service};
+use common::{
+    run::{finish, Run},
+    start_service, Service,
+};
 use test_support::wrong_code;
 
 /// One workstation: its own data folder, machine identifier and name.
@@ -16,19 +18,6 @@ struct Machine {
     uid: String,
     name: String,
     home: tempfile::TempDir,
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.stdout))
-    }
 }
 
 impl Machine {
@@ -69,33 +58,6 @@ impl Machine {
     fn token(&self, service: &Service) -> Option<String> {
         let key = format!("{} {}", service.url, &fingerprint_of(&self.uid)[..16]);
         CredentialStore::open().unwrap().load(&key).unwrap()
-    }
-}
-
-/// Runs `command`, with `stdin` as its standard input, to its end.
-async fn finish(mut command: tokio::process::Command, stdin: Option<&str>) -> Run {
-    let mut child = command
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    if let Some(text) = stdin {
-        input
-            .write_all(format!("{text}\n").as_bytes())
-            .await
-            .unwrap();
-    }
-    drop(input);
-    let output = tokio::time::timeout(Duration::from_secs(60), child.wait_with_output())
-        .await
-        .expect("the command finishes")
-        .unwrap();
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).trim().to_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).trim().to_owned(),
     }
 }
 

@@ -56,7 +56,7 @@ async fn link_on(pc: &Wine, service: &Service, email: &str, password: &str) {
     let run = pc
         .run(
             &["--service-url", &service.url, "link", "--email", email],
-            Some(&format!("{password}\n")),
+            Some(password),
         )
         .await;
     assert_eq!(run.code, 0, "link: {}{}", run.stdout, run.stderr);
@@ -336,11 +336,7 @@ async fn the_installer_deploys_silently_with_the_preset_and_its_commands_use_the
     let email = "deployed@example.fr";
     let password = service.register(email, "Déployé SARL", "fr", 1).await;
     let link = pc
-        .run_program(
-            &exe,
-            &["link", "--email", email],
-            Some(&format!("{password}\n")),
-        )
+        .run_program(&exe, &["link", "--email", email], Some(&password))
         .await;
     assert_eq!(
         link.code, 0,

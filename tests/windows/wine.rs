@@ -7,24 +7,10 @@ use std::{
     sync::OnceLock,
 };
 
-use tokio::io::AsyncWriteExt;
+use crate::common::run::{finish, Run};
 
 const WINE: &str = "/usr/lib/wine/wine64";
 const WINESERVER: &str = "/usr/lib/wine/wineserver";
-
-/// What a program printed and how it ended.
-pub struct Run {
-    pub code: i32,
-    pub stdout: String,
-    pub stderr: String,
-}
-
-impl Run {
-    pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", self.stdout, self.stderr))
-    }
-}
 
 /// The Windows program under test.
 pub fn program() -> PathBuf {
@@ -99,8 +85,7 @@ impl Wine {
             .env("WINEDEBUG", "-all")
             // No Mono or Gecko: nothing to download, no dialog.
             .env("WINEDLLOVERRIDES", "mscoree,mshtml=")
-            .env_remove("DISPLAY")
-            .kill_on_drop(true);
+            .env_remove("DISPLAY");
         // This machine is the registry's, not the test process's.
         for (name, _) in std::env::vars_os() {
             if name.to_string_lossy().starts_with("CUSTOMER_ACCOUNT_") {
@@ -140,7 +125,8 @@ impl Wine {
             .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
     }
 
-    /// Runs `program` (a Unix path to a Windows executable) with `args`.
+    /// Runs `program` (a Unix path to a Windows executable) with `args`, typing `stdin`
+    /// and Enter first.
     pub async fn run_program(&self, program: &Path, args: &[&str], stdin: Option<&str>) -> Run {
         let mut command = self.command(WINE);
         command
@@ -194,31 +180,5 @@ impl Drop for Wine {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .status();
-    }
-}
-
-async fn finish(mut command: tokio::process::Command, stdin: Option<&str>) -> Run {
-    let mut child = command
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    if let Some(text) = stdin {
-        input.write_all(text.as_bytes()).await.unwrap();
-    }
-    drop(input);
-    let out = tokio::time::timeout(
-        std::time::Duration::from_secs(120),
-        child.wait_with_output(),
-    )
-    .await
-    .expect("the program under Wine did not finish within 2 minutes")
-    .unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
 }
