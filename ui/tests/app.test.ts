@@ -53,7 +53,7 @@ function text(selector: string): string {
 async function boot(configure?: (b: FakeBackend) => void, systemLanguage = "fr-FR"): Promise<void> {
   backend = new FakeBackend();
   configure?.(backend);
-  app = createApp({ doc: document, backend, storage: localStorage, systemLanguage, timeZone: "UTC", copiedFeedbackMs: 20 });
+  app = createApp({ doc: document, backend, storage: localStorage, systemLanguage, timeZone: "UTC", copiedFeedbackMs: 300 });
   await app.start();
   await settle();
 }
@@ -350,7 +350,7 @@ describe("account", () => {
     expect(backend.callsOf("copy")).toEqual([{ text: "10019" }]);
     expect(text("#copy-customer-id")).toBe("Copié");
     expect(text("#notice")).toBe("Numéro client copié.");
-    await new Promise((resolve) => setTimeout(resolve, 40));
+    await new Promise((resolve) => setTimeout(resolve, 400));
     expect(text("#copy-customer-id")).toBe("Copier");
   });
 
