@@ -5,6 +5,7 @@
 import type { Backend, Startup } from "./api";
 import { toCommandError } from "./api";
 import { createAccountScreen } from "./account/account";
+import { buildDetailsForms } from "./details-fields";
 import { byId, wireRevealBoxes } from "./dom";
 import {
   initialLanguage,
@@ -44,6 +45,7 @@ export interface App {
 
 export function createApp(options: AppOptions): App {
   const { doc, backend, storage } = options;
+  buildDetailsForms(doc);
   const page = createPage({
     doc,
     backend,

@@ -2,6 +2,7 @@
 
 import type { AccountDetails, AccountView, Backend, CommandError, Language, Startup, Status } from "../src/api";
 import indexHtml from "../index.html?raw";
+import { buildDetailsForms } from "../src/details-fields";
 
 export function details(overrides: Partial<AccountDetails> = {}): AccountDetails {
   return {
@@ -145,13 +146,14 @@ export class FakeBackend implements Backend {
   };
 }
 
-/** Puts index.html's body into the test document. */
+/** Puts index.html's body into the test document, the details fields built as at start. */
 export function loadPage(): void {
   const parsed = new DOMParser().parseFromString(indexHtml, "text/html");
   document.documentElement.lang = parsed.documentElement.lang;
   document.head.innerHTML = "";
   document.body.className = "";
   document.body.innerHTML = parsed.body.innerHTML;
+  buildDetailsForms(document);
 }
 
 export { indexHtml };
