@@ -11,7 +11,7 @@ import { indexHtml, loadPage } from "./fixtures";
 const HOOK_IDS = [
   "screen-welcome", "screen-register", "screen-password-sent", "screen-link", "screen-account",
   "go-register", "go-link", "register-form", "register-submit", "form-error",
-  "sent-password", "sent-submit", "resend-password",
+  "sent-password", "sent-submit", "request-password-again",
   "link-email", "link-send-password", "link-have-password", "link-password", "link-submit", "link-move", "link-error",
   "customer-id", "copy-customer-id", "balance", "account-form", "validate",
   "password-dialog", "dialog-password", "dialog-submit", "dialog-cancel", "dialog-error",

@@ -121,7 +121,7 @@ export function createDetails(ctx: AccountContext, emailChange: EmailChange, ban
     // A password request only e-mails: whatever fails (even "no longer linked") is only said.
     const done = await callService(page, () => page.backend.requestPassword(email, page.lang()), {});
     if (done !== null) {
-      page.notify("success", (t) => t.accountPasswordSent(email));
+      page.notify("success", (t) => t.passwordRequestSent(email));
     }
   }
 

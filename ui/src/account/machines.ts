@@ -32,7 +32,7 @@ export function createMachines(ctx: AccountContext): AccountPart {
     if (isThis) {
       const badge = doc.createElement("span");
       badge.className = "badge";
-      badge.textContent = t.thisComputer;
+      badge.textContent = t.thisMachine;
       title.append(" ", badge);
     }
     about.append(title);

@@ -7,8 +7,8 @@ export function createSupportTime(ctx: AccountContext): AccountPart {
   const { page } = ctx;
   const balance = page.el("balance");
   const note = page.el("balance-note");
-  const calls = page.el("sessions");
-  const noCalls = page.el("no-sessions");
+  const calls = page.el("support-calls");
+  const noCalls = page.el("no-support-calls");
 
   return {
     render(view, t) {
@@ -23,8 +23,8 @@ export function createSupportTime(ctx: AccountContext): AccountPart {
         ...recent.map((call) => {
           const item = page.doc.createElement("li");
           const when = page.doc.createElement("span");
-          when.className = "session-when";
-          when.textContent = t.sessionLine(
+          when.className = "support-call-when";
+          when.textContent = t.supportCallLine(
             formatDate(call.at, page.lang(), page.timeZone),
             formatMinutes(call.minutes),
             call.agent,
@@ -32,7 +32,7 @@ export function createSupportTime(ctx: AccountContext): AccountPart {
           item.append(when);
           if (call.note.trim() !== "") {
             const text = page.doc.createElement("span");
-            text.className = "session-note";
+            text.className = "support-call-note";
             text.textContent = call.note;
             item.append(text);
           }

@@ -60,7 +60,7 @@ export function createLink(page: Page, prefill: () => string | null, linked: (vi
     const to = email.value.trim();
     const done = await callService(page, () => page.backend.requestPassword(to, page.lang()), { otherwise: failed });
     if (done !== null) {
-      page.notify("success", (t) => t.linkPasswordSent(to));
+      page.notify("success", (t) => t.passwordRequestSentIfAccount(to));
       showPassword(true);
       password.focus();
     }

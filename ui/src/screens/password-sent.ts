@@ -25,7 +25,7 @@ export function createPasswordSent(page: Page, ways: PasswordSentWays): Password
   const password = page.input("sent-password");
   const error = page.el("sent-error");
   const submitButton = page.button("sent-submit");
-  const requestButton = page.button("resend-password");
+  const requestButton = page.button("request-password-again");
   /** The address the password was sent to. */
   let email = "";
 
@@ -57,7 +57,7 @@ export function createPasswordSent(page: Page, ways: PasswordSentWays): Password
     const to = email;
     const done = await callService(page, () => page.backend.requestPassword(to, page.lang()), { slot: error });
     if (done !== null) {
-      page.notify("success", (t) => t.accountPasswordSent(to));
+      page.notify("success", (t) => t.passwordRequestSent(to));
       password.focus();
     }
   }
