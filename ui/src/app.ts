@@ -7,6 +7,7 @@ import { toCommandError } from "./api";
 import { createAccountScreen } from "./account/account";
 import { buildDetailsForms } from "./details-fields";
 import { byId, wireRevealBoxes } from "./dom";
+import { buildPasswordFields } from "./password-fields";
 import {
   initialLanguage,
   isLang,
@@ -46,6 +47,7 @@ export interface App {
 export function createApp(options: AppOptions): App {
   const { doc, backend, storage } = options;
   buildDetailsForms(doc);
+  buildPasswordFields(doc);
   const page = createPage({
     doc,
     backend,

@@ -6,6 +6,7 @@ import { buildDetailsForms } from "../src/details-fields";
 import { createAccountScreen } from "../src/account/account";
 import { wireRevealBoxes } from "../src/dom";
 import { createPage, type Page } from "../src/page";
+import { buildPasswordFields } from "../src/password-fields";
 import { SCREEN_ELEMENT_IDS } from "../src/state";
 
 export function details(overrides: Partial<AccountDetails> = {}): AccountDetails {
@@ -150,7 +151,7 @@ export class FakeBackend implements Backend {
   };
 }
 
-/** Puts index.html's body into the test document, the details fields built as at start. */
+/** Puts index.html's body into the test document, its fields built as at start. */
 export function loadPage(): void {
   const parsed = new DOMParser().parseFromString(indexHtml, "text/html");
   document.documentElement.lang = parsed.documentElement.lang;
@@ -158,6 +159,7 @@ export function loadPage(): void {
   document.body.className = "";
   document.body.innerHTML = parsed.body.innerHTML;
   buildDetailsForms(document);
+  buildPasswordFields(document);
 }
 
 export { indexHtml };
