@@ -2,7 +2,7 @@
 // the account screen is its own module; they share the page (page.ts) and one way to run
 // a service call and show its error (call.ts).
 
-import type { Backend, Startup } from "./api";
+import type { AccountView, Backend, Startup } from "./api";
 import { toCommandError } from "./api";
 import { createAccountScreen } from "./account/account";
 import { buildDetailsForms } from "./details-fields";
@@ -61,7 +61,7 @@ export function createApp(options: AppOptions): App {
 
   const account = createAccountScreen(page, options.copiedFeedbackMs ?? 2000);
   const loading = createLoading(page, account.applyStatus);
-  const linked = (view: Parameters<typeof account.linked>[0]) => {
+  const linked = (view: AccountView) => {
     passwordSent.reset();
     link.reset();
     account.linked(view);
