@@ -81,8 +81,8 @@ export interface Texts {
   reload: string;
   reloadedNotice: string;
   backOnline: string;
-  emailCodeLabel: string;
-  emailCodeHint: string;
+  confirmationCodeLabel: string;
+  confirmationCodeHint: string;
   emailConfirm: string;
   emailCancelChange: string;
 
@@ -189,8 +189,8 @@ const FR: Texts = {
   reload: "Recharger",
   reloadedNotice: "Compte rechargé : vos saisies sont conservées.",
   backOnline: "Le service répond de nouveau.",
-  emailCodeLabel: "Code de confirmation",
-  emailCodeHint: "8 caractères, par exemple K7RM-2XQD. Majuscules ou minuscules ; le tiret est facultatif.",
+  confirmationCodeLabel: "Code de confirmation",
+  confirmationCodeHint: "8 caractères, par exemple K7RM-2XQD. Majuscules ou minuscules ; le tiret est facultatif.",
   emailConfirm: "Confirmer",
   emailCancelChange: "Annuler le changement",
 
@@ -302,8 +302,8 @@ const EN: Texts = {
   reload: "Reload",
   reloadedNotice: "Account reloaded: what you typed is kept.",
   backOnline: "The service answers again.",
-  emailCodeLabel: "Confirmation code",
-  emailCodeHint: "8 characters, for example K7RM-2XQD. Upper or lower case; the dash is optional.",
+  confirmationCodeLabel: "Confirmation code",
+  confirmationCodeHint: "8 characters, for example K7RM-2XQD. Upper or lower case; the dash is optional.",
   emailConfirm: "Confirm",
   emailCancelChange: "Cancel the change",
 
