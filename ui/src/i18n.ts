@@ -36,11 +36,10 @@ export interface Texts {
   passwordHint: string;
   showPassword: string;
   linkSubmit: string;
-  resendPassword: string;
+  requestPasswordAgain: string;
 
   linkTitle: string;
   linkIntro: string;
-  linkSendPassword: string;
   linkHavePassword: string;
   linkMove: string;
 
@@ -53,16 +52,17 @@ export interface Texts {
   copyFailed: string;
   supportTimeTitle: string;
   balanceLabel: string;
-  recentSessions: string;
-  noSessions: string;
+  recentSupportCalls: string;
+  noSupportCalls: string;
   detailsTitle: string;
   detailsHint: string;
   companyHint: string;
   validate: string;
-  emailPassword: string;
+  /** "E-mail my password": asks for a password request. */
+  requestPassword: string;
   machinesTitle: string;
   machinesHint: string;
-  thisComputer: string;
+  thisMachine: string;
   sharesIdentity: string;
   unlinkMachine: string;
   unlinkThisTitle: string;
@@ -81,14 +81,14 @@ export interface Texts {
   reload: string;
   reloadedNotice: string;
   backOnline: string;
-  emailCodeLabel: string;
-  emailCodeHint: string;
+  confirmationCodeLabel: string;
+  confirmationCodeHint: string;
   emailConfirm: string;
   emailCancelChange: string;
 
   sentText: (email: string) => string;
-  linkPasswordSent: (email: string) => string;
-  accountPasswordSent: (email: string) => string;
+  passwordRequestSentIfAccount: (email: string) => string;
+  passwordRequestSent: (email: string) => string;
   offlineText: (date: string) => string;
   lastSeen: (date: string) => string;
   linkedNotice: (customerId: string) => string;
@@ -97,7 +97,7 @@ export interface Texts {
   unlinkMachineLabel: (name: string) => string;
   unlinkDialogText: (customerId: string) => string;
   overdrawn: (amount: string) => string;
-  sessionLine: (date: string, duration: string, agent: string) => string;
+  supportCallLine: (date: string, duration: string, agent: string) => string;
   footer: (version: string) => string;
   emailPendingText: (newEmail: string) => string;
   emailPendingHint: (currentEmail: string) => string;
@@ -141,11 +141,10 @@ const FR: Texts = {
     "15 caractères en trois groupes, par exemple ABCDE-FGHJK-MNPQR. Majuscules ou minuscules ; les tirets sont facultatifs.",
   showPassword: "Afficher le mot de passe",
   linkSubmit: "Lier cet ordinateur",
-  resendPassword: "Renvoyer le mot de passe",
+  requestPasswordAgain: "M'envoyer un nouveau mot de passe",
 
   linkTitle: "Lier cet ordinateur au compte de votre entreprise",
   linkIntro: "Indiquez l'adresse e-mail du compte client de votre entreprise.",
-  linkSendPassword: "M'envoyer mon mot de passe par e-mail",
   linkHavePassword: "J'ai déjà mon mot de passe",
   linkMove: "Transférer cet ordinateur vers ce compte",
 
@@ -158,18 +157,18 @@ const FR: Texts = {
   copyFailed: "Impossible de copier : sélectionnez le numéro, puis appuyez sur Ctrl+C.",
   supportTimeTitle: "Crédit d'assistance",
   balanceLabel: "Temps restant",
-  recentSessions: "Dernières interventions",
-  noSessions: "Aucune intervention pour l'instant.",
+  recentSupportCalls: "Dernières interventions",
+  noSupportCalls: "Aucune intervention pour l'instant.",
   detailsTitle: "Coordonnées du compte",
   detailsHint:
     "Modifiez-les directement, puis validez : l'enregistrement demande le mot de passe du compte.",
   companyHint: "Les factures d'assistance sont établies à ce nom.",
   validate: "Valider",
-  emailPassword: "M'envoyer mon mot de passe par e-mail",
+  requestPassword: "M'envoyer mon mot de passe par e-mail",
   machinesTitle: "Ordinateurs liés au compte",
   machinesHint:
     "Un ordinateur remplacé ou hors service ? Déliez-le ici : le mot de passe du compte vous sera demandé.",
-  thisComputer: "Cet ordinateur",
+  thisMachine: "Cet ordinateur",
   sharesIdentity: "Même identifiant système qu'un autre ordinateur lié (copie d'une image disque ?)",
   unlinkMachine: "Délier",
   unlinkThisTitle: "Délier cet ordinateur",
@@ -180,25 +179,25 @@ const FR: Texts = {
   unlinkConfirm: "Délier",
   unlinkedNotice: "Cet ordinateur n'est plus lié au compte client.",
   saveDialogTitle: "Enregistrer les modifications",
-  saveDialogText: "Saisissez le mot de passe du compte client.",
+  saveDialogText: "Saisissez le mot de passe du compte.",
   saveDialogSubmit: "Enregistrer",
   unlinkMachineDialogText:
-    "Cet ordinateur ne pourra plus utiliser le compte client tant qu'il n'aura pas été lié de nouveau. Saisissez le mot de passe du compte client.",
+    "Cet ordinateur ne pourra plus utiliser le compte client tant qu'il n'aura pas été lié de nouveau. Saisissez le mot de passe du compte.",
   forgotPassword: "Mot de passe oublié ? Annulez, puis choisissez « M'envoyer mon mot de passe par e-mail ».",
   wrongPassword: "Mot de passe incorrect.",
   saved: "Enregistré.",
   reload: "Recharger",
   reloadedNotice: "Compte rechargé : vos saisies sont conservées.",
   backOnline: "Le service répond de nouveau.",
-  emailCodeLabel: "Code de confirmation",
-  emailCodeHint: "8 caractères, par exemple K7RM-2XQD. Majuscules ou minuscules ; le tiret est facultatif.",
+  confirmationCodeLabel: "Code de confirmation",
+  confirmationCodeHint: "8 caractères, par exemple K7RM-2XQD. Majuscules ou minuscules ; le tiret est facultatif.",
   emailConfirm: "Confirmer",
   emailCancelChange: "Annuler le changement",
 
   sentText: (email) => `Saisissez le mot de passe que nous avons envoyé à ${email}.`,
-  linkPasswordSent: (email) =>
-    `Si ${email} est l'adresse d'un compte client, un mot de passe vient d'y être envoyé.`,
-  accountPasswordSent: (email) =>
+  passwordRequestSentIfAccount: (email) =>
+    `Si ${email} est l'adresse d'un compte client, un nouveau mot de passe vient d'y être envoyé.`,
+  passwordRequestSent: (email) =>
     `Un nouveau mot de passe a été envoyé à ${email}. L'actuel reste valable tant que vous n'avez pas utilisé le nouveau.`,
   offlineText: (date) =>
     `Service injoignable — données du ${date}. Elles ne peuvent pas être modifiées pour l'instant.`,
@@ -210,7 +209,7 @@ const FR: Texts = {
   unlinkDialogText: (id) =>
     `Cet ordinateur ne sera plus lié au compte client ${id}. Au prochain lancement, vous pourrez le lier de nouveau.`,
   overdrawn: (amount) => `Crédit dépassé de ${amount}.`,
-  sessionLine: (date, duration, agent) => `${date} — ${duration} avec ${agent}`,
+  supportCallLine: (date, duration, agent) => `${date} — ${duration} avec ${agent}`,
   footer: (version) => `Compte client, version ${version}`,
   emailPendingText: (email) => `Un code a été envoyé à ${email} — saisissez-le pour utiliser cette adresse.`,
   emailPendingHint: (current) =>
@@ -234,7 +233,7 @@ const EN: Texts = {
 
   welcomeTitle: "Your company's customer account",
   welcomeIntro:
-    "The customer account is optional: it is only needed to contact technical support. When you call, support asks for your customer ID and counts the time spent with you against your credit.",
+    "The customer account is optional: it is only needed to contact technical support. When you call, support asks for your customer ID and counts the time spent with you against your support time.",
   welcomeOnePerCompany:
     "One account per company. If your company already has one, opened from another computer for instance, do not create a new account: link this computer to the existing one.",
   goRegister: "Create my company's customer account",
@@ -243,7 +242,7 @@ const EN: Texts = {
   registerTitle: "Create the customer account",
   registerHint:
     "Create the account while the company that pays for support is open in your software: support invoices are made out in its name. One account serves every company you manage.",
-  registerEmailHint: "The account's password will be sent to this address.",
+  registerEmailHint: "The account password will be sent to this address.",
   registerSubmit: "Create the account",
   addressLegend: "Postal address (optional)",
   siretHint: "14 digits.",
@@ -256,11 +255,10 @@ const EN: Texts = {
     "15 characters in three groups, for example ABCDE-FGHJK-MNPQR. Upper or lower case; the dashes are optional.",
   showPassword: "Show the password",
   linkSubmit: "Link this computer",
-  resendPassword: "Send it again",
+  requestPasswordAgain: "E-mail me a new password",
 
   linkTitle: "Link this computer to your company's account",
   linkIntro: "Enter the e-mail address of your company's customer account.",
-  linkSendPassword: "E-mail me my password",
   linkHavePassword: "I have it",
   linkMove: "Move this computer to this account",
 
@@ -271,19 +269,19 @@ const EN: Texts = {
   copied: "Copied",
   copiedNotice: "Customer ID copied.",
   copyFailed: "Cannot copy: select the number, then press Ctrl+C.",
-  supportTimeTitle: "Support time credit",
+  supportTimeTitle: "Support time",
   balanceLabel: "Time left",
-  recentSessions: "Latest support sessions",
-  noSessions: "No support session yet.",
+  recentSupportCalls: "Latest support calls",
+  noSupportCalls: "No support call yet.",
   detailsTitle: "Account details",
-  detailsHint: "Change them here, then validate: saving asks for the account's password.",
+  detailsHint: "Change them here, then validate: saving asks for the account password.",
   companyHint: "Support invoices are made out in this name.",
   validate: "Validate",
-  emailPassword: "E-mail my password",
+  requestPassword: "E-mail my password",
   machinesTitle: "Computers linked to the account",
   machinesHint:
-    "A computer replaced or out of service? Unlink it here: you will be asked for the account's password.",
-  thisComputer: "This computer",
+    "A computer replaced or out of service? Unlink it here: you will be asked for the account password.",
+  thisMachine: "This computer",
   sharesIdentity: "Same system identifier as another linked computer (a cloned disk image?)",
   unlinkMachine: "Unlink",
   unlinkThisTitle: "Unlink this computer",
@@ -294,25 +292,25 @@ const EN: Texts = {
   unlinkConfirm: "Unlink",
   unlinkedNotice: "This computer is no longer linked to the customer account.",
   saveDialogTitle: "Save the changes",
-  saveDialogText: "Enter the customer account's password.",
+  saveDialogText: "Enter the account password.",
   saveDialogSubmit: "Save",
   unlinkMachineDialogText:
-    "That computer will no longer use the customer account until it is linked again. Enter the customer account's password.",
+    "That computer will no longer use the customer account until it is linked again. Enter the account password.",
   forgotPassword: "Forgot it? Cancel, then choose “E-mail my password”.",
   wrongPassword: "Wrong password.",
   saved: "Saved.",
   reload: "Reload",
   reloadedNotice: "Account reloaded: what you typed is kept.",
   backOnline: "The service answers again.",
-  emailCodeLabel: "Confirmation code",
-  emailCodeHint: "8 characters, for example K7RM-2XQD. Upper or lower case; the dash is optional.",
+  confirmationCodeLabel: "Confirmation code",
+  confirmationCodeHint: "8 characters, for example K7RM-2XQD. Upper or lower case; the dash is optional.",
   emailConfirm: "Confirm",
   emailCancelChange: "Cancel the change",
 
   sentText: (email) => `Enter the password we e-mailed to ${email}.`,
-  linkPasswordSent: (email) =>
-    `If ${email} is a customer account's address, a password has just been sent to it.`,
-  accountPasswordSent: (email) =>
+  passwordRequestSentIfAccount: (email) =>
+    `If ${email} is a customer account's address, a new password has just been sent to it.`,
+  passwordRequestSent: (email) =>
     `A new password was sent to ${email}. The current one keeps working until you use the new one.`,
   offlineText: (date) => `Service unreachable — data from ${date}. It cannot be changed for now.`,
   lastSeen: (date) => `Last seen ${date}`,
@@ -322,8 +320,8 @@ const EN: Texts = {
   unlinkMachineLabel: (name) => `Unlink ${name}`,
   unlinkDialogText: (id) =>
     `This computer will no longer be linked to customer account ${id}. At the next opening you can link it again.`,
-  overdrawn: (amount) => `Credit overdrawn by ${amount}.`,
-  sessionLine: (date, duration, agent) => `${date} — ${duration} with ${agent}`,
+  overdrawn: (amount) => `Support time overdrawn by ${amount}.`,
+  supportCallLine: (date, duration, agent) => `${date} — ${duration} with ${agent}`,
   footer: (version) => `Customer account, version ${version}`,
   emailPendingText: (email) => `A code was sent to ${email} — enter it to use this address.`,
   emailPendingHint: (current) => `Until then, the account keeps the address ${current}. The code is valid for 24 hours.`,

@@ -16,11 +16,6 @@ export const SCREEN_ELEMENT_IDS: Readonly<Record<ScreenId, string>> = {
 
 export const SCREENS = Object.keys(SCREEN_ELEMENT_IDS) as ScreenId[];
 
-/** The screen a status leads to. */
-export function screenForStatus(status: Status): ScreenId {
-  return status.state === "not_linked" ? "welcome" : "account";
-}
-
 /** How the account screen shows an account. */
 export interface AccountMode {
   account: AccountView;

@@ -53,7 +53,7 @@ function text(selector: string): string {
 async function boot(configure?: (b: FakeBackend) => void, systemLanguage = "fr-FR"): Promise<void> {
   backend = new FakeBackend();
   configure?.(backend);
-  app = createApp({ doc: document, backend, storage: localStorage, systemLanguage, timeZone: "UTC", copiedFeedbackMs: 20 });
+  app = createApp({ doc: document, backend, storage: localStorage, systemLanguage, timeZone: "UTC", copiedFeedbackMs: 300 });
   await app.start();
   await settle();
 }
@@ -235,7 +235,7 @@ describe("register", () => {
     expect(text("#sent-text")).toBe("Saisissez le mot de passe que nous avons envoyé à compta@dupont-sarl.fr.");
     expect(document.activeElement?.id).toBe("sent-password");
 
-    await click("#resend-password");
+    await click("#request-password-again");
     expect(backend.callsOf("request_password")).toEqual([{ email: "compta@dupont-sarl.fr", language: "fr" }]);
 
     type("#sent-password", "k7rm2-xh9pq-4wdtf");
@@ -317,15 +317,15 @@ describe("link", () => {
 });
 
 describe("account", () => {
-  it("shows the customer ID, the balance, the sessions and the computers", async () => {
+  it("shows the customer ID, the balance, the support calls and the computers", async () => {
     await bootLinked();
     expect(visibleScreen()).toEqual(["screen-account"]);
     expect(text("#customer-id")).toBe("10 019");
     expect(text("#balance")).toBe("2 h 15 min");
     expect($("#balance-note").hidden).toBe(true);
-    expect(text("#sessions")).toContain("12 nov. 2025 — 25 min avec Julien");
-    expect(text("#sessions")).toContain("Clôture de l'exercice");
-    expect($("#no-sessions").hidden).toBe(true);
+    expect(text("#support-calls")).toContain("12 nov. 2025 — 25 min avec Julien");
+    expect(text("#support-calls")).toContain("Clôture de l'exercice");
+    expect($("#no-support-calls").hidden).toBe(true);
     const items = [...document.querySelectorAll<HTMLElement>("#machines li[data-machine-id]")];
     expect(items.map((li) => li.dataset["machineId"])).toEqual(["m-this", "m-other"]);
     expect(items[0]?.textContent).toContain("Cet ordinateur");
@@ -336,12 +336,12 @@ describe("account", () => {
     expect(value('#account-form [name="company_name"]')).toBe("Dupont SARL");
   });
 
-  it("shows an overdrawn balance and no sessions", async () => {
+  it("shows an overdrawn balance and no support calls", async () => {
     await bootLinked({ support_time: { balance_minutes: -75, recent_sessions: [] } });
     expect(text("#balance")).toBe("-1 h 15 min");
     expect($("#balance").classList.contains("overdrawn")).toBe(true);
     expect(text("#balance-note")).toBe("Crédit dépassé de 1 h 15 min.");
-    expect($("#no-sessions").hidden).toBe(false);
+    expect($("#no-support-calls").hidden).toBe(false);
   });
 
   it("copies the customer ID's digits", async () => {
@@ -350,7 +350,7 @@ describe("account", () => {
     expect(backend.callsOf("copy")).toEqual([{ text: "10019" }]);
     expect(text("#copy-customer-id")).toBe("Copié");
     expect(text("#notice")).toBe("Numéro client copié.");
-    await new Promise((resolve) => setTimeout(resolve, 40));
+    await new Promise((resolve) => setTimeout(resolve, 400));
     expect(text("#copy-customer-id")).toBe("Copier");
   });
 

@@ -2,6 +2,12 @@
 
 import type { AccountDetails, AccountView, Backend, CommandError, Language, Startup, Status } from "../src/api";
 import indexHtml from "../index.html?raw";
+import { buildDetailsForms } from "../src/details-fields";
+import { createAccountScreen } from "../src/account/account";
+import { wireRevealBoxes } from "../src/dom";
+import { createPage, type Page } from "../src/page";
+import { buildPasswordFields } from "../src/password-fields";
+import { SCREEN_ELEMENT_IDS } from "../src/state";
 
 export function details(overrides: Partial<AccountDetails> = {}): AccountDetails {
   return {
@@ -145,13 +151,15 @@ export class FakeBackend implements Backend {
   };
 }
 
-/** Puts index.html's body into the test document. */
+/** Puts index.html's body into the test document, its fields built as at start. */
 export function loadPage(): void {
   const parsed = new DOMParser().parseFromString(indexHtml, "text/html");
   document.documentElement.lang = parsed.documentElement.lang;
   document.head.innerHTML = "";
   document.body.className = "";
   document.body.innerHTML = parsed.body.innerHTML;
+  buildDetailsForms(document);
+  buildPasswordFields(document);
 }
 
 export { indexHtml };
@@ -161,4 +169,77 @@ export async function settle(): Promise<void> {
   for (let i = 0; i < 10; i += 1) {
     await new Promise((resolve) => setTimeout(resolve, 0));
   }
+}
+
+// --- For the tests of one module: the page, and what the user does and sees. ---
+
+/** index.html loaded, and the shared page over it (French unless said), words applied. */
+export function newPage(backend: Backend = new FakeBackend(), lang: Language = "fr"): Page {
+  loadPage();
+  const page = createPage({ doc: document, backend, lang, timeZone: "UTC" });
+  page.applyLanguage();
+  return page;
+}
+
+export function $(selector: string): HTMLElement {
+  const found = document.querySelector<HTMLElement>(selector);
+  if (found === null) {
+    throw new Error(`no ${selector}`);
+  }
+  return found;
+}
+
+export function text(selector: string): string {
+  return $(selector).textContent ?? "";
+}
+
+export function value(selector: string): string {
+  return ($(selector) as HTMLInputElement).value;
+}
+
+export function type(selector: string, typed: string): void {
+  const input = $(selector) as HTMLInputElement;
+  input.value = typed;
+  input.dispatchEvent(new Event("input", { bubbles: true }));
+}
+
+export async function click(selector: string): Promise<void> {
+  $(selector).click();
+  await settle();
+}
+
+export async function submit(selector: string): Promise<void> {
+  ($(selector) as HTMLFormElement).requestSubmit();
+  await settle();
+}
+
+export async function pressEnter(selector: string): Promise<KeyboardEvent> {
+  const enter = new KeyboardEvent("keydown", { key: "Enter", bubbles: true, cancelable: true });
+  $(selector).dispatchEvent(enter);
+  await settle();
+  return enter;
+}
+
+export function focusedId(): string {
+  return document.activeElement?.id ?? "";
+}
+
+/** The screens on show (exactly one, normally). */
+export function visibleScreens(): string[] {
+  return Object.values(SCREEN_ELEMENT_IDS).filter((id) => !$(`#${id}`).hidden);
+}
+
+export function chooseLanguage(lang: Language): void {
+  const select = $("#language") as HTMLSelectElement;
+  select.value = lang;
+  select.dispatchEvent(new Event("change"));
+}
+
+/** The account screen alone on a fresh page, showing `status` (linked to `account()` by default). */
+export function openAccount(status: Status = { state: "linked", account: account() }, backend = new FakeBackend()) {
+  const page = newPage(backend);
+  wireRevealBoxes(document);
+  const screen = createAccountScreen(page, 300);
+  screen.applyStatus(status);
+  return { page, backend, screen };
 }

@@ -1,0 +1,34 @@
+// The first screen: asks for this computer's status; if that fails, says why and offers
+// to try again.
+
+import type { Status } from "../api";
+import { callService } from "../call";
+import type { Page } from "../page";
+
+export interface Loading {
+  /** Asks for the status and hands it to `shown`; stays on this screen if it fails. */
+  load(): Promise<void>;
+}
+
+export function createLoading(page: Page, shown: (status: Status) => void): Loading {
+  const screen = page.el("loading");
+  const failure = page.el("loading-failure");
+  const retry = page.button("loading-retry");
+
+  async function load(): Promise<void> {
+    page.show("loading", null);
+    screen.setAttribute("aria-busy", "true");
+    failure.hidden = true;
+    const status = await callService(page, () => page.backend.accountStatus(), { slot: page.el("loading-error") });
+    screen.removeAttribute("aria-busy");
+    if (status !== null) {
+      shown(status.value);
+    } else {
+      failure.hidden = false;
+      retry.focus();
+    }
+  }
+
+  retry.addEventListener("click", () => void page.guarded(retry, load));
+  return { load };
+}
