@@ -23,7 +23,7 @@ dbus-run-session -- bash -c '
   export XDG_DATA_HOME=$(mktemp -d)
   eval "$(printf test | gnome-keyring-daemon --unlock --components=secrets)"
   export GNOME_KEYRING_CONTROL SSH_AUTH_SOCK
-  CUSTOMER_ACCOUNT_RELEASE_EXE="$1" cargo test --locked --test release -- --ignored
+  CUSTOMER_ACCOUNT_RELEASE_EXE="$1" cargo test --workspace --locked --test release -- --ignored
 ' _ "$(realpath "$target/release/customer-account")"
 
 contents=$(dpkg-deb -c "$deb")

@@ -872,9 +872,14 @@ async fn a_service_whose_database_is_held_elsewhere_is_reported_unavailable() {
     args.extend(["--email", "verrou@example.fr", "--json"]);
 
     let lock = service.lock_database().await;
+    let started = std::time::Instant::now();
     let run = pc.run(PROGRAM, &service.address, &args, None).await;
+    let waited = started.elapsed();
     lock.release().await;
     assert_eq!(run.code, 4, "{}\n{}", run.stdout, run.stderr);
+    // The service answered after waiting for the database (5 s), not for want of a
+    // connection.
+    assert!(waited >= std::time::Duration::from_secs(4), "{waited:?}");
     let error = &run.json()["error"];
     assert_eq!(error["code"], "service_unreachable", "{error}");
     assert!(
