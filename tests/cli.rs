@@ -891,3 +891,29 @@ async fn a_service_whose_database_is_held_elsewhere_is_reported_unavailable() {
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     service.smtp.wait_for_nth("verrou@example.fr", 1).await;
 }
+
+/// A service that takes the connection but never answers (frozen, or a firewall that
+/// swallows the reply): the program gives up after its wait (30 s) and says the service
+/// does not answer (exit 4), rather than hanging.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_service_that_never_answers_is_given_up_on_after_the_wait() {
+    let frozen = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = format!("http://{}", frozen.local_addr().unwrap());
+    std::thread::spawn(move || {
+        // Keeps every connection open, unanswered.
+        let held: Vec<_> = frozen.incoming().collect();
+        drop(held);
+    });
+    let pc = Machine::new("POSTE-20");
+    let mut args = REGISTER.to_vec();
+    args.extend(["--email", "fige@example.fr", "--json"]);
+    let started = std::time::Instant::now();
+    let run = pc.run(PROGRAM, &address, &args, None).await;
+    let waited = started.elapsed();
+    assert_eq!(run.code, 4, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(run.json()["error"]["code"], "service_unreachable");
+    assert!(
+        waited >= std::time::Duration::from_secs(25),
+        "gave up after {waited:?}"
+    );
+}
