@@ -611,6 +611,55 @@ async fn a_computer_linked_to_another_account_moves_when_asked() {
     );
 }
 
+/// A save while another program holds the service's database (service_unavailable):
+/// the dialog says the service cannot be reached and stays open with what was typed;
+/// once the database is free, the same save goes through.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_save_while_the_database_is_held_elsewhere_keeps_the_dialog_and_what_was_typed() {
+    let service = spawn_app().await;
+    let pc = Machine::new("POSTE-PATIENT");
+    let email = "patience@exemple.fr";
+    let password = service.register_as(email, "Patience SARL", "en").await;
+    pc.run(
+        PROGRAM,
+        &service.address,
+        &["link", "--email", email],
+        Some(&password),
+    )
+    .await
+    .ok();
+    let token = pc.token(&service.address).expect("a machine token");
+
+    let window = Window::open(&service.address, &pc, "en").await;
+    window.find("#screen-account").await;
+    window
+        .fill("#account-form [name=phone]", "03 20 00 11 22")
+        .await;
+    window.click("#validate").await;
+    window.fill("#dialog-password", &password).await;
+    let lock = service.lock_database().await;
+    window.click("#dialog-submit").await;
+    window.wait_text("#dialog-error", " ").await;
+    lock.release().await;
+    window.find("#password-dialog").await;
+    assert_eq!(
+        window.value("#account-form [name=phone]").await,
+        "03 20 00 11 22"
+    );
+    assert_ne!(
+        service.account_view(&token).await.details.phone,
+        "0320001122"
+    );
+
+    window.click("#dialog-submit").await;
+    window.wait_hidden("#password-dialog").await;
+    assert_eq!(
+        service.account_view(&token).await.details.phone,
+        "0320001122"
+    );
+    window.close().await;
+}
+
 /// What the X clipboard of `display` holds, read by another program (xclip).
 async fn clipboard(display: &str) -> String {
     let output = tokio::process::Command::new("xclip")
