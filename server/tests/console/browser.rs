@@ -203,12 +203,15 @@ impl Browser {
                 .unwrap()
                 .map(|entry| entry.unwrap().path())
                 .collect();
-            // Chromium writes into a .crdownload file, renamed once complete.
-            if let [file] = files.as_slice() {
-                let name = file.file_name().unwrap().to_string_lossy().into_owned();
-                if !name.ends_with(".crdownload") {
-                    return (name, std::fs::read(file).unwrap());
-                }
+            // Chromium writes into a hidden temporary file, then a .crdownload one, renamed
+            // once complete.
+            let complete: Vec<(String, &std::path::PathBuf)> = files
+                .iter()
+                .map(|f| (f.file_name().unwrap().to_string_lossy().into_owned(), f))
+                .filter(|(name, _)| !name.starts_with('.') && !name.ends_with(".crdownload"))
+                .collect();
+            if let [(name, file)] = complete.as_slice() {
+                return (name.clone(), std::fs::read(file).unwrap());
             }
             assert!(
                 started.elapsed() < Duration::from_secs(20),
