@@ -2,7 +2,12 @@
 //! `Application::build`, as in production, with its SQLite file in a temporary folder and
 //! a real SMTP server receiving its mail; and its HTTP API called as any client would.
 
-use std::{net::IpAddr, path::PathBuf, sync::Arc, time::Duration};
+use std::{
+    net::IpAddr,
+    path::{Path, PathBuf},
+    sync::Arc,
+    time::Duration,
+};
 
 use crate::smtp::{ReceivedMail, SmtpServer};
 use account_api::wire::{AccountView, LinkResponse, MachineInfo};
@@ -57,17 +62,39 @@ pub async fn spawn_app_without_smtp(smtp_port: u16, data: Arc<tempfile::TempDir>
     start(data, placeholder, smtp_port, 0).await
 }
 
+/// The service with a fresh database and its own SMTP server, its settings first changed
+/// by `adjust` (given them and the test's data folder): another mail schedule or
+/// transport, another listening address…
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings, &Path)) -> TestApp {
+    let smtp = Arc::new(SmtpServer::start());
+    let smtp_port = smtp.port();
+    let data = Arc::new(tempfile::tempdir().unwrap());
+    let mut settings = settings(&data, smtp_port, 0);
+    adjust(&mut settings, data.path());
+    run(settings, data, smtp, smtp_port).await
+}
+
 async fn start(
     data: Arc<tempfile::TempDir>,
     smtp: Arc<SmtpServer>,
     smtp_port: u16,
     port: u16,
 ) -> TestApp {
+    let settings = settings(&data, smtp_port, port);
+    run(settings, data, smtp, smtp_port).await
+}
+
+async fn run(
+    settings: Settings,
+    data: Arc<tempfile::TempDir>,
+    smtp: Arc<SmtpServer>,
+    smtp_port: u16,
+) -> TestApp {
     // TEST_LOG=1 shows the service's logs.
     if std::env::var_os("TEST_LOG").is_some() {
         account_server::telemetry::init(account_server::config::LogFormat::Text);
     }
-    let app = Application::build(settings(&data, smtp_port, port))
+    let app = Application::build(settings)
         .await
         .expect("the service starts");
     let address = format!("http://127.0.0.1:{}", app.port());
