@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the desktop app for release and its Debian package (.deb), then checks what the
-# package installs: the program in /usr/bin, a menu entry (.desktop file) and its icons.
+# Builds the desktop app for release and its Debian package (.deb), launches the release
+# program against the real service, then checks what the package installs: the program
+# in /usr/bin, a menu entry (.desktop file) and its icons.
 # Prints the package's path and size. (AppImage is not built: its tooling downloads parts
 # at build time. The Windows installers are built on Windows.)
 set -euo pipefail
@@ -13,6 +14,17 @@ ui/node_modules/.bin/tauri build --bundles deb --ci
 
 target="${CARGO_TARGET_DIR:-target}"
 deb=$(ls -t "$target"/release/bundle/deb/*.deb | head -n 1)
+
+# The release program itself, which no other test launches (panic = "abort", its page
+# served by the custom protocol): its version, commands and window against the real
+# service, in a session with an unlocked keyring as on a desktop (tests/release.rs).
+dbus-run-session -- bash -c '
+  set -euo pipefail
+  export XDG_DATA_HOME=$(mktemp -d)
+  eval "$(printf test | gnome-keyring-daemon --unlock --components=secrets)"
+  export GNOME_KEYRING_CONTROL SSH_AUTH_SOCK
+  CUSTOMER_ACCOUNT_RELEASE_EXE="$1" cargo test --workspace --locked --test release -- --ignored
+' _ "$(realpath "$target/release/customer-account")"
 
 contents=$(dpkg-deb -c "$deb")
 info=$(dpkg-deb --info "$deb")

@@ -4,12 +4,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# webkit2gtk: the app's window. xvfb + webkit2gtk-driver: the window in tests.
+# webkit2gtk: the app's window. xvfb + webkit2gtk-driver: the window in tests; xclip reads
+# what the window copied to the clipboard.
 # gnome-keyring + dbus: a real Secret Service for the credential store in tests.
 # (Not dbus-x11: it makes the app start daemons that outlive it.)
 # chromium + chromium-driver: the support console's browser tests.
 source scripts/lib/packages.sh
-install_missing libwebkit2gtk-4.1-dev xvfb webkit2gtk-driver gnome-keyring keyutils dbus pkg-config build-essential curl chromium chromium-driver
+install_missing libwebkit2gtk-4.1-dev xvfb xclip webkit2gtk-driver gnome-keyring keyutils dbus pkg-config build-essential curl chromium chromium-driver
 
 command -v cargo >/dev/null || { echo "Rust is missing: see https://rustup.rs" >&2; exit 1; }
 command -v npm >/dev/null || { echo "Node.js 20.19+ and npm are missing" >&2; exit 1; }

@@ -3,63 +3,16 @@
 
 use std::path::Path;
 
-use account_client::{credentials::CredentialStore, identity::fingerprint_of};
 use serde_json::Value;
 
 mod common;
-use common::{
-    run::{finish, Run},
-    start_service, Service,
+use common::PROGRAM;
+use test_support::{
+    machine::Machine,
+    program::{finish, Run},
+    service::{spawn_app, TestApp},
+    wrong_code,
 };
-use test_support::wrong_code;
-
-/// One workstation: its own data folder, machine identifier and name.
-struct Machine {
-    uid: String,
-    name: String,
-    home: tempfile::TempDir,
-}
-
-impl Machine {
-    fn new(name: &str) -> Self {
-        Self {
-            uid: format!("{name}-{}", std::process::id()),
-            name: name.into(),
-            home: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    fn data_dir(&self) -> std::path::PathBuf {
-        self.home.path().join("data")
-    }
-
-    /// The program as this machine runs it, talking to `service_url`.
-    fn command(&self, service_url: &str, args: &[&str]) -> tokio::process::Command {
-        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_customer-account"));
-        command
-            .args(args)
-            .env("CUSTOMER_ACCOUNT_SERVICE_URL", service_url)
-            .env("CUSTOMER_ACCOUNT_DATA_DIR", self.data_dir())
-            .env("CUSTOMER_ACCOUNT_MACHINE_UID", &self.uid)
-            .env("CUSTOMER_ACCOUNT_COMPUTER_NAME", &self.name)
-            .env("CUSTOMER_ACCOUNT_LANG", "en")
-            // Nothing of this program may land in the user's home but its data folder.
-            .env("HOME", self.home.path())
-            .env("XDG_CONFIG_HOME", self.home.path().join("config"))
-            .env("XDG_CACHE_HOME", self.home.path().join("cache"));
-        command
-    }
-
-    async fn run(&self, service: &Service, args: &[&str], stdin: Option<&str>) -> Run {
-        finish(self.command(&service.url, args), stdin).await
-    }
-
-    /// The token the credential store holds for this machine, if any.
-    fn token(&self, service: &Service) -> Option<String> {
-        let key = format!("{} {}", service.url, &fingerprint_of(&self.uid)[..16]);
-        CredentialStore::open().unwrap().load(&key).unwrap()
-    }
-}
 
 const REGISTER: &[&str] = &[
     "register",
@@ -74,11 +27,11 @@ const REGISTER: &[&str] = &[
 ];
 
 /// Registers `email` from `machine` and returns the mailed password.
-async fn register(service: &Service, machine: &Machine, email: &str) -> String {
+async fn register(service: &TestApp, machine: &Machine, email: &str) -> String {
     let before = service.smtp.mails_to(email).len();
     let mut args = REGISTER.to_vec();
     args.extend(["--email", email]);
-    let run = machine.run(service, &args, None).await;
+    let run = machine.run(PROGRAM, &service.address, &args, None).await;
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.contains(email), "{}", run.stdout);
     service
@@ -89,10 +42,11 @@ async fn register(service: &Service, machine: &Machine, email: &str) -> String {
         .unwrap()
 }
 
-async fn link(service: &Service, machine: &Machine, email: &str, password: &str) -> Run {
+async fn link(service: &TestApp, machine: &Machine, email: &str, password: &str) -> Run {
     machine
         .run(
-            service,
+            PROGRAM,
+            &service.address,
             &["link", "--email", email, "--json"],
             Some(password),
         )
@@ -119,7 +73,7 @@ fn files_containing(root: &Path, needle: &str) -> Vec<std::path::PathBuf> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn register_link_then_id_and_status() {
-    let service = start_service().await;
+    let service = spawn_app().await;
     let pc = Machine::new("POSTE-01");
     let password = register(&service, &pc, "cli@example.fr").await;
 
@@ -130,10 +84,10 @@ async fn register_link_then_id_and_status() {
         .unwrap()
         .to_owned();
 
-    let id = pc.run(&service, &["id"], None).await;
+    let id = pc.run(PROGRAM, &service.address, &["id"], None).await;
     assert_eq!((id.code, id.stdout.as_str()), (0, customer_id.as_str()));
 
-    let status = pc.run(&service, &["status"], None).await;
+    let status = pc.run(PROGRAM, &service.address, &["status"], None).await;
     assert_eq!(status.code, 0);
     assert!(
         status.stdout.contains("Dupont Bâtiment SARL"),
@@ -145,12 +99,17 @@ async fn register_link_then_id_and_status() {
         "{}",
         status.stdout
     );
-    let status = pc.run(&service, &["status", "--json"], None).await.json();
+    let status = pc
+        .run(PROGRAM, &service.address, &["status", "--json"], None)
+        .await
+        .json();
     assert_eq!(status["linked"], true);
     assert_eq!(status["stale"], false);
 
     // French on request.
-    let status = pc.run(&service, &["status", "--lang", "fr"], None).await;
+    let status = pc
+        .run(PROGRAM, &service.address, &["status", "--lang", "fr"], None)
+        .await;
     assert!(
         status.stdout.contains("Identifiant client"),
         "{}",
@@ -160,7 +119,7 @@ async fn register_link_then_id_and_status() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_token_lives_in_the_credential_store_and_nowhere_on_disk() {
-    let service = start_service().await;
+    let service = spawn_app().await;
     let pc = Machine::new("POSTE-02");
     let password = register(&service, &pc, "secret@example.fr").await;
     assert_eq!(
@@ -171,12 +130,12 @@ async fn the_token_lives_in_the_credential_store_and_nowhere_on_disk() {
     );
 
     let token = pc
-        .token(&service)
+        .token(&service.address)
         .expect("the token is in the credential store");
     assert!(token.len() >= 43);
     assert!(pc.data_dir().join("state.json").exists());
     assert_eq!(
-        files_containing(pc.home.path(), &token),
+        files_containing(pc.home(), &token),
         Vec::<std::path::PathBuf>::new()
     );
     // Nor in clear in the keyring's own files.
@@ -184,17 +143,23 @@ async fn the_token_lives_in_the_credential_store_and_nowhere_on_disk() {
         assert!(files_containing(Path::new(&keyrings), &token).is_empty());
     }
     // Unlinking removes it from the store.
-    let run = pc.run(&service, &["unlink", "--yes"], None).await;
+    let run = pc
+        .run(PROGRAM, &service.address, &["unlink", "--yes"], None)
+        .await;
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(pc.token(&service), None);
+    assert_eq!(pc.token(&service.address), None);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_a_credential_store_linking_fails_clearly_and_keeps_nothing() {
-    let service = start_service().await;
+    let service = spawn_app().await;
     let pc = Machine::new("POSTE-03");
     let password = register(&service, &pc, "nostore@example.fr").await;
-    let mut command = pc.command(&service.url, &["link", "--email", "nostore@example.fr"]);
+    let mut command = pc.command(
+        PROGRAM,
+        &service.address,
+        &["link", "--email", "nostore@example.fr"],
+    );
     command.env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus");
     let run = finish(command, Some(&password)).await;
     let stderr = run.stderr;
@@ -211,7 +176,7 @@ async fn without_a_credential_store_linking_fails_clearly_and_keeps_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_password_then_the_limit_with_its_wait() {
-    let service = start_service().await;
+    let service = spawn_app().await;
     let pc = Machine::new("POSTE-04");
     let password = register(&service, &pc, "typo@example.fr").await;
     let run = link(&service, &pc, "typo@example.fr", "AAAAA-AAAAA-AAAAA").await;
@@ -219,7 +184,8 @@ async fn a_wrong_password_then_the_limit_with_its_wait() {
     assert_eq!(run.json()["error"]["code"], "invalid_credentials");
     let run = pc
         .run(
-            &service,
+            PROGRAM,
+            &service.address,
             &["link", "--email", "typo@example.fr"],
             Some("AAAAA-AAAAA-AAAAA"),
         )
@@ -230,7 +196,8 @@ async fn a_wrong_password_then_the_limit_with_its_wait() {
     }
     let run = pc
         .run(
-            &service,
+            PROGRAM,
+            &service.address,
             &["link", "--email", "typo@example.fr"],
             Some(&password),
         )
@@ -246,7 +213,7 @@ async fn a_wrong_password_then_the_limit_with_its_wait() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_machine_linked_elsewhere_moves_only_when_asked() {
-    let service = start_service().await;
+    let service = spawn_app().await;
     let pc = Machine::new("POSTE-05");
     let first = register(&service, &pc, "first@example.fr").await;
     let second = register(&service, &pc, "second@example.fr").await;
@@ -258,24 +225,31 @@ async fn a_machine_linked_elsewhere_moves_only_when_asked() {
     let run = link(&service, &pc, "second@example.fr", &second).await;
     assert_eq!(run.code, 9);
     assert_eq!(run.json()["error"]["code"], "machine_linked_elsewhere");
-    let status = pc.run(&service, &["status", "--json"], None).await.json();
+    let status = pc
+        .run(PROGRAM, &service.address, &["status", "--json"], None)
+        .await
+        .json();
     assert_eq!(status["account"]["details"]["email"], "first@example.fr");
 
     let run = pc
         .run(
-            &service,
+            PROGRAM,
+            &service.address,
             &["link", "--email", "second@example.fr", "--move", "--json"],
             Some(&second),
         )
         .await;
     assert_eq!(run.code, 0, "{}", run.stdout);
-    let status = pc.run(&service, &["status", "--json"], None).await.json();
+    let status = pc
+        .run(PROGRAM, &service.address, &["status", "--json"], None)
+        .await
+        .json();
     assert_eq!(status["account"]["details"]["email"], "second@example.fr");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unlink_then_relink_reuses_the_machine_record() {
-    let service = start_service().await;
+    let service = spawn_app().await;
     let pc = Machine::new("POSTE-06");
     let password = register(&service, &pc, "relink@example.fr").await;
     let first = link(&service, &pc, "relink@example.fr", &password)
@@ -284,19 +258,32 @@ async fn unlink_then_relink_reuses_the_machine_record() {
     let machine_id = first["account"]["this_machine_id"].clone();
 
     // Scripts must confirm.
-    let run = pc.run(&service, &["unlink"], None).await;
+    let run = pc.run(PROGRAM, &service.address, &["unlink"], None).await;
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("--yes"), "{}", run.stderr);
-    assert_eq!(pc.run(&service, &["status"], None).await.code, 0);
+    assert_eq!(
+        pc.run(PROGRAM, &service.address, &["status"], None)
+            .await
+            .code,
+        0
+    );
 
-    assert_eq!(pc.run(&service, &["unlink", "--yes"], None).await.code, 0);
-    let status = pc.run(&service, &["status"], None).await;
+    assert_eq!(
+        pc.run(PROGRAM, &service.address, &["unlink", "--yes"], None)
+            .await
+            .code,
+        0
+    );
+    let status = pc.run(PROGRAM, &service.address, &["status"], None).await;
     assert_eq!(status.code, 3);
     assert_eq!(
         status.stdout,
         "This computer is not linked to a customer account."
     );
-    assert_eq!(pc.run(&service, &["id"], None).await.code, 3);
+    assert_eq!(
+        pc.run(PROGRAM, &service.address, &["id"], None).await.code,
+        3
+    );
 
     let again = link(&service, &pc, "relink@example.fr", &password)
         .await
@@ -307,7 +294,7 @@ async fn unlink_then_relink_reuses_the_machine_record() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn edit_machines_and_unlink_another_machine() {
-    let service = start_service().await;
+    let service = spawn_app().await;
     let office = Machine::new("POSTE-07");
     let laptop = Machine::new("PORTABLE-08");
     let password = register(&service, &office, "office@example.fr").await;
@@ -327,7 +314,8 @@ async fn edit_machines_and_unlink_another_machine() {
 
     let run = office
         .run(
-            &service,
+            PROGRAM,
+            &service.address,
             &[
                 "edit",
                 "--phone",
@@ -344,7 +332,7 @@ async fn edit_machines_and_unlink_another_machine() {
         .await;
     assert_eq!(run.code, 0, "{}", run.stderr);
     let status = laptop
-        .run(&service, &["status", "--json"], None)
+        .run(PROGRAM, &service.address, &["status", "--json"], None)
         .await
         .json();
     assert_eq!(status["account"]["details"]["phone"], "0612345678");
@@ -353,24 +341,28 @@ async fn edit_machines_and_unlink_another_machine() {
     // Refused values name their field; nothing is saved.
     let run = office
         .run(
-            &service,
+            PROGRAM,
+            &service.address,
             &["edit", "--siret", "73282932000075"],
             Some(&password),
         )
         .await;
     assert_eq!(run.code, 10);
     assert!(run.stderr.starts_with("SIRET : "), "{}", run.stderr);
-    let run = office.run(&service, &["edit"], None).await;
+    let run = office.run(PROGRAM, &service.address, &["edit"], None).await;
     assert_eq!(run.code, 2, "nothing to change");
 
-    let machines = office.run(&service, &["machines"], None).await;
+    let machines = office
+        .run(PROGRAM, &service.address, &["machines"], None)
+        .await;
     assert_eq!(machines.code, 0);
     assert!(machines.stdout.contains("PORTABLE-08"));
     assert!(machines.stdout.contains("POSTE-07") && machines.stdout.contains("(this computer)"));
 
     let run = office
         .run(
-            &service,
+            PROGRAM,
+            &service.address,
             &["unlink", "--machine", &laptop_id],
             Some("AAAAA-AAAAA-AAAAA"),
         )
@@ -378,16 +370,24 @@ async fn edit_machines_and_unlink_another_machine() {
     assert_eq!(run.code, 6);
     let run = office
         .run(
-            &service,
+            PROGRAM,
+            &service.address,
             &["unlink", "--machine", &laptop_id],
             Some(&password),
         )
         .await;
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(laptop.run(&service, &["status"], None).await.code, 3);
+    assert_eq!(
+        laptop
+            .run(PROGRAM, &service.address, &["status"], None)
+            .await
+            .code,
+        3
+    );
     let run = office
         .run(
-            &service,
+            PROGRAM,
+            &service.address,
             &["unlink", "--machine", &laptop_id],
             Some(&password),
         )
@@ -397,12 +397,13 @@ async fn edit_machines_and_unlink_another_machine() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn request_password_and_refused_registration_fields() {
-    let service = start_service().await;
+    let service = spawn_app().await;
     let pc = Machine::new("POSTE-09");
     register(&service, &pc, "forgot@example.fr").await;
     let run = pc
         .run(
-            &service,
+            PROGRAM,
+            &service.address,
             &["request-password", "--email", "forgot@example.fr"],
             None,
         )
@@ -419,7 +420,7 @@ async fn request_password_and_refused_registration_fields() {
 
     let mut args = REGISTER.to_vec();
     args.extend(["--email", "bad@example", "--siret", "123", "--json"]);
-    let run = pc.run(&service, &args, None).await;
+    let run = pc.run(PROGRAM, &service.address, &args, None).await;
     assert_eq!(run.code, 10);
     let fields: Vec<String> = run.json()["error"]["fields"]
         .as_array()
@@ -428,13 +429,15 @@ async fn request_password_and_refused_registration_fields() {
         .map(|f| f["field"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(fields, ["email", "siret"]);
-    let run = pc.run(&service, &["request-password"], None).await;
+    let run = pc
+        .run(PROGRAM, &service.address, &["request-password"], None)
+        .await;
     assert_eq!(run.code, 2);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn service_stopped_shows_the_last_known_data_marked_stale() {
-    let mut service = start_service().await;
+    let service = spawn_app().await;
     let pc = Machine::new("POSTE-10");
     let stranger = Machine::new("POSTE-11");
     let password = register(&service, &pc, "offline@example.fr").await;
@@ -445,32 +448,43 @@ async fn service_stopped_shows_the_last_known_data_marked_stale() {
         .as_str()
         .unwrap()
         .to_owned();
+    // The address stays, and no longer answers.
+    let address = service.address.clone();
     service.stop().await;
 
-    let id = pc.run(&service, &["id"], None).await;
+    let id = pc.run(PROGRAM, &address, &["id"], None).await;
     assert_eq!((id.code, id.stdout.as_str()), (5, customer_id.as_str()));
     assert!(
         id.stderr.starts_with("Service unreachable: data as of "),
         "{}",
         id.stderr
     );
-    let status = pc.run(&service, &["status", "--json"], None).await.json();
+    let status = pc
+        .run(PROGRAM, &address, &["status", "--json"], None)
+        .await
+        .json();
     assert_eq!(status["stale"], true);
     assert_eq!(status["account"]["customer_id"], customer_id.as_str());
 
     // Changes need the service: a clear message, and the exit code says so.
-    let run = pc.run(&service, &["machines"], None).await;
+    let run = pc.run(PROGRAM, &address, &["machines"], None).await;
     assert_eq!(run.code, 4);
     assert!(run.stderr.contains("does not answer"), "{}", run.stderr);
     // A machine that never linked is simply not linked.
-    assert_eq!(stranger.run(&service, &["status"], None).await.code, 3);
+    assert_eq!(
+        stranger
+            .run(PROGRAM, &address, &["status"], None)
+            .await
+            .code,
+        3
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_command_explains_itself() {
-    let service = start_service().await;
+    let service = spawn_app().await;
     let pc = Machine::new("POSTE-12");
-    let help = pc.run(&service, &["--help"], None).await;
+    let help = pc.run(PROGRAM, &service.address, &["--help"], None).await;
     assert_eq!(help.code, 0);
     for expected in [
         "Exit codes",
@@ -495,7 +509,9 @@ async fn every_command_explains_itself() {
         "confirm-email",
         "cancel-email-change",
     ] {
-        let run = pc.run(&service, &[command, "--help"], None).await;
+        let run = pc
+            .run(PROGRAM, &service.address, &[command, "--help"], None)
+            .await;
         assert_eq!(run.code, 0, "{command} --help");
         assert!(
             run.stdout.contains("Usage: customer-account"),
@@ -503,7 +519,9 @@ async fn every_command_explains_itself() {
             run.stdout
         );
     }
-    let run = pc.run(&service, &["frobnicate"], None).await;
+    let run = pc
+        .run(PROGRAM, &service.address, &["frobnicate"], None)
+        .await;
     assert_eq!(run.code, 2);
 }
 
@@ -538,6 +556,7 @@ async fn requests_go_through_the_proxy_named_by_the_environment() {
     });
     let pc = Machine::new("POSTE-13");
     let mut command = pc.command(
+        PROGRAM,
         "http://accounts.invalid:8080",
         &["request-password", "--email", "proxy@example.fr"],
     );
@@ -558,11 +577,11 @@ async fn requests_go_through_the_proxy_named_by_the_environment() {
 /// Registering needs no credential store: a headless machine can still create the account.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn registering_works_without_a_credential_store() {
-    let service = start_service().await;
+    let service = spawn_app().await;
     let pc = Machine::new("POSTE-14");
     let mut args = REGISTER.to_vec();
     args.extend(["--email", "headless@example.fr"]);
-    let mut command = pc.command(&service.url, &args);
+    let mut command = pc.command(PROGRAM, &service.address, &args);
     command.env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus");
     let run = finish(command, None).await;
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -570,15 +589,9 @@ async fn registering_works_without_a_credential_store() {
 }
 
 /// The code mailed to `address` (its `nth` mail).
-async fn code_mailed_to(service: &Service, address: &str, nth: usize) -> String {
-    let mail = service.smtp.wait_for_nth(address, nth).await;
-    mail.confirmation_code()
-        .unwrap_or_else(|| panic!("no code in: {}", mail.text))
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_email_takes_effect_once_confirmed_with_the_mailed_code() {
-    let service = start_service().await;
+    let service = spawn_app().await;
     let pc = Machine::new("POSTE-15");
     let old = "ancienne@example.fr";
     let new = "nouvelle@example.fr";
@@ -587,7 +600,12 @@ async fn a_new_email_takes_effect_once_confirmed_with_the_mailed_code() {
 
     // Nothing waits for a code yet: said at once, without asking for one.
     let run = pc
-        .run(&service, &["confirm-email"], Some("ABCD-EFGH"))
+        .run(
+            PROGRAM,
+            &service.address,
+            &["confirm-email"],
+            Some("ABCD-EFGH"),
+        )
         .await;
     assert_eq!(run.code, 10, "{}", run.stderr);
     assert!(
@@ -599,7 +617,8 @@ async fn a_new_email_takes_effect_once_confirmed_with_the_mailed_code() {
 
     let run = pc
         .run(
-            &service,
+            PROGRAM,
+            &service.address,
             &["edit", "--email", new, "--phone", "06 12 34 56 78"],
             Some(&password),
         )
@@ -615,7 +634,7 @@ async fn a_new_email_takes_effect_once_confirmed_with_the_mailed_code() {
     );
 
     // Until then the account keeps its address, and says what waits.
-    let status = pc.run(&service, &["status"], None).await;
+    let status = pc.run(PROGRAM, &service.address, &["status"], None).await;
     assert!(
         status.stdout.contains(&format!(
             "New e-mail address waiting for confirmation: {new}"
@@ -623,15 +642,23 @@ async fn a_new_email_takes_effect_once_confirmed_with_the_mailed_code() {
         "{}",
         status.stdout
     );
-    let status = pc.run(&service, &["status", "--json"], None).await.json();
+    let status = pc
+        .run(PROGRAM, &service.address, &["status", "--json"], None)
+        .await
+        .json();
     assert_eq!(status["account"]["details"]["email"], old);
     assert_eq!(status["account"]["details"]["phone"], "0612345678");
     assert_eq!(status["account"]["pending_email"], new);
 
     // A wrong code (from standard input, as a script gives it): refused, exit code 10.
-    let code = code_mailed_to(&service, new, 1).await;
+    let code = service.smtp.code_mailed_to(new, 1).await;
     let run = pc
-        .run(&service, &["confirm-email"], Some(&wrong_code(&code)))
+        .run(
+            PROGRAM,
+            &service.address,
+            &["confirm-email"],
+            Some(&wrong_code(&code)),
+        )
         .await;
     assert_eq!(run.code, 10, "{}", run.stderr);
     assert!(
@@ -642,7 +669,8 @@ async fn a_new_email_takes_effect_once_confirmed_with_the_mailed_code() {
     );
     let run = pc
         .run(
-            &service,
+            PROGRAM,
+            &service.address,
             &["confirm-email", "--json"],
             Some(&wrong_code(&code)),
         )
@@ -652,25 +680,35 @@ async fn a_new_email_takes_effect_once_confirmed_with_the_mailed_code() {
 
     // The right one, typed loosely.
     let loose = code.to_lowercase().replace('-', " ");
-    let run = pc.run(&service, &["confirm-email"], Some(&loose)).await;
+    let run = pc
+        .run(PROGRAM, &service.address, &["confirm-email"], Some(&loose))
+        .await;
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(
         run.stdout,
         format!("The account's e-mail address is now {new}.")
     );
-    let status = pc.run(&service, &["status", "--json"], None).await.json();
+    let status = pc
+        .run(PROGRAM, &service.address, &["status", "--json"], None)
+        .await
+        .json();
     assert_eq!(status["account"]["details"]["email"], new);
     assert!(status["account"].get("pending_email").is_none(), "{status}");
     // Used: it does not work twice.
     let run = pc
-        .run(&service, &["confirm-email", "--code", &code], None)
+        .run(
+            PROGRAM,
+            &service.address,
+            &["confirm-email", "--code", &code],
+            None,
+        )
         .await;
     assert_eq!(run.code, 10, "{}", run.stderr);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_email_change_is_cancelled_or_confirmed_with_the_code_option_in_french() {
-    let service = start_service().await;
+    let service = spawn_app().await;
     let pc = Machine::new("POSTE-16");
     let old = "compta@martin.fr";
     let first = "direction@martin.fr";
@@ -680,7 +718,8 @@ async fn an_email_change_is_cancelled_or_confirmed_with_the_code_option_in_frenc
 
     let run = pc
         .run(
-            &service,
+            PROGRAM,
+            &service.address,
             &["edit", "--email", first, "--json"],
             Some(&password),
         )
@@ -691,39 +730,64 @@ async fn an_email_change_is_cancelled_or_confirmed_with_the_code_option_in_frenc
     assert_eq!(saved["account"]["details"]["email"], old);
 
     let run = pc
-        .run(&service, &["cancel-email-change", "--lang", "fr"], None)
+        .run(
+            PROGRAM,
+            &service.address,
+            &["cancel-email-change", "--lang", "fr"],
+            None,
+        )
         .await;
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(
         run.stdout,
         format!("Le changement d'adresse e-mail vers {first} est annulé : l'adresse du compte reste {old}.")
     );
-    let status = pc.run(&service, &["status", "--json"], None).await.json();
+    let status = pc
+        .run(PROGRAM, &service.address, &["status", "--json"], None)
+        .await
+        .json();
     assert!(status["account"].get("pending_email").is_none(), "{status}");
     // Idempotent.
     let run = pc
-        .run(&service, &["cancel-email-change", "--json"], None)
+        .run(
+            PROGRAM,
+            &service.address,
+            &["cancel-email-change", "--json"],
+            None,
+        )
         .await
         .json();
     assert_eq!(run["cancelled"], Value::Null);
     // The cancelled change's code no longer works.
-    let code = code_mailed_to(&service, first, 1).await;
+    let code = service.smtp.code_mailed_to(first, 1).await;
     let run = pc
-        .run(&service, &["confirm-email", "--json"], Some(&code))
+        .run(
+            PROGRAM,
+            &service.address,
+            &["confirm-email", "--json"],
+            Some(&code),
+        )
         .await;
     assert_eq!(run.code, 10);
     assert_eq!(run.json()["error"]["code"], "no_email_change_pending");
 
     // Only the e-mail changes: no "saved" line, just the code.
     let run = pc
-        .run(&service, &["edit", "--email", second], Some(&password))
+        .run(
+            PROGRAM,
+            &service.address,
+            &["edit", "--email", second],
+            Some(&password),
+        )
         .await;
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(
         run.stdout,
         format!("A confirmation code was sent to {second}. The account's address stays {old} until the code is entered: customer-account confirm-email")
     );
-    let status = pc.run(&service, &["status", "--lang", "fr"], None).await;
+    let status = pc
+        .run(PROGRAM, &service.address, &["status", "--lang", "fr"], None)
+        .await;
     assert!(
         status.stdout.contains(&format!(
             "Nouvelle adresse e-mail en attente de confirmation : {second}"
@@ -731,10 +795,11 @@ async fn an_email_change_is_cancelled_or_confirmed_with_the_code_option_in_frenc
         "{}",
         status.stdout
     );
-    let code = code_mailed_to(&service, second, 1).await;
+    let code = service.smtp.code_mailed_to(second, 1).await;
     let run = pc
         .run(
-            &service,
+            PROGRAM,
+            &service.address,
             &["confirm-email", "--code", &code, "--lang", "fr"],
             None,
         )
@@ -747,4 +812,108 @@ async fn an_email_change_is_cancelled_or_confirmed_with_the_code_option_in_frenc
     // The new address is the account's now: the password links with it.
     let laptop = Machine::new("PORTABLE-17");
     assert_eq!(link(&service, &laptop, second, &password).await.code, 0);
+}
+
+/// A country the service does not know: refused (exit 10) with the field and its stable
+/// code in JSON, and the message in the user's language otherwise; nothing is registered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_country_is_refused_with_its_field_and_code() {
+    let service = spawn_app().await;
+    let pc = Machine::new("POSTE-18");
+    let mut args = REGISTER.to_vec();
+    args.extend([
+        "--email",
+        "pays@example.fr",
+        "--street",
+        "1 rue de la Paix",
+        "--postal-code",
+        "75002",
+        "--city",
+        "Paris",
+        "--country",
+        "ZZ",
+    ]);
+    let mut json_args = args.clone();
+    json_args.push("--json");
+    let run = pc.run(PROGRAM, &service.address, &json_args, None).await;
+    assert_eq!(run.code, 10, "{}\n{}", run.stdout, run.stderr);
+    let fields = run.json()["error"]["fields"].clone();
+    assert!(
+        fields
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["field"] == "address.country" && f["code"] == "invalid_country"),
+        "{fields}"
+    );
+
+    let run = pc.run(PROGRAM, &service.address, &args, None).await;
+    assert_eq!(run.code, 10);
+    assert!(run.stderr.contains("country"), "{}", run.stderr);
+    let mut french = args.clone();
+    french.extend(["--lang", "fr"]);
+    let run = pc.run(PROGRAM, &service.address, &french, None).await;
+    assert_eq!(run.code, 10);
+    assert!(run.stderr.contains("Pays"), "{}", run.stderr);
+
+    // Nothing was registered: no mail went out.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(service.smtp.mails_to("pays@example.fr").is_empty());
+}
+
+/// Another program holds the service's database longer than the service waits for it:
+/// the service answers service_unavailable, and the program says the service cannot be
+/// used right now (exit 4, as when unreachable); once released, the same command works.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_service_whose_database_is_held_elsewhere_is_reported_unavailable() {
+    let service = spawn_app().await;
+    let pc = Machine::new("POSTE-19");
+    let mut args = REGISTER.to_vec();
+    args.extend(["--email", "verrou@example.fr", "--json"]);
+
+    let lock = service.lock_database().await;
+    let started = std::time::Instant::now();
+    let run = pc.run(PROGRAM, &service.address, &args, None).await;
+    let waited = started.elapsed();
+    lock.release().await;
+    assert_eq!(run.code, 4, "{}\n{}", run.stdout, run.stderr);
+    // The service answered after waiting for the database (5 s), not for want of a
+    // connection.
+    assert!(waited >= std::time::Duration::from_secs(4), "{waited:?}");
+    let error = &run.json()["error"];
+    assert_eq!(error["code"], "service_unreachable", "{error}");
+    assert!(
+        error["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "{error}"
+    );
+
+    let run = pc.run(PROGRAM, &service.address, &args, None).await;
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    service.smtp.wait_for_nth("verrou@example.fr", 1).await;
+}
+
+/// A service that takes the connection but never answers (frozen, or a firewall that
+/// swallows the reply): the program gives up after its wait (30 s) and says the service
+/// does not answer (exit 4), rather than hanging.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_service_that_never_answers_is_given_up_on_after_the_wait() {
+    let frozen = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = format!("http://{}", frozen.local_addr().unwrap());
+    std::thread::spawn(move || {
+        // Keeps every connection open, unanswered.
+        let held: Vec<_> = frozen.incoming().collect();
+        drop(held);
+    });
+    let pc = Machine::new("POSTE-20");
+    let mut args = REGISTER.to_vec();
+    args.extend(["--email", "fige@example.fr", "--json"]);
+    let started = std::time::Instant::now();
+    let run = pc.run(PROGRAM, &address, &args, None).await;
+    let waited = started.elapsed();
+    assert_eq!(run.code, 4, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(run.json()["error"]["code"], "service_unreachable");
+    assert!(
+        waited >= std::time::Duration::from_secs(25),
+        "gave up after {waited:?}"
+    );
 }

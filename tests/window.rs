@@ -6,23 +6,21 @@ mod common;
 use std::{path::Path, time::Duration};
 
 use fantoccini::{key::Key, Locator};
+use reqwest::StatusCode;
 
-use common::{
-    start_service,
-    window::{finish, Window, Workstation},
-};
-use test_support::wrong_code;
+use common::{window::Window, PROGRAM};
+use test_support::{machine::Machine, program::finish, service::spawn_app, wrong_code};
 
 /// The whole journey of a company: register, link with the mailed password, edit, a
 /// second computer joins, the first lists it, then unlinks itself.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn register_link_edit_second_machine_and_unlink() {
-    let service = start_service().await;
-    let office = Workstation::new("POSTE-COMPTA");
-    let laptop = Workstation::new("PORTABLE-DIRECTION");
+    let service = spawn_app().await;
+    let office = Machine::new("POSTE-COMPTA");
+    let laptop = Machine::new("PORTABLE-DIRECTION");
     let email = "compta@dupont-batiment.fr";
 
-    let window = Window::open(&service.url, &office, "en").await;
+    let window = Window::open(&service.address, &office, "en").await;
     window
         .wait_text("#screen-welcome", "customer account")
         .await;
@@ -42,12 +40,22 @@ async fn register_link_edit_second_machine_and_unlink() {
     window
         .fill("#register-form [name=phone]", "01 23 45 67 89")
         .await;
-    // A SIRET with a wrong check digit is named, and nothing typed is lost.
+    window
+        .fill("#register-form [name=street]", "12 rue des Lilas")
+        .await;
+    window
+        .fill("#register-form [name=postal_code]", "75011")
+        .await;
+    window.fill("#register-form [name=city]", "Paris").await;
+    // A SIRET with a wrong check digit and an unknown country (invalid_country) are
+    // named under their fields, and nothing typed is lost.
     window
         .fill("#register-form [name=siret]", "732 829 320 00075")
         .await;
+    window.fill("#register-form [name=country]", "ZZ").await;
     window.click("#register-submit").await;
     window.wait_text("#error-siret", "SIRET").await;
+    window.wait_text("#error-country", "country").await;
     assert_eq!(
         window.value("#register-form [name=company_name]").await,
         "Dupont Bâtiment SARL"
@@ -56,6 +64,7 @@ async fn register_link_edit_second_machine_and_unlink() {
     window
         .fill("#register-form [name=siret]", "732 829 320 00074")
         .await;
+    window.fill("#register-form [name=country]", "FR").await;
     window.click("#register-submit").await;
     window.find("#screen-password-sent").await;
 
@@ -95,7 +104,7 @@ async fn register_link_edit_second_machine_and_unlink() {
     window.close().await;
 
     // A second computer links to the same account.
-    let window = Window::open(&service.url, &laptop, "en").await;
+    let window = Window::open(&service.address, &laptop, "en").await;
     window.click("#go-link").await;
     window.fill("#link-email", email).await;
     window.click("#link-have-password").await;
@@ -110,23 +119,30 @@ async fn register_link_edit_second_machine_and_unlink() {
     window.close().await;
 
     // The first lists it, then unlinks itself and is welcomed again.
-    let window = Window::open(&service.url, &office, "en").await;
+    let token = office.token(&service.address).expect("the office's token");
+    let window = Window::open(&service.address, &office, "en").await;
     window.find("#screen-account").await;
     window.wait_text("#machines", "PORTABLE-DIRECTION").await;
     window.click("#unlink-this").await;
     window.click("#unlink-confirm").await;
     window.find("#screen-welcome").await;
     window.close().await;
+    // Revoked at the service, and gone from the credential store.
+    assert_eq!(
+        service.account(&token).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(office.token(&service.address), None);
 }
 
 /// The service stops: the last known account is shown read-only, with a banner.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn offline_shows_the_last_known_account_and_french_works() {
-    let mut service = start_service().await;
-    let pc = Workstation::new("POSTE-ACCUEIL");
+    let service = spawn_app().await;
+    let pc = Machine::new("POSTE-ACCUEIL");
     let email = "accueil@martin.fr";
 
-    let window = Window::open(&service.url, &pc, "fr").await;
+    let window = Window::open(&service.address, &pc, "fr").await;
     window.find("#screen-welcome").await;
     window.wait_text("#screen-welcome", "compte client").await;
     window.screenshot("welcome-fr").await;
@@ -139,8 +155,8 @@ async fn offline_shows_the_last_known_account_and_french_works() {
     service.smtp.wait_for_nth(email, 1).await;
     // No account for this address yet: register it the other way, then link.
     window.close().await;
-    let password = service.register(email, "Martin SAS", "fr", 2).await;
-    let window = Window::open(&service.url, &pc, "fr").await;
+    let password = service.register_as(email, "Martin SAS", "fr").await;
+    let window = Window::open(&service.address, &pc, "fr").await;
     window.click("#go-link").await;
     window.fill("#link-email", email).await;
     window.click("#link-have-password").await;
@@ -148,10 +164,32 @@ async fn offline_shows_the_last_known_account_and_french_works() {
     window.click("#link-submit").await;
     window.find("#screen-account").await;
     window.screenshot("account-fr").await;
+
+    // "E-mail my password": a new password comes by mail, and validates a change.
+    let token = pc.token(&service.address).expect("a machine token");
+    let before = service.smtp.mails_to(email).len();
+    window.click("#email-password").await;
+    window.wait_text("#notice", email).await;
+    let requested = service
+        .smtp
+        .wait_for_nth(email, before + 1)
+        .await
+        .password()
+        .expect("the mail gives the new password");
+    assert_ne!(requested, password);
+    window
+        .fill("#account-form [name=phone]", "05 56 00 11 22")
+        .await;
+    window.click("#validate").await;
+    window.fill("#dialog-password", &requested).await;
+    window.click("#dialog-submit").await;
+    window.wait_hidden("#password-dialog").await;
+    let saved = service.account_view(&token).await;
+    assert_eq!(saved.details.phone, "0556001122");
     window.close().await;
 
-    service.stop().await;
-    let window = Window::open(&service.url, &pc, "fr").await;
+    let stopped = service.stop_for_a_while().await;
+    let window = Window::open(&stopped.address, &pc, "fr").await;
     window.find("#offline-banner").await;
     window.find("#screen-account").await;
     let phone = window.find("#account-form [name=phone]").await;
@@ -159,9 +197,23 @@ async fn offline_shows_the_last_known_account_and_french_works() {
         !phone.is_enabled().await.unwrap(),
         "read-only while offline"
     );
-    window.find("#retry").await;
     window.screenshot("offline-fr").await;
+    // Retry while the service is still away: still offline, and said so.
+    window.click("#retry").await;
+    window.wait_text("#notice", " ").await;
+    window.find("#offline-banner").await;
+    // The service is back: Retry brings the account back, editable.
+    let service = stopped.start_again().await;
+    window.click("#retry").await;
+    window.wait_hidden("#offline-banner").await;
+    let phone = window.find("#account-form [name=phone]").await;
+    assert!(phone.is_enabled().await.unwrap(), "editable again");
+    assert_eq!(
+        window.value("#account-form [name=phone]").await,
+        "0556001122"
+    );
     window.close().await;
+    assert_eq!(service.account(&token).await.status(), StatusCode::OK);
 }
 
 /// Keyboard only, new host context handed over by a second launch, a save that meets a
@@ -169,21 +221,22 @@ async fn offline_shows_the_last_known_account_and_french_works() {
 /// and place at the next opening.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn keyboard_host_context_conflict_limit_log_and_window_place() {
-    let service = start_service().await;
-    let pc = Workstation::new("POSTE-ATELIER");
+    let service = spawn_app().await;
+    let pc = Machine::new("POSTE-ATELIER");
     let email = "contact@garage-leroy.fr";
 
-    let window = Window::open(&service.url, &pc, "en").await;
+    let window = Window::open(&service.address, &pc, "en").await;
     window.find("#screen-welcome").await;
 
     // The host software launches the program again with the company now open: that
     // launch ends at once, and the open window takes the company into its form.
     let mut second = pc.command(
-        &service.url,
+        PROGRAM,
+        &service.address,
         &["--company-name", "Garage Leroy SARL", "--lang", "en"],
     );
     second.env("DISPLAY", window.display());
-    finish(second, "").await;
+    finish(second, None).await.ok();
 
     // Keyboard only: Tab to "Register", Enter; the form is prefilled from the new context.
     let mut tabs = 0;
@@ -222,11 +275,13 @@ async fn keyboard_host_context_conflict_limit_log_and_window_place() {
     // Someone changes the account elsewhere (here a script on the same computer) while
     // this screen still shows the old version.
     pc.run(
-        &service.url,
+        PROGRAM,
+        &service.address,
         &["edit", "--contact-first-name", "Pierre"],
-        &password,
+        Some(&password),
     )
-    .await;
+    .await
+    .ok();
     // Enter in a field validates; the password dialog opens on the password field.
     window
         .fill("#account-form [name=phone]", "02 40 11 22 33")
@@ -299,8 +354,7 @@ async fn keyboard_host_context_conflict_limit_log_and_window_place() {
     // The program saves them once the window stays still (ending the WebDriver session
     // kills the program: what is saved only at a normal exit would be lost).
     let saved = pc
-        .data
-        .path()
+        .home()
         .join("config/com.customer-account.desktop/.window-state.json");
     let started = std::time::Instant::now();
     loop {
@@ -334,7 +388,7 @@ async fn keyboard_host_context_conflict_limit_log_and_window_place() {
         .map(|path| std::fs::read_to_string(path).unwrap())
         .collect();
     assert!(log.contains("rate_limited"), "{log}");
-    let token = pc.token(&service.url).expect("a machine token");
+    let token = pc.token(&service.address).expect("a machine token");
     for secret in [
         password.as_str(),
         password.replace('-', "").as_str(),
@@ -343,7 +397,7 @@ async fn keyboard_host_context_conflict_limit_log_and_window_place() {
         assert!(!log.contains(secret), "the log holds a secret: {log}");
     }
 
-    let window = Window::open(&service.url, &pc, "en").await;
+    let window = Window::open(&service.address, &pc, "en").await;
     window.find("#screen-account").await;
     assert_eq!(window.client.get_window_rect().await.unwrap(), placed);
     window.close().await;
@@ -353,15 +407,21 @@ async fn keyboard_host_context_conflict_limit_log_and_window_place() {
 /// wrong one is refused under the field, the right one makes it the account's address.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_email_address_is_confirmed_with_the_mailed_code() {
-    let service = start_service().await;
-    let pc = Workstation::new("POSTE-GERANT");
+    let service = spawn_app().await;
+    let pc = Machine::new("POSTE-GERANT");
     let old = "gerant@leroy-sas.fr";
     let new = "direction@leroy-sas.fr";
-    let password = service.register(old, "Leroy SAS", "en", 1).await;
-    pc.run(&service.url, &["link", "--email", old], &password)
-        .await;
+    let password = service.register_as(old, "Leroy SAS", "en").await;
+    pc.run(
+        PROGRAM,
+        &service.address,
+        &["link", "--email", old],
+        Some(&password),
+    )
+    .await
+    .ok();
 
-    let window = Window::open(&service.url, &pc, "en").await;
+    let window = Window::open(&service.address, &pc, "en").await;
     window.find("#screen-account").await;
     window.fill("#account-form [name=email]", new).await;
     window.click("#validate").await;
@@ -407,6 +467,230 @@ async fn a_new_email_address_is_confirmed_with_the_mailed_code() {
     window.close().await;
 }
 
+/// Another computer unlinked from the account screen with the account password: its
+/// token then opens nothing at the service, and that computer forgets it. The customer
+/// ID copied is on the clipboard for another program; the language chosen in the header
+/// is kept for the next opening.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_computer_unlinked_the_customer_id_copied_and_the_language_kept() {
+    let service = spawn_app().await;
+    let office = Machine::new("POSTE-BUREAU");
+    let laptop = Machine::new("PORTABLE-VENTE");
+    let email = "bureau@durand-sarl.fr";
+    let password = service.register_as(email, "Durand SARL", "en").await;
+    for pc in [&office, &laptop] {
+        pc.run(
+            PROGRAM,
+            &service.address,
+            &["link", "--email", email],
+            Some(&password),
+        )
+        .await
+        .ok();
+    }
+    let laptop_token = laptop.token(&service.address).expect("the laptop's token");
+    let laptop_id = service.account_view(&laptop_token).await.this_machine_id;
+    let unlink_laptop =
+        format!("#machines li[data-machine-id=\"{laptop_id}\"] button.unlink-machine");
+
+    let window = Window::open(&service.address, &office, "en").await;
+    window.wait_text("#machines", "PORTABLE-VENTE").await;
+    window.click(&unlink_laptop).await;
+    window
+        .wait_text("#password-dialog-title", "PORTABLE-VENTE")
+        .await;
+    // A wrong password: said in the dialog, and the laptop stays linked.
+    window.fill("#dialog-password", "AAAAA-AAAAA-AAAAA").await;
+    window.click("#dialog-submit").await;
+    window.wait_text("#dialog-error", " ").await;
+    assert_eq!(
+        service.account(&laptop_token).await.status(),
+        StatusCode::OK
+    );
+    window.fill("#dialog-password", &password).await;
+    window.click("#dialog-submit").await;
+    window.wait_hidden("#password-dialog").await;
+    window.wait_text("#notice", "PORTABLE-VENTE").await;
+    window.wait_hidden(&unlink_laptop).await;
+    assert_eq!(
+        service.account(&laptop_token).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    // The laptop learns it at its next start: not linked (exit 3), its token forgotten.
+    let status = laptop
+        .run(PROGRAM, &service.address, &["status"], None)
+        .await;
+    assert_eq!(status.code, 3, "{}\n{}", status.stdout, status.stderr);
+    assert_eq!(laptop.token(&service.address), None);
+
+    // Copy: the customer ID's digits, on the clipboard of this display.
+    let office_token = office.token(&service.address).expect("the office's token");
+    let customer_id = service.account_view(&office_token).await.customer_id;
+    window.click("#copy-customer-id").await;
+    let started = std::time::Instant::now();
+    loop {
+        let copied = clipboard(window.display()).await;
+        if copied == customer_id {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the clipboard holds {copied:?}, not {customer_id:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // French from the header; the page follows at once.
+    let english = window.text("#customer-id-label").await;
+    window
+        .find("#language")
+        .await
+        .select_by_value("fr")
+        .await
+        .unwrap();
+    wait_language(&window, "fr").await;
+    assert_ne!(window.text("#customer-id-label").await, english);
+    // Let the page's storage reach the disk: ending the session kills the program.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    window.close().await;
+    // The next opening keeps the user's choice, though the program is told English.
+    let window = Window::open(&service.address, &office, "en").await;
+    window.find("#screen-account").await;
+    wait_language(&window, "fr").await;
+    window.close().await;
+}
+
+/// While the window waits on its welcome screen, a script links this computer to one
+/// account; the user then links it to another in the window: the window says it is
+/// linked elsewhere, and moves it only when asked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_computer_linked_to_another_account_moves_when_asked() {
+    let service = spawn_app().await;
+    let pc = Machine::new("POSTE-REPRISE");
+    let before = "contact@ancien-proprio.fr";
+    let after = "contact@repreneur.fr";
+    let old_password = service.register_as(before, "Ancien SARL", "en").await;
+    let new_password = service.register_as(after, "Repreneur SAS", "en").await;
+
+    let window = Window::open(&service.address, &pc, "en").await;
+    window.find("#screen-welcome").await;
+    pc.run(
+        PROGRAM,
+        &service.address,
+        &["link", "--email", before],
+        Some(&old_password),
+    )
+    .await
+    .ok();
+    let old_token = pc.token(&service.address).expect("a machine token");
+
+    window.click("#go-link").await;
+    window.fill("#link-email", after).await;
+    window.click("#link-have-password").await;
+    window.fill("#link-password", &new_password).await;
+    window.click("#link-submit").await;
+    window.find("#link-move").await;
+    window.wait_text("#link-error", " ").await;
+    // Nothing moved yet.
+    assert_eq!(service.account(&old_token).await.status(), StatusCode::OK);
+    assert_eq!(pc.token(&service.address).as_ref(), Some(&old_token));
+
+    window.click("#link-move").await;
+    window.find("#screen-account").await;
+    window.wait_value("#account-form [name=email]", after).await;
+    window.close().await;
+    let token = pc.token(&service.address).expect("the new token");
+    assert_ne!(token, old_token);
+    let moved = service.account_view(&token).await;
+    assert_eq!(moved.details.email, after);
+    assert_eq!(moved.machines.len(), 1);
+    assert_eq!(
+        service.account(&old_token).await.status(),
+        StatusCode::UNAUTHORIZED,
+        "the former account's link ended"
+    );
+}
+
+/// A save while another program holds the service's database (service_unavailable):
+/// the dialog says the service cannot be reached and stays open with what was typed;
+/// once the database is free, the same save goes through.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_save_while_the_database_is_held_elsewhere_keeps_the_dialog_and_what_was_typed() {
+    let service = spawn_app().await;
+    let pc = Machine::new("POSTE-PATIENT");
+    let email = "patience@exemple.fr";
+    let password = service.register_as(email, "Patience SARL", "en").await;
+    pc.run(
+        PROGRAM,
+        &service.address,
+        &["link", "--email", email],
+        Some(&password),
+    )
+    .await
+    .ok();
+    let token = pc.token(&service.address).expect("a machine token");
+
+    let window = Window::open(&service.address, &pc, "en").await;
+    window.find("#screen-account").await;
+    window
+        .fill("#account-form [name=phone]", "03 20 00 11 22")
+        .await;
+    window.click("#validate").await;
+    window.fill("#dialog-password", &password).await;
+    let lock = service.lock_database().await;
+    window.click("#dialog-submit").await;
+    window.wait_text("#dialog-error", " ").await;
+    lock.release().await;
+    window.find("#password-dialog").await;
+    assert_eq!(
+        window.value("#account-form [name=phone]").await,
+        "03 20 00 11 22"
+    );
+    assert_ne!(
+        service.account_view(&token).await.details.phone,
+        "0320001122"
+    );
+
+    window.click("#dialog-submit").await;
+    window.wait_hidden("#password-dialog").await;
+    assert_eq!(
+        service.account_view(&token).await.details.phone,
+        "0320001122"
+    );
+    window.close().await;
+}
+
+/// What the X clipboard of `display` holds, read by another program (xclip).
+async fn clipboard(display: &str) -> String {
+    let output = tokio::process::Command::new("xclip")
+        .args(["-o", "-selection", "clipboard"])
+        .env("DISPLAY", display)
+        .output()
+        .await
+        .expect("xclip (apt package xclip)");
+    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+}
+
+/// Waits until the page is in `language` (its `lang` attribute).
+async fn wait_language(window: &Window, language: &str) {
+    let started = std::time::Instant::now();
+    loop {
+        let lang = window
+            .client
+            .execute("return document.documentElement.lang;", vec![])
+            .await
+            .unwrap();
+        if lang == language {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the page stays in {lang}, never {language}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// Cold start, measured rather than asserted: from launching the program (the WebDriver
 /// session request starts it) to its first screen displayed — the account screen of a
 /// linked workstation against a running service — next to a bare Tauri window showing
@@ -415,20 +699,25 @@ async fn a_new_email_address_is_confirmed_with_the_mailed_code() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "a measurement, printed: bash scripts/bench-window.sh"]
 async fn cold_start_figures() {
-    let app = std::env::var("BENCH_APP")
-        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_customer-account").to_owned());
+    let app = std::env::var("BENCH_APP").unwrap_or_else(|_| PROGRAM.to_owned());
     let runs: usize = std::env::var("BENCH_RUNS").map_or(7, |n| n.parse().unwrap());
-    let service = start_service().await;
-    let pc = Workstation::new("POSTE-MESURE");
+    let service = spawn_app().await;
+    let pc = Machine::new("POSTE-MESURE");
     let email = "mesure@exemple.fr";
-    let password = service.register(email, "Mesure SARL", "en", 1).await;
-    pc.run(&service.url, &["link", "--email", email], &password)
-        .await;
+    let password = service.register_as(email, "Mesure SARL", "en").await;
+    pc.run(
+        PROGRAM,
+        &service.address,
+        &["link", "--email", email],
+        Some(&password),
+    )
+    .await
+    .ok();
 
-    let args = ["--service-url", service.url.as_str(), "--lang", "en"];
+    let args = ["--service-url", service.address.as_str(), "--lang", "en"];
     // The same program on a workstation that is not linked: no request to the service.
-    let fresh = Workstation::new("POSTE-NEUF");
-    let bare_workstation = Workstation::new("POSTE-NU");
+    let fresh = Machine::new("POSTE-NEUF");
+    let bare_workstation = Machine::new("POSTE-NU");
     let bare = std::env::var("BENCH_BARE").ok();
     let mut targets = vec![
         Target::new(
@@ -475,7 +764,7 @@ struct Target<'a> {
     name: &'a str,
     application: &'a Path,
     args: &'a [&'a str],
-    workstation: &'a Workstation,
+    workstation: &'a Machine,
     css: &'a str,
     times: Vec<Duration>,
     memory: Vec<(u64, u64)>,
@@ -486,7 +775,7 @@ impl<'a> Target<'a> {
         name: &'a str,
         application: &'a str,
         args: &'a [&'a str],
-        workstation: &'a Workstation,
+        workstation: &'a Machine,
         css: &'a str,
     ) -> Self {
         Target {

@@ -9,25 +9,24 @@
 
 use std::path::{Path, PathBuf};
 
-mod common;
 #[path = "windows/proxy.rs"]
 mod proxy;
 #[path = "windows/wine.rs"]
 mod wine;
 
-use common::{start_service, Service};
 use proxy::RecordingProxy;
+use test_support::service::{spawn_app, TestApp};
 use wine::Wine;
 
 const INTERNET_SETTINGS: &str = r"HKCU\Software\Microsoft\Windows\CurrentVersion\Internet Settings";
 const CREDENTIAL_TARGET: &str = "customer-account";
 
-async fn register_on(pc: &Wine, service: &Service, email: &str) -> String {
+async fn register_on(pc: &Wine, service: &TestApp, email: &str) -> String {
     let run = pc
         .run(
             &[
                 "--service-url",
-                &service.url,
+                &service.address,
                 "register",
                 "--email",
                 email,
@@ -52,10 +51,10 @@ async fn register_on(pc: &Wine, service: &Service, email: &str) -> String {
         .expect("the mail gives the password")
 }
 
-async fn link_on(pc: &Wine, service: &Service, email: &str, password: &str) {
+async fn link_on(pc: &Wine, service: &TestApp, email: &str, password: &str) {
     let run = pc
         .run(
-            &["--service-url", &service.url, "link", "--email", email],
+            &["--service-url", &service.address, "link", "--email", email],
             Some(password),
         )
         .await;
@@ -102,7 +101,7 @@ fn token_in(answers: &[u8]) -> String {
 #[tokio::test]
 #[ignore = "needs the Windows build and Wine: see the file's comment"]
 async fn the_commands_work_on_windows_with_the_credential_manager_and_the_system_proxy() {
-    let mut service = start_service().await;
+    let service = spawn_app().await;
     let proxy = RecordingProxy::start().await;
     let pc = Wine::new("2b6c9f0e-5a1d-4c8e-9f3a-7d2e4b1c6a90").await;
     // The system proxy, as Internet Options sets it (the override is someone else's).
@@ -152,7 +151,9 @@ async fn the_commands_work_on_windows_with_the_credential_manager_and_the_system
     );
 
     // id, status (human, JSON, French).
-    let id = pc.run(&["--service-url", &service.url, "id"], None).await;
+    let id = pc
+        .run(&["--service-url", &service.address, "id"], None)
+        .await;
     assert_eq!(id.code, 0, "{}", id.stderr);
     let customer_id = id.stdout.trim().to_owned();
     assert!(
@@ -160,7 +161,7 @@ async fn the_commands_work_on_windows_with_the_credential_manager_and_the_system
         "{customer_id}"
     );
     let status = pc
-        .run(&["--service-url", &service.url, "status"], None)
+        .run(&["--service-url", &service.address, "status"], None)
         .await;
     assert_eq!(status.code, 0);
     assert!(
@@ -169,14 +170,17 @@ async fn the_commands_work_on_windows_with_the_credential_manager_and_the_system
         status.stdout
     );
     let json = pc
-        .run(&["--service-url", &service.url, "--json", "status"], None)
+        .run(
+            &["--service-url", &service.address, "--json", "status"],
+            None,
+        )
         .await
         .json();
     assert_eq!(json["linked"], true);
     assert_eq!(json["account"]["customer_id"], customer_id.as_str());
     let french = pc
         .run(
-            &["--service-url", &service.url, "--lang", "fr", "status"],
+            &["--service-url", &service.address, "--lang", "fr", "status"],
             None,
         )
         .await;
@@ -199,7 +203,7 @@ async fn the_commands_work_on_windows_with_the_credential_manager_and_the_system
     ])
     .await;
     let direct = pc
-        .run(&["--service-url", &service.url, "status"], None)
+        .run(&["--service-url", &service.address, "status"], None)
         .await;
     assert_eq!(direct.code, 0);
     assert_eq!(
@@ -210,17 +214,19 @@ async fn the_commands_work_on_windows_with_the_credential_manager_and_the_system
 
     // Unlink: the credential is gone; link again for the offline check.
     let unlink = pc
-        .run(&["--service-url", &service.url, "unlink", "--yes"], None)
+        .run(
+            &["--service-url", &service.address, "unlink", "--yes"],
+            None,
+        )
         .await;
     assert_eq!(unlink.code, 0, "{}", unlink.stderr);
     assert!(!pc.credentials().await.contains(CREDENTIAL_TARGET));
     link_on(&pc, &service, email, &password).await;
 
     // The service stops: the last data, marked stale (exit 5).
+    let address = service.address.clone();
     service.stop().await;
-    let offline = pc
-        .run(&["--service-url", &service.url, "status"], None)
-        .await;
+    let offline = pc.run(&["--service-url", &address, "status"], None).await;
     assert_eq!(offline.code, 5, "{}{}", offline.stdout, offline.stderr);
     assert!(
         offline.stdout.contains(&customer_id) || offline.stdout.contains("Dupont"),
@@ -228,7 +234,7 @@ async fn the_commands_work_on_windows_with_the_credential_manager_and_the_system
         offline.stdout
     );
     let offline = pc
-        .run(&["--service-url", &service.url, "--json", "status"], None)
+        .run(&["--service-url", &address, "--json", "status"], None)
         .await
         .json();
     assert_eq!(offline["stale"], true);
@@ -237,9 +243,9 @@ async fn the_commands_work_on_windows_with_the_credential_manager_and_the_system
 #[tokio::test]
 #[ignore = "needs the Windows build and Wine: see the file's comment"]
 async fn machines_are_told_apart_by_their_machine_guid_and_clones_are_flagged() {
-    let service = start_service().await;
+    let service = spawn_app().await;
     let email = "clones@example.fr";
-    let password = service.register(email, "Clones SARL", "fr", 1).await;
+    let password = service.register_as(email, "Clones SARL", "fr").await;
     let (first, second, clone) = tokio::join!(
         Wine::new("11111111-2222-3333-4444-555555555555"),
         Wine::new("66666666-7777-8888-9999-000000000000"),
@@ -250,7 +256,10 @@ async fn machines_are_told_apart_by_their_machine_guid_and_clones_are_flagged() 
         link_on(pc, &service, email, &password).await;
     }
     let json = first
-        .run(&["--service-url", &service.url, "--json", "status"], None)
+        .run(
+            &["--service-url", &service.address, "--json", "status"],
+            None,
+        )
         .await
         .json();
     let machines = json["account"]["machines"].as_array().unwrap();
@@ -268,7 +277,7 @@ async fn machines_are_told_apart_by_their_machine_guid_and_clones_are_flagged() 
 #[tokio::test]
 #[ignore = "needs the Windows build and Wine: see the file's comment"]
 async fn the_installer_deploys_silently_with_the_preset_and_its_commands_use_the_console() {
-    let service = start_service().await;
+    let service = spawn_app().await;
     let installer = PathBuf::from(
         std::env::var_os("CUSTOMER_ACCOUNT_WINDOWS_INSTALLER").expect(
             "CUSTOMER_ACCOUNT_WINDOWS_INSTALLER names the installer (scripts/package-windows.sh)",
@@ -277,7 +286,7 @@ async fn the_installer_deploys_silently_with_the_preset_and_its_commands_use_the
     let pc = Wine::new("0f0e0d0c-0b0a-0908-0706-050403020100").await;
 
     // A deployment tool's silent install, with the administrator's service address.
-    let preset = format!("/SERVICEURL={}", service.url);
+    let preset = format!("/SERVICEURL={}", service.address);
     let install = pc.run_program(&installer, &["/S", &preset], None).await;
     assert_eq!(
         install.code, 0,
@@ -315,7 +324,7 @@ async fn the_installer_deploys_silently_with_the_preset_and_its_commands_use_the
         .await
         .unwrap_or_default();
     assert!(
-        settings.contains(&service.url),
+        settings.contains(&service.address),
         "preset not stored: {settings}"
     );
 
@@ -334,7 +343,7 @@ async fn the_installer_deploys_silently_with_the_preset_and_its_commands_use_the
         status.stdout, status.stderr
     );
     let email = "deployed@example.fr";
-    let password = service.register(email, "Déployé SARL", "fr", 1).await;
+    let password = service.register_as(email, "Déployé SARL", "fr").await;
     let link = pc
         .run_program(&exe, &["link", "--email", email], Some(&password))
         .await;

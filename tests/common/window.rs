@@ -11,104 +11,7 @@ use std::{
 use fantoccini::{elements::Element, key::Key, Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::json;
-
-/// One workstation: identity and data folder, kept across its window's openings.
-pub struct Workstation {
-    pub uid: String,
-    pub name: String,
-    pub data: tempfile::TempDir,
-}
-
-impl Workstation {
-    pub fn new(name: &str) -> Self {
-        Self {
-            uid: format!("{name}-{}-{}", std::process::id(), rand_suffix()),
-            name: name.to_owned(),
-            data: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    /// What this workstation's program sees: its identity, data folder and the user's
-    /// folders (where the window keeps its size and position, and its log).
-    fn environment(&self) -> Vec<(&'static str, PathBuf)> {
-        let root = self.data.path();
-        vec![
-            ("CUSTOMER_ACCOUNT_MACHINE_UID", self.uid.clone().into()),
-            ("CUSTOMER_ACCOUNT_COMPUTER_NAME", self.name.clone().into()),
-            ("CUSTOMER_ACCOUNT_DATA_DIR", root.join("data")),
-            ("XDG_CONFIG_HOME", root.join("config")),
-            ("XDG_DATA_HOME", root.join("share")),
-        ]
-    }
-
-    /// The program on this workstation, as the host software or a script launches it.
-    pub fn command(&self, service_url: &str, args: &[&str]) -> tokio::process::Command {
-        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_customer-account"));
-        command
-            .args(["--service-url", service_url])
-            .args(args)
-            .envs(self.environment())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true);
-        command
-    }
-
-    /// Runs the program to its end with `stdin` as input; panics unless it succeeds.
-    pub async fn run(&self, service_url: &str, args: &[&str], stdin: &str) -> String {
-        finish(self.command(service_url, args), stdin).await
-    }
-}
-
-/// Runs `command` to its end with `stdin` as input; panics unless it succeeds.
-pub async fn finish(mut command: tokio::process::Command, stdin: &str) -> String {
-    use tokio::io::AsyncWriteExt;
-    let mut child = command.spawn().unwrap();
-    let mut input = child.stdin.take().unwrap();
-    input.write_all(stdin.as_bytes()).await.unwrap();
-    drop(input);
-    let output = tokio::time::timeout(Duration::from_secs(30), child.wait_with_output())
-        .await
-        .expect("the program ends")
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    assert!(
-        output.status.success(),
-        "{command:?}: {:?}\n{stdout}\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stderr)
-    );
-    stdout
-}
-
-impl Workstation {
-    /// The machine token the credential store holds for this workstation, if any.
-    pub fn token(&self, service_url: &str) -> Option<String> {
-        let key = format!(
-            "{service_url} {}",
-            &account_client::identity::fingerprint_of(&self.uid)[..16]
-        );
-        account_client::credentials::CredentialStore::open()
-            .unwrap()
-            .load(&key)
-            .unwrap()
-    }
-
-    /// Where the window's log files go (tauri-plugin-log's log folder for the app).
-    pub fn log_dir(&self) -> PathBuf {
-        self.data
-            .path()
-            .join("share/com.customer-account.desktop/logs")
-    }
-}
-
-fn rand_suffix() -> u128 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos()
-}
+use test_support::machine::Machine;
 
 /// A virtual display (Xvfb picks a free number and tells it).
 struct Display {
@@ -192,7 +95,7 @@ fn tauri_driver() -> PathBuf {
 static ONE_WINDOW: std::sync::LazyLock<std::sync::Arc<tokio::sync::Mutex<()>>> =
     std::sync::LazyLock::new(Default::default);
 
-/// The app's window on `workstation`, talking to the service at `service_url`.
+/// The app's window on `machine`, talking to the service at `service_url`.
 pub struct Window {
     pub client: Client,
     _driver: Driver,
@@ -201,24 +104,16 @@ pub struct Window {
 }
 
 impl Window {
-    pub async fn open(service_url: &str, workstation: &Workstation, language: &str) -> Window {
+    pub async fn open(service_url: &str, machine: &Machine, language: &str) -> Window {
         let args = ["--service-url", service_url, "--lang", language];
-        Self::launch(
-            Path::new(env!("CARGO_BIN_EXE_customer-account")),
-            &args,
-            workstation,
-        )
-        .await
-        .0
+        Self::launch(Path::new(super::PROGRAM), &args, machine)
+            .await
+            .0
     }
 
-    /// Launches `application` with `args` on `workstation`; also returns when the
+    /// Launches `application` with `args` on `machine`; also returns when the
     /// WebDriver session was asked for, i.e. when the program was about to start.
-    pub async fn launch(
-        application: &Path,
-        args: &[&str],
-        workstation: &Workstation,
-    ) -> (Window, Instant) {
+    pub async fn launch(application: &Path, args: &[&str], machine: &Machine) -> (Window, Instant) {
         let turn = ONE_WINDOW.clone().lock_owned().await;
         let display = Display::start();
         let port = test_support::free_port();
@@ -231,7 +126,7 @@ impl Window {
                 &native_port.to_string(),
             ])
             .env("DISPLAY", &display.name)
-            .envs(workstation.environment())
+            .envs(machine.environment())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -291,8 +186,28 @@ impl Window {
         }
     }
 
+    /// Clicks `css` once nothing covers it (a notice, or a sticky header the page was
+    /// scrolled under): as a user would, waiting or scrolling it to the middle.
     pub async fn click(&self, css: &str) {
-        self.find(css).await.click().await.unwrap();
+        let started = Instant::now();
+        loop {
+            let element = self.find(css).await;
+            match element.click().await {
+                Ok(()) => return,
+                Err(fantoccini::error::CmdError::Standard(e))
+                    if e.error == fantoccini::error::ErrorStatus::ElementClickIntercepted
+                        && started.elapsed() < Duration::from_secs(10) =>
+                {
+                    let arguments = vec![serde_json::to_value(&element).unwrap()];
+                    self.client
+                        .execute("arguments[0].scrollIntoView({block: 'center'});", arguments)
+                        .await
+                        .unwrap();
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Err(e) => panic!("{css} cannot be clicked: {e}"),
+            }
+        }
     }
 
     /// Replaces the field's value with `text`, as typed.

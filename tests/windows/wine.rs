@@ -7,7 +7,7 @@ use std::{
     sync::OnceLock,
 };
 
-use crate::common::run::{finish, Run};
+use test_support::program::{finish, Run};
 
 const WINE: &str = "/usr/lib/wine/wine64";
 const WINESERVER: &str = "/usr/lib/wine/wineserver";

@@ -1,7 +1,16 @@
-//! Real peers for the tests, on loopback: an SMTP server that keeps what it receives.
+//! The one harness of every test that needs real parts, all on loopback:
+//! - [`service`]: the account service itself (`Application::build` on port 0), its SQLite
+//!   file in a temporary folder, and a real SMTP server ([`smtp`]) receiving its mail;
+//! - [`machine`]: one computer as the client library or the program sees it — its
+//!   identity, data folder and credential store;
+//! - [`program`]: the `customer-account` program run to its end, as a user or script would.
 //!
-//! Tests use it in place of a mail provider; it knows nothing of the product.
+//! It knows the service's public API and the client's configuration; it must not know
+//! any test's scenario, nor reach into the service's or the client's internals.
 
+pub mod machine;
+pub mod program;
+pub mod service;
 pub mod smtp;
 
 /// A TCP port that was free a moment ago (for a peer that must start later on it).
@@ -18,4 +27,19 @@ pub fn wrong_code(code: &str) -> String {
     let last = wrong.pop().expect("a code is not empty");
     wrong.push(if last == 'A' { 'B' } else { 'A' });
     wrong
+}
+
+/// Something unique to this test run (process and instant), to keep names apart.
+pub(crate) fn unique(label: &str) -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!(
+        "{label}-{}-{nanos}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
 }

@@ -184,3 +184,29 @@ impl SmtpServer {
             .swap_remove(n - 1)
     }
 }
+
+impl SmtpServer {
+    /// The confirmation code in the `nth` (1-based) mail to `address`.
+    pub async fn code_mailed_to(&self, address: &str, nth: usize) -> String {
+        let mail = self.wait_for_nth(address, nth).await;
+        mail.confirmation_code()
+            .unwrap_or_else(|| panic!("no code in: {}", mail.text))
+    }
+
+    /// Waits (at most 20 s) for a mail to `address` whose text contains `words`.
+    pub async fn wait_for_mail_saying(&self, address: &str, words: &str) {
+        let started = Instant::now();
+        while !self
+            .mails_to(address)
+            .iter()
+            .any(|m| m.text.contains(words))
+        {
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "no mail to {address} says {words:?}: {:#?}",
+                self.mails_to(address)
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}

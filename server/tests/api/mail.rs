@@ -9,16 +9,16 @@ use std::{
 };
 
 use account_server::{
-    config::{MailTransportSettings, Settings, SmtpSettings},
+    config::{MailTransportSettings, SmtpSettings},
     mail::worker::RetrySchedule,
-    Application,
 };
 use reqwest::StatusCode;
 use serde_json::json;
 use test_support::{free_port, smtp::SmtpServer};
 
 use crate::helpers::{
-    database_path, machine, registration, spawn_app, spawn_app_without_smtp, TestApp,
+    database_path, machine, registration, spawn_app, spawn_app_with, spawn_app_without_smtp,
+    TestApp,
 };
 
 /// Waits until `query` (one integer) gives a value accepted by `done`; panics after
@@ -257,22 +257,20 @@ async fn a_killed_instances_mail_leaves_within_seconds_and_a_live_ones_is_never_
 
 #[tokio::test]
 async fn once_the_mail_server_answers_again_everything_waiting_leaves_at_once() {
-    let data = Arc::new(tempfile::tempdir().unwrap());
     let smtp_port = free_port();
     // The real schedule's shape, faster: waits double from 1 s up to 10 min, and the
     // server is probed every 3 s while mail waits.
-    let mut settings = Settings::loopback(
-        format!("sqlite://{}", database_path(&data).display()),
-        MailTransportSettings::Smtp(SmtpSettings::plain("127.0.0.1", smtp_port)),
-    );
-    settings.mail.retry = RetrySchedule {
-        base: Duration::from_secs(1),
-        max: Duration::from_secs(600),
-        probe: Duration::from_secs(3),
-    };
-    let app = Application::build(settings).await.unwrap();
-    let base = format!("http://127.0.0.1:{}", app.port());
-    tokio::spawn(app.run_until_stopped(std::future::pending()));
+    let app = spawn_app_with(|settings, _| {
+        settings.mail.transport =
+            MailTransportSettings::Smtp(SmtpSettings::plain("127.0.0.1", smtp_port));
+        settings.mail.retry = RetrySchedule {
+            base: Duration::from_secs(1),
+            max: Duration::from_secs(600),
+            probe: Duration::from_secs(3),
+        };
+    })
+    .await;
+    let base = &app.address;
     let client = reqwest::Client::new();
     for n in 0..3 {
         let response = client
@@ -284,9 +282,7 @@ async fn once_the_mail_server_answers_again_everything_waiting_leaves_at_once() 
         assert_eq!(response.status(), StatusCode::ACCEPTED);
     }
     // The outage lasts until every mail's next attempt is at least 20 s away.
-    let db = sqlx::SqlitePool::connect(&format!("sqlite://{}", database_path(&data).display()))
-        .await
-        .unwrap();
+    let db = app.db().await;
     let started = Instant::now();
     loop {
         let soonest: i64 = sqlx::query_scalar(

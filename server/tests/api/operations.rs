@@ -196,26 +196,19 @@ fn help_explains_the_configuration() {
 /// The local outbox shows passwords: never to another machine.
 #[tokio::test]
 async fn the_local_outbox_is_not_served_beyond_loopback() {
-    use account_server::config::{MailTransportSettings, Settings};
-    let data = tempfile::tempdir().unwrap();
-    let settings = |listen: &str| Settings {
-        listen: listen.parse().unwrap(),
-        ..Settings::loopback(
-            format!("sqlite://{}", data.path().join("a.db").display()),
-            MailTransportSettings::File {
-                dir: data.path().join("outbox"),
-            },
-        )
-    };
+    use account_server::config::MailTransportSettings;
     for (listen, expected) in [
         ("127.0.0.1:0", StatusCode::OK),
         ("0.0.0.0:0", StatusCode::NOT_FOUND),
     ] {
-        let app = account_server::Application::build(settings(listen))
-            .await
-            .unwrap();
-        let url = format!("http://127.0.0.1:{}/outbox", app.port());
-        tokio::spawn(app.run_until_stopped(std::future::pending()));
+        let app = crate::helpers::spawn_app_with(|settings, data| {
+            settings.listen = listen.parse().unwrap();
+            settings.mail.transport = MailTransportSettings::File {
+                dir: data.join("outbox"),
+            };
+        })
+        .await;
+        let url = app.url("/outbox");
         let status = reqwest::get(&url).await.unwrap().status();
         assert_eq!(status, expected, "listening on {listen}");
     }

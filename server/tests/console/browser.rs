@@ -15,6 +15,8 @@ pub struct Browser {
     pub client: Client,
     driver: Child,
     pub base: String,
+    /// Where the browser saves what it downloads.
+    pub downloads: tempfile::TempDir,
 }
 
 impl Browser {
@@ -35,6 +37,7 @@ impl Browser {
             );
             std::thread::sleep(Duration::from_millis(50));
         }
+        let downloads = tempfile::tempdir().unwrap();
         let mut capabilities = serde_json::Map::new();
         capabilities.insert("browserName".into(), json!("chrome"));
         capabilities.insert(
@@ -45,7 +48,11 @@ impl Browser {
                     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                     "--window-size=1280,1000", format!("--lang={language}"),
                 ],
-                "prefs": { "intl.accept_languages": language },
+                "prefs": {
+                    "intl.accept_languages": language,
+                    "download.default_directory": downloads.path(),
+                    "download.prompt_for_download": false,
+                },
             }),
         );
         let client = ClientBuilder::new(HttpConnector::new())
@@ -57,6 +64,7 @@ impl Browser {
             client,
             driver,
             base: base.to_owned(),
+            downloads,
         }
     }
 
@@ -186,6 +194,33 @@ impl Browser {
         self.click("#log-in").await;
     }
 
+    /// Waits for the one file the browser downloaded, complete, and returns its name and
+    /// bytes.
+    pub async fn downloaded(&self) -> (String, Vec<u8>) {
+        let started = Instant::now();
+        loop {
+            let files: Vec<std::path::PathBuf> = std::fs::read_dir(self.downloads.path())
+                .unwrap()
+                .map(|entry| entry.unwrap().path())
+                .collect();
+            // Chromium writes into a hidden temporary file, then a .crdownload one, renamed
+            // once complete.
+            let complete: Vec<(String, &std::path::PathBuf)> = files
+                .iter()
+                .map(|f| (f.file_name().unwrap().to_string_lossy().into_owned(), f))
+                .filter(|(name, _)| !name.starts_with('.') && !name.ends_with(".crdownload"))
+                .collect();
+            if let [(name, file)] = complete.as_slice() {
+                return (name.clone(), std::fs::read(file).unwrap());
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "no complete download: {files:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     pub async fn close(mut self) {
         let _ = self.client.clone().close().await;
         let _ = self.driver.kill();
@@ -197,4 +232,52 @@ impl Drop for Browser {
     fn drop(&mut self) {
         let _ = self.driver.kill();
     }
+}
+
+/// The export page's button, clicked: the browser saves the CSV file, whose rows are the
+/// account's ledger entries of the period.
+#[tokio::test]
+async fn the_export_button_downloads_the_ledger_entries_as_csv() {
+    let app = crate::helpers::spawn_app().await;
+    crate::add_agents(&app).await;
+    let (id, _) = crate::customer(&app, "export@dupont-batiment.fr").await;
+    let browser = Browser::start(&app.address, "fr").await;
+    browser
+        .log_in("paul@vendor.test", crate::AGENT_PASSWORD)
+        .await;
+    browser.open(&format!("/console/accounts/{id}")).await;
+    browser.fill("#session-minutes", "20").await;
+    browser.fill("#session-note", "Sauvegarde du poste").await;
+    browser.click("#log-session-submit").await;
+    browser.fill("#credit-minutes", "2h").await;
+    browser.fill("#credit-reference", "FAC-2026-0101").await;
+    browser.click("#add-credit-submit").await;
+
+    // "Today" where the console works (exports count days in its zone).
+    let zone = account_server::config::SupportSettings::default().time_zone;
+    let today = jiff::Zoned::now().with_time_zone(zone).date().to_string();
+    browser
+        .open(&format!(
+            "/console/export?customer_id={id}&from=2026-01-01&to={today}"
+        ))
+        .await;
+    browser.click_in_place("#export-submit").await;
+    let (name, bytes) = browser.downloaded().await;
+    assert!(name.ends_with(".csv"), "{name}");
+    // A BOM, so spreadsheets read the accents right.
+    assert!(bytes.starts_with("\u{feff}".as_bytes()));
+    let text = String::from_utf8(bytes).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "header + support call + credit: {text}");
+    assert!(lines[0].contains(';'), "semicolon-separated: {}", lines[0]);
+    assert!(
+        lines[1].contains(";-30;20;") && lines[1].contains("Sauvegarde du poste"),
+        "{text}"
+    );
+    assert!(
+        lines[2].contains(";120;") && lines[2].contains("FAC-2026-0101"),
+        "{text}"
+    );
+    assert!(lines.iter().skip(1).all(|l| l.contains(&id)), "{text}");
+    browser.close().await;
 }

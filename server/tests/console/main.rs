@@ -1,7 +1,6 @@
 //! The support console in a real browser (headless Chromium through chromedriver)
 //! against the real service, its SQLite file and a real SMTP server.
 
-#[allow(dead_code)]
 #[path = "../api/helpers.rs"]
 mod helpers;
 

@@ -17,6 +17,12 @@ impl Run {
         serde_json::from_str(&self.stdout)
             .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", self.stdout, self.stderr))
     }
+
+    /// What it printed, once it is certain it succeeded.
+    pub fn ok(self) -> String {
+        assert_eq!(self.code, 0, "{}\n{}", self.stdout, self.stderr);
+        self.stdout
+    }
 }
 
 /// Runs `command` to its end (two minutes at most), typing `stdin` and Enter first.
