@@ -6,7 +6,12 @@
 //! folder goes through `account-client`. It must not know the service's routes, how a
 //! token is stored, nor hand a secret to the web page.
 
+#[macro_use]
+mod commands;
+
 mod app;
+#[cfg(test)]
+mod bindings;
 mod cli;
 mod options;
 mod windows;

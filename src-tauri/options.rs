@@ -3,7 +3,9 @@
 use std::path::PathBuf;
 
 use account_api::domain::Language;
-use account_client::{api::normalize_service_url, host::HostContext};
+use account_client::{
+    api::normalize_service_url, host::HostContext, identity::IdentityOverrides, ClientConfig,
+};
 use clap::{Args, Parser, Subcommand};
 
 pub const DEFAULT_SERVICE_URL: &str = "http://127.0.0.1:8080";
@@ -159,6 +161,23 @@ pub struct Settings {
     pub service_url: String,
     pub language: Language,
     pub host: HostContext,
+}
+
+impl Settings {
+    /// How the window and the commands reach the service and keep the link.
+    pub fn client_config(&self, data_dir: Option<PathBuf>) -> ClientConfig {
+        ClientConfig {
+            service_url: self.service_url.clone(),
+            data_dir,
+            identity: IdentityOverrides {
+                // For imaging tools and for tests that play several machines on one.
+                machine_uid: std::env::var("CUSTOMER_ACCOUNT_MACHINE_UID").ok(),
+                machine_name: std::env::var("CUSTOMER_ACCOUNT_MACHINE_NAME").ok(),
+            },
+            app_version: env!("CARGO_PKG_VERSION").to_owned(),
+            credential_namespace: None,
+        }
+    }
 }
 
 impl Global {

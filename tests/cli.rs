@@ -41,7 +41,7 @@ impl Machine {
             .env("CUSTOMER_ACCOUNT_SERVICE_URL", service_url)
             .env("CUSTOMER_ACCOUNT_DATA_DIR", self.data_dir())
             .env("CUSTOMER_ACCOUNT_MACHINE_UID", &self.uid)
-            .env("CUSTOMER_ACCOUNT_COMPUTER_NAME", &self.name)
+            .env("CUSTOMER_ACCOUNT_MACHINE_NAME", &self.name)
             .env("CUSTOMER_ACCOUNT_LANG", "en")
             // Nothing of this program may land in the user's home but its data folder.
             .env("HOME", self.home.path())
@@ -151,11 +151,7 @@ async fn register_link_then_id_and_status() {
 
     // French on request.
     let status = pc.run(&service, &["status", "--lang", "fr"], None).await;
-    assert!(
-        status.stdout.contains("Identifiant client"),
-        "{}",
-        status.stdout
-    );
+    assert!(status.stdout.contains("Numéro client"), "{}", status.stdout);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -34,7 +34,7 @@ impl Workstation {
         let root = self.data.path();
         vec![
             ("CUSTOMER_ACCOUNT_MACHINE_UID", self.uid.clone().into()),
-            ("CUSTOMER_ACCOUNT_COMPUTER_NAME", self.name.clone().into()),
+            ("CUSTOMER_ACCOUNT_MACHINE_NAME", self.name.clone().into()),
             ("CUSTOMER_ACCOUNT_DATA_DIR", root.join("data")),
             ("XDG_CONFIG_HOME", root.join("config")),
             ("XDG_DATA_HOME", root.join("share")),

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::RawPostalAddress;
 
 /// The account's details as the user sees and edits them.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountDetails {
     pub email: String,
@@ -18,11 +19,17 @@ pub struct AccountDetails {
     pub contact_last_name: String,
     pub phone: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub siret: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub address: Option<RawPostalAddress>,
     /// "fr" or "en": the language of the account's e-mails. French when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "ts",
+        ts(as = "Option<crate::domain::Language>", optional = nullable)
+    )]
     pub language: Option<String>,
 }
 
@@ -97,6 +104,7 @@ pub struct LinkResponse {
 }
 
 /// `GET /api/v1/account` (and the answer to a successful edit).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountView {
     /// The number to give to support, digits only (check digit included).
@@ -111,11 +119,13 @@ pub struct AccountView {
     /// A new e-mail address asked for in an edit, waiting for the code mailed to it
     /// (`details.email` stays the account's address until the code is entered).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub pending_email: Option<String>,
     pub created_at: String,
     pub updated_at: String,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SupportTime {
     /// Prepaid support time left, in minutes; negative when overdrawn.
@@ -123,6 +133,7 @@ pub struct SupportTime {
     pub recent_sessions: Vec<SupportSession>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SupportSession {
     pub at: String,
@@ -131,6 +142,7 @@ pub struct SupportSession {
     pub note: String,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MachineView {
     pub machine_id: String,

@@ -25,7 +25,7 @@ pub fn describe(err: &ClientError, language: Language) -> String {
         ClientError::WrongPassword if fr => "Adresse e-mail ou mot de passe incorrect.".into(),
         ClientError::WrongPassword => "Wrong e-mail address or password.".into(),
         ClientError::ChangedElsewhere if fr => {
-            "Le compte a été modifié depuis un autre poste. Rechargez-le, puis refaites vos modifications.".into()
+            "Le compte a été modifié depuis un autre ordinateur. Rechargez-le, puis refaites vos modifications.".into()
         }
         ClientError::ChangedElsewhere => {
             "The account was changed from another computer. Reload it, then make your changes again.".into()
@@ -97,28 +97,9 @@ fn wait_text(seconds: u64, language: Language) -> String {
     }
 }
 
-/// The name of a form field, as the user sees it.
+/// The name of a form field, as the user sees it (the field's key when it has none).
 pub fn field_label(field: &str, language: Language) -> &str {
-    let (fr, en) = match field {
-        "email" => ("Adresse e-mail", "E-mail address"),
-        "company_name" => ("Raison sociale", "Company name"),
-        "contact_first_name" => ("Prénom", "First name"),
-        "contact_last_name" => ("Nom", "Last name"),
-        "phone" => ("Téléphone", "Phone"),
-        "siret" => ("SIRET", "SIRET"),
-        "address.street" => ("Adresse", "Street"),
-        "address.postal_code" => ("Code postal", "Postal code"),
-        "address.city" => ("Ville", "City"),
-        "address.country" => ("Pays", "Country"),
-        "language" => ("Langue", "Language"),
-        "password" => ("Mot de passe", "Password"),
-        "code" => ("Code de confirmation", "Confirmation code"),
-        other => (other, other),
-    };
-    match language {
-        Language::Fr => fr,
-        Language::En => en,
-    }
+    account_api::fields::field_label(field, language).unwrap_or(field)
 }
 
 #[cfg(test)]

@@ -236,7 +236,7 @@ fn client_at(url: &str, uid: &str, name: &str, namespace: &str, data: &Path) -> 
         data_dir: Some(data.to_path_buf()),
         identity: IdentityOverrides {
             machine_uid: Some(uid.into()),
-            computer_name: Some(name.into()),
+            machine_name: Some(name.into()),
         },
         app_version: "1.0.0-test".into(),
         credential_namespace: Some(namespace.into()),
