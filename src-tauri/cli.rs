@@ -1,5 +1,5 @@
 //! The commands of `customer-account` for scripts and administrators: human-readable
-//! output by default, JSON with `--json`, documented exit codes (see `options.rs`).
+//! output by default, JSON with `--json`, documented exit codes (`exit`).
 
 use std::io::{BufRead, IsTerminal, Write};
 
@@ -10,23 +10,10 @@ use account_api::{
 use account_client::{messages, AccountClient, ClientError, Status};
 use serde_json::{json, Value};
 
-use crate::options::{Command, Global, Settings};
-
-/// Exit codes (documented in `--help`).
-pub mod exit {
-    pub const OK: i32 = 0;
-    pub const UNEXPECTED: i32 = 1;
-    pub const USAGE: i32 = 2;
-    pub const NOT_LINKED: i32 = 3;
-    pub const UNREACHABLE: i32 = 4;
-    pub const OFFLINE_DATA: i32 = 5;
-    pub const WRONG_PASSWORD: i32 = 6;
-    pub const RATE_LIMITED: i32 = 7;
-    pub const CHANGED_ELSEWHERE: i32 = 8;
-    pub const LINKED_ELSEWHERE: i32 = 9;
-    pub const REFUSED: i32 = 10;
-    pub const NO_CREDENTIAL_STORE: i32 = 11;
-}
+use crate::{
+    exit,
+    options::{Command, Global, Settings},
+};
 
 /// Runs `command` and returns the process's exit code.
 pub fn run(global: Global, command: Command) -> i32 {
