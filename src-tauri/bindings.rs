@@ -104,7 +104,8 @@ fn quoted(text: &str) -> String {
     serde_json::to_string(text).unwrap()
 }
 
-/// The words of a refused field's codes and the fields' names, from crates/account-api.
+/// The codes a command fails with (crates/account-client), and the words of a refused
+/// field's codes and the fields' names (crates/account-api).
 fn messages_ts() -> String {
     use account_api::{domain::Invalid, fields::FIELD_LABELS};
 
@@ -123,6 +124,10 @@ fn messages_ts() -> String {
             )
         })
         .collect();
+    let command_codes: String = account_client::ClientError::CODES
+        .iter()
+        .map(|code| format!("  {},\n", quoted(code)))
+        .collect();
     let labels: String = FIELD_LABELS
         .iter()
         .map(|(key, fr, en)| {
@@ -138,6 +143,8 @@ fn messages_ts() -> String {
         "{NOTE}\n\
          import type {{ Language }} from \"./Language\";\n\n\
          type Bilingual = Readonly<Record<Language, string>>;\n\n\
+         /** The codes of `CommandError.code`: account-client's `ClientError::code`. */\n\
+         export const COMMAND_CODES = [\n{command_codes}] as const;\n\n\
          /** The codes of a refused field (`FieldError.code`): account-api's `Invalid`. */\n\
          export const FIELD_CODES = [\n{codes}] as const;\n\n\
          export type FieldCode = (typeof FIELD_CODES)[number];\n\n\

@@ -4,28 +4,11 @@
 
 import type { CommandError, FieldError, Language } from "./api";
 import { formatWait } from "./format";
-// The field codes' words and the fields' names are the Rust ones (crates/account-api),
-// generated: edit them there.
-import { FIELD_CODE_TEXTS, FIELD_CODES, FIELD_LABELS, type FieldCode } from "./generated/messages";
+// The command codes, the field codes' words and the fields' names are the Rust ones
+// (crates/account-client, crates/account-api), generated: edit them there.
+import { COMMAND_CODES, FIELD_CODE_TEXTS, FIELD_CODES, FIELD_LABELS, type FieldCode } from "./generated/messages";
 
-export { FIELD_CODES, type FieldCode };
-
-/** The codes of `CommandError.code`. */
-export const COMMAND_CODES = [
-  "service_unreachable",
-  "rate_limited",
-  "invalid_credentials",
-  "changed_elsewhere",
-  "machine_linked_elsewhere",
-  "invalid_fields",
-  "not_linked",
-  "email_unavailable",
-  "machine_not_found",
-  "email_code_invalid",
-  "credential_store_unavailable",
-  "service_error",
-  "unexpected",
-] as const;
+export { COMMAND_CODES, FIELD_CODES, type FieldCode };
 
 /** The service's general codes, behind a `service_error` or in `fields`. */
 export const SERVICE_CODES = [

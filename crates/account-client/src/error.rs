@@ -45,6 +45,24 @@ pub enum ClientError {
 }
 
 impl ClientError {
+    /// Every code [`ClientError::code`] gives: the window's message catalogue has words
+    /// for each (ui/src/generated/messages.ts is generated from this list).
+    pub const CODES: &'static [&'static str] = &[
+        "service_unreachable",
+        "rate_limited",
+        "invalid_credentials",
+        "changed_elsewhere",
+        "machine_linked_elsewhere",
+        "invalid_fields",
+        "not_linked",
+        "email_unavailable",
+        "machine_not_found",
+        "email_code_invalid",
+        "credential_store_unavailable",
+        "service_error",
+        "unexpected",
+    ];
+
     /// A stable code for scripts and for the window's message catalogue.
     pub fn code(&self) -> &'static str {
         match self {
@@ -62,5 +80,37 @@ impl ClientError {
             ClientError::Service { .. } => "service_error",
             ClientError::Unexpected(_) => "unexpected",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_lists_every_code_once() {
+        let every = [
+            ClientError::Unreachable(String::new()),
+            ClientError::RateLimited {
+                retry_after_seconds: 1,
+            },
+            ClientError::WrongPassword,
+            ClientError::ChangedElsewhere,
+            ClientError::LinkedElsewhere,
+            ClientError::Fields(vec![]),
+            ClientError::NotLinked,
+            ClientError::EmailUnavailable,
+            ClientError::MachineNotFound,
+            ClientError::EmailCodeInvalid,
+            ClientError::CredentialStore(CredentialError::Unavailable(String::new())),
+            ClientError::Service {
+                status: 500,
+                code: String::new(),
+                message: String::new(),
+            },
+            ClientError::Unexpected(String::new()),
+        ];
+        let codes: Vec<&str> = every.iter().map(ClientError::code).collect();
+        assert_eq!(codes, ClientError::CODES);
     }
 }

@@ -4,6 +4,23 @@ import type { Language } from "./Language";
 
 type Bilingual = Readonly<Record<Language, string>>;
 
+/** The codes of `CommandError.code`: account-client's `ClientError::code`. */
+export const COMMAND_CODES = [
+  "service_unreachable",
+  "rate_limited",
+  "invalid_credentials",
+  "changed_elsewhere",
+  "machine_linked_elsewhere",
+  "invalid_fields",
+  "not_linked",
+  "email_unavailable",
+  "machine_not_found",
+  "email_code_invalid",
+  "credential_store_unavailable",
+  "service_error",
+  "unexpected",
+] as const;
+
 /** The codes of a refused field (`FieldError.code`): account-api's `Invalid`. */
 export const FIELD_CODES = [
   "empty",
