@@ -104,8 +104,8 @@ fn quoted(text: &str) -> String {
     serde_json::to_string(text).unwrap()
 }
 
-/// The codes a command fails with (crates/account-client), and the words of a refused
-/// field's codes and the fields' names (crates/account-api).
+/// The codes a command fails with and the service's general ones (crates/account-client),
+/// and the words of a refused field's codes and the fields' names (crates/account-api).
 fn messages_ts() -> String {
     use account_api::{domain::Invalid, fields::FIELD_LABELS};
 
@@ -128,6 +128,10 @@ fn messages_ts() -> String {
         .iter()
         .map(|code| format!("  {},\n", quoted(code)))
         .collect();
+    let service_codes: String = account_client::error::SERVICE_CODES
+        .iter()
+        .map(|code| format!("  {},\n", quoted(code.as_str())))
+        .collect();
     let labels: String = FIELD_LABELS
         .iter()
         .map(|(key, fr, en)| {
@@ -145,6 +149,8 @@ fn messages_ts() -> String {
          type Bilingual = Readonly<Record<Language, string>>;\n\n\
          /** The codes of `CommandError.code`: account-client's `ClientError::code`. */\n\
          export const COMMAND_CODES = [\n{command_codes}] as const;\n\n\
+         /** The service's general codes, behind a `service_error` or in `fields`: account-client's `SERVICE_CODES`. */\n\
+         export const SERVICE_CODES = [\n{service_codes}] as const;\n\n\
          /** The codes of a refused field (`FieldError.code`): account-api's `Invalid`. */\n\
          export const FIELD_CODES = [\n{codes}] as const;\n\n\
          export type FieldCode = (typeof FIELD_CODES)[number];\n\n\

@@ -4,24 +4,18 @@
 
 import type { CommandError, FieldError, Language } from "./api";
 import { formatWait } from "./format";
-// The command codes, the field codes' words and the fields' names are the Rust ones
+// The codes, the field codes' words and the fields' names are the Rust ones
 // (crates/account-client, crates/account-api), generated: edit them there.
-import { COMMAND_CODES, FIELD_CODE_TEXTS, FIELD_CODES, FIELD_LABELS, type FieldCode } from "./generated/messages";
+import {
+  COMMAND_CODES,
+  FIELD_CODE_TEXTS,
+  FIELD_CODES,
+  FIELD_LABELS,
+  type FieldCode,
+  SERVICE_CODES,
+} from "./generated/messages";
 
-export { COMMAND_CODES, FIELD_CODES, type FieldCode };
-
-/** The service's general codes, behind a `service_error` or in `fields`. */
-export const SERVICE_CODES = [
-  "invalid_json",
-  "invalid_query",
-  "unsupported_media_type",
-  "payload_too_large",
-  "invalid_machine",
-  "not_found",
-  "method_not_allowed",
-  "timeout",
-  "service_unavailable",
-] as const;
+export { COMMAND_CODES, FIELD_CODES, type FieldCode, SERVICE_CODES };
 
 export type CommandCode = (typeof COMMAND_CODES)[number];
 export type ServiceCode = (typeof SERVICE_CODES)[number];

@@ -1,7 +1,7 @@
 //! The one error type of the client; `code()` is stable, `messages` turns it into French
 //! or English for people.
 
-use account_api::error::FieldError;
+use account_api::error::{ErrorCode, FieldError};
 
 use crate::credentials::CredentialError;
 
@@ -43,6 +43,22 @@ pub enum ClientError {
     #[error("{0}")]
     Unexpected(String),
 }
+
+/// The service's codes that a working client never meets (protocol errors) or that say
+/// the service is in trouble: the client passes them on as `service_error` (or as the
+/// service being unreachable), and the window has words for each (its list,
+/// ui/src/generated/messages.ts, is generated from this one).
+pub const SERVICE_CODES: &[ErrorCode] = &[
+    ErrorCode::InvalidJson,
+    ErrorCode::InvalidQuery,
+    ErrorCode::UnsupportedMediaType,
+    ErrorCode::PayloadTooLarge,
+    ErrorCode::InvalidMachine,
+    ErrorCode::NotFound,
+    ErrorCode::MethodNotAllowed,
+    ErrorCode::Timeout,
+    ErrorCode::ServiceUnavailable,
+];
 
 impl ClientError {
     /// Every code [`ClientError::code`] gives: the window's message catalogue has words

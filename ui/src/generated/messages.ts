@@ -21,6 +21,19 @@ export const COMMAND_CODES = [
   "unexpected",
 ] as const;
 
+/** The service's general codes, behind a `service_error` or in `fields`: account-client's `SERVICE_CODES`. */
+export const SERVICE_CODES = [
+  "invalid_json",
+  "invalid_query",
+  "unsupported_media_type",
+  "payload_too_large",
+  "invalid_machine",
+  "not_found",
+  "method_not_allowed",
+  "timeout",
+  "service_unavailable",
+] as const;
+
 /** The codes of a refused field (`FieldError.code`): account-api's `Invalid`. */
 export const FIELD_CODES = [
   "empty",
