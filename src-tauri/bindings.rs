@@ -1,8 +1,9 @@
 //! The page's half of the contract, generated: `ui/src/generated/` holds the TypeScript
-//! types of what the commands take and answer and the commands' names, written from the Rust types by this test.
-//! The test generates them again into a temporary folder and fails when the committed
-//! files differ, so the page cannot drift from the app. To update them after changing a
-//! type or a command: `UPDATE_BINDINGS=1 cargo test -p customer-account --lib bindings`, then commit.
+//! types of what the commands take and answer, the commands' names, the error codes and
+//! the field texts, all written from the Rust side by this test. It generates them again
+//! into a temporary folder and fails when the committed files differ, so the page cannot
+//! drift from the app. After changing a type, a command or a text:
+//! `UPDATE_BINDINGS=1 cargo test -p customer-account --lib bindings`, then commit.
 
 use std::{
     collections::BTreeMap,
