@@ -22,7 +22,7 @@ export { COMMANDS, type Command } from "./generated/commands";
 export type { FieldError } from "./generated/FieldError";
 export type { MachineView } from "./generated/MachineView";
 export type { PostalAddress } from "./generated/PostalAddress";
-export type { SupportSession } from "./generated/SupportSession";
+export type { SupportCall } from "./generated/SupportCall";
 export type { SupportTime } from "./generated/SupportTime";
 
 function isRecord(value: unknown): value is Record<string, unknown> {

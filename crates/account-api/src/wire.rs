@@ -130,12 +130,15 @@ pub struct AccountView {
 pub struct SupportTime {
     /// Prepaid support time left, in minutes; negative when overdrawn.
     pub balance_minutes: i64,
-    pub recent_sessions: Vec<SupportSession>,
+    /// The latest support calls. (The JSON name predates the glossary's
+    /// "support call"; renaming it would break clients already installed.)
+    pub recent_sessions: Vec<SupportCall>,
 }
 
+/// Time an agent charged for one support call.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SupportSession {
+pub struct SupportCall {
     pub at: String,
     pub minutes: i64,
     pub agent: String,
@@ -177,6 +180,10 @@ pub struct EmailConfirmationRequest {
 pub struct UnlinkMachineRequest {
     pub password: String,
 }
+
+/// The former name of [`SupportCall`], kept until the service's code says `SupportCall`
+/// too ("session" means a console session).
+pub type SupportSession = SupportCall;
 
 /// `GET /health/ready`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
