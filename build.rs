@@ -1,20 +1,12 @@
 // Generates the Tauri context and declares the app's own commands, so that capabilities
-// (capabilities/*.json) can grant them as `allow-<command>` permissions. Keep the list
-// in step with `app::COMMANDS`.
+// (capabilities/*.json) can grant them as `allow-<command>` permissions.
+include!("src-tauri/commands.rs");
+
 fn main() {
-    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(
-        tauri_build::AppManifest::new().commands(&[
-            "startup",
-            "account_status",
-            "register",
-            "request_password",
-            "link",
-            "edit",
-            "confirm_email",
-            "cancel_email_change",
-            "unlink",
-            "unlink_machine",
-        ]),
-    ))
+    let commands: &[&str] = window_commands!(command_names);
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(commands)),
+    )
     .expect("failed to run tauri-build");
 }

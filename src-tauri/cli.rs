@@ -1,5 +1,5 @@
 //! The commands of `customer-account` for scripts and administrators: human-readable
-//! output by default, JSON with `--json`, documented exit codes (see `options.rs`).
+//! output by default, JSON with `--json`, documented exit codes (`exit`).
 
 use std::io::{BufRead, IsTerminal, Write};
 
@@ -7,28 +7,13 @@ use account_api::{
     domain::Language,
     wire::{AccountDetails, AccountView},
 };
-use account_client::{
-    identity::IdentityOverrides, messages, AccountClient, ClientConfig, ClientError, Status,
-};
+use account_client::{messages, AccountClient, ClientError, Status};
 use serde_json::{json, Value};
 
-use crate::options::{Command, Global, Settings};
-
-/// Exit codes (documented in `--help`).
-pub mod exit {
-    pub const OK: i32 = 0;
-    pub const UNEXPECTED: i32 = 1;
-    pub const USAGE: i32 = 2;
-    pub const NOT_LINKED: i32 = 3;
-    pub const UNREACHABLE: i32 = 4;
-    pub const OFFLINE_DATA: i32 = 5;
-    pub const WRONG_PASSWORD: i32 = 6;
-    pub const RATE_LIMITED: i32 = 7;
-    pub const CHANGED_ELSEWHERE: i32 = 8;
-    pub const LINKED_ELSEWHERE: i32 = 9;
-    pub const REFUSED: i32 = 10;
-    pub const NO_CREDENTIAL_STORE: i32 = 11;
-}
+use crate::{
+    exit,
+    options::{Command, Global, Settings},
+};
 
 /// Runs `command` and returns the process's exit code.
 pub fn run(global: Global, command: Command) -> i32 {
@@ -80,293 +65,348 @@ impl From<ClientError> for Failure {
     }
 }
 
+/// What every command works with.
+struct Context<'a> {
+    global: &'a Global,
+    settings: &'a Settings,
+    out: &'a Output,
+    client: AccountClient,
+    fr: bool,
+}
+
 async fn execute(
     global: &Global,
     settings: &Settings,
     out: &Output,
     command: Command,
 ) -> Result<i32, Failure> {
-    let client = AccountClient::new(ClientConfig {
-        service_url: settings.service_url.clone(),
-        data_dir: global.data_dir.clone(),
-        identity: IdentityOverrides {
-            // For imaging tools and for tests that play several machines on one.
-            machine_uid: std::env::var("CUSTOMER_ACCOUNT_MACHINE_UID").ok(),
-            computer_name: std::env::var("CUSTOMER_ACCOUNT_COMPUTER_NAME").ok(),
-        },
-        app_version: env!("CARGO_PKG_VERSION").to_owned(),
-        credential_namespace: None,
-    })?;
-    let fr = settings.language == Language::Fr;
+    let client = AccountClient::new(settings.client_config(global.data_dir.clone()))?;
+    let cx = Context {
+        global,
+        settings,
+        out,
+        client,
+        fr: settings.language == Language::Fr,
+    };
     match command {
-        Command::Id => {
-            match client.status().await? {
-                Status::Linked(account) => {
-                    out.print(
-                        &account.customer_id,
-                        json!({ "customer_id": account.customer_id, "stale": false }),
-                    );
-                    Ok(exit::OK)
-                }
-                Status::Offline { snapshot, reason } => {
-                    out.warn_offline(&snapshot.fetched_at, &reason);
-                    let id = &snapshot.account.customer_id;
-                    out.print(id, json!({ "customer_id": id, "stale": true, "fetched_at": snapshot.fetched_at }));
-                    Ok(exit::OFFLINE_DATA)
-                }
-                Status::NotLinked => Err(ClientError::NotLinked.into()),
-            }
-        }
-        Command::Status => match client.status().await? {
-            Status::Linked(account) => {
-                out.print(
-                    &describe_account(&account, settings.language),
-                    json!({ "linked": true, "stale": false, "account": account }),
-                );
-                Ok(exit::OK)
-            }
-            Status::Offline { snapshot, reason } => {
-                out.warn_offline(&snapshot.fetched_at, &reason);
-                out.print(
-                    &describe_account(&snapshot.account, settings.language),
-                    json!({ "linked": true, "stale": true, "fetched_at": snapshot.fetched_at, "account": snapshot.account }),
-                );
-                Ok(exit::OFFLINE_DATA)
-            }
-            Status::NotLinked => {
-                let text = if fr {
-                    "Cet ordinateur n'est lié à aucun compte client."
-                } else {
-                    "This computer is not linked to a customer account."
-                };
-                out.print(text, json!({ "linked": false }));
-                Ok(exit::NOT_LINKED)
-            }
-        },
-        Command::Register => {
-            let mut form = settings.host.registration_form();
-            form.language = Some(settings.language.as_str().to_owned());
-            client.register(&form).await?;
-            let text = if fr {
-                format!("Le mot de passe a été envoyé à {}. Liez ensuite cet ordinateur : customer-account link --email {}", form.email.trim(), form.email.trim())
-            } else {
-                format!("The password was e-mailed to {}. Then link this computer: customer-account link --email {}", form.email.trim(), form.email.trim())
-            };
-            out.print(
-                &text,
-                json!({ "status": "password_sent", "email": form.email.trim() }),
-            );
-            Ok(exit::OK)
-        }
-        Command::RequestPassword => {
-            let email = required_email(global)?;
-            client
-                .request_password(&email, Some(settings.language))
-                .await?;
-            let text = if fr {
-                format!("Un nouveau mot de passe a été envoyé à {email} s'il correspond à un compte client.")
-            } else {
-                format!(
-                    "A new password was e-mailed to {email} if it is a customer account's address."
-                )
-            };
-            out.print(&text, json!({ "status": "password_sent", "email": email }));
-            Ok(exit::OK)
-        }
-        Command::Link { move_machine } => {
-            let email = required_email(global)?;
-            let password = read_password(if fr {
-                "Mot de passe reçu par e-mail : "
-            } else {
-                "Password from the e-mail: "
-            })?;
-            let account = client.link(&email, &password, move_machine).await?;
-            let text = if fr {
-                format!(
-                    "Cet ordinateur est lié au compte client {}.",
-                    account.customer_id
-                )
-            } else {
-                format!(
-                    "This computer is linked to customer account {}.",
-                    account.customer_id
-                )
-            };
-            out.print(&text, json!({ "linked": true, "account": account }));
-            Ok(exit::OK)
-        }
-        Command::Edit => {
-            let current = client.account().await?;
-            let details = edited(&current, &global.fields, global.lang.as_deref());
-            if details == current.details {
-                return Err(Failure::Usage(if fr {
-                    "rien à modifier : donnez les nouvelles valeurs (--phone, --company-name…)"
-                        .into()
-                } else {
-                    "nothing to change: give the new values (--phone, --company-name…)".into()
-                }));
-            }
-            let password = read_password(if fr {
-                "Mot de passe du compte : "
-            } else {
-                "Account password: "
-            })?;
-            let account = client.edit(&password, current.version, &details).await?;
-            // A new address waits for the code mailed to it; the rest is saved.
-            let new_email = details.email.trim() != current.details.email;
-            let others_changed = AccountDetails {
-                email: current.details.email.clone(),
-                ..details.clone()
-            } != current.details;
-            let mut lines = Vec::new();
-            if others_changed || !new_email || account.pending_email.is_none() {
-                lines.push(if fr {
-                    "Modifications enregistrées.".to_owned()
-                } else {
-                    "Changes saved.".to_owned()
-                });
-            }
-            let sent_to = account.pending_email.clone().filter(|_| new_email);
-            if let Some(pending) = &account.pending_email {
-                lines.push(pending_email_text(
-                    pending,
-                    &account.details.email,
-                    new_email,
-                    settings.language,
-                ));
-            }
-            let mut value = json!({ "saved": true, "account": account });
-            if let Some(sent_to) = sent_to {
-                value["confirmation_sent_to"] = json!(sent_to);
-            }
-            out.print(&lines.join("\n"), value);
-            Ok(exit::OK)
-        }
-        Command::ConfirmEmail { code } => {
-            let current = client.account().await?;
-            let Some(pending) = current.pending_email.clone() else {
-                return Err(no_pending_change(&current.details.email, fr));
-            };
-            let code = match code {
-                Some(code) => code,
-                None => read_input(
-                    &if fr {
-                        format!("Code reçu à {pending} : ")
-                    } else {
-                        format!("Code received at {pending}: ")
-                    },
-                    false,
-                )?,
-            };
-            let code = code.trim();
-            if code.is_empty() {
-                return Err(Failure::Usage(if fr {
-                    "aucun code saisi".into()
-                } else {
-                    "no code given".into()
-                }));
-            }
-            let account = client.confirm_email(code).await?;
-            let email = &account.details.email;
-            let text = if fr {
-                format!("L'adresse e-mail du compte est désormais {email}.")
-            } else {
-                format!("The account's e-mail address is now {email}.")
-            };
-            out.print(&text, json!({ "confirmed": true, "account": account }));
-            Ok(exit::OK)
-        }
-        Command::CancelEmailChange => {
-            let current = client.account().await?;
-            let account = client.cancel_email_change().await?;
-            let email = &account.details.email;
-            let text = match (&current.pending_email, fr) {
-                (Some(pending), true) => format!(
-                    "Le changement d'adresse e-mail vers {pending} est annulé : l'adresse du compte reste {email}."
-                ),
-                (Some(pending), false) => format!(
-                    "The change of e-mail address to {pending} is cancelled: the account's address stays {email}."
-                ),
-                (None, true) => format!(
-                    "Aucun changement d'adresse e-mail n'était en attente : l'adresse du compte reste {email}."
-                ),
-                (None, false) => format!(
-                    "No change of e-mail address was waiting: the account's address stays {email}."
-                ),
-            };
-            out.print(
-                &text,
-                json!({ "cancelled": current.pending_email, "account": account }),
-            );
-            Ok(exit::OK)
-        }
-        Command::Machines => {
-            let account = client.account().await?;
-            let mut text = String::new();
-            for m in &account.machines {
-                let this = if m.machine_id == account.this_machine_id {
-                    if fr {
-                        "  (cet ordinateur)"
-                    } else {
-                        "  (this computer)"
-                    }
-                } else {
-                    ""
-                };
-                let seen = if fr { "vu le" } else { "last seen" };
-                text.push_str(&format!(
-                    "{}  {}  {}  {seen} {}{this}\n",
-                    m.machine_id, m.name, m.os, m.last_seen_at
-                ));
-            }
-            out.print(
-                text.trim_end(),
-                json!({ "machines": account.machines, "this_machine_id": account.this_machine_id }),
-            );
-            Ok(exit::OK)
-        }
+        Command::Id => customer_id(&cx).await,
+        Command::Status => status(&cx).await,
+        Command::Register => register(&cx).await,
+        Command::RequestPassword => request_password(&cx).await,
+        Command::Link { move_machine } => link(&cx, move_machine).await,
+        Command::Edit => edit(&cx).await,
+        Command::ConfirmEmail { code } => confirm_email(&cx, code).await,
+        Command::CancelEmailChange => cancel_email_change(&cx).await,
+        Command::Machines => machines(&cx).await,
         Command::Unlink {
             machine: Some(machine_id),
             ..
-        } => {
-            let password = read_password(if fr {
-                "Mot de passe du compte : "
-            } else {
-                "Account password: "
-            })?;
-            client.unlink_machine(&machine_id, &password).await?;
-            let text = if fr {
-                format!("L'ordinateur {machine_id} est délié.")
-            } else {
-                format!("Computer {machine_id} is unlinked.")
-            };
-            out.print(&text, json!({ "unlinked": machine_id }));
+        } => unlink_machine(&cx, &machine_id).await,
+        Command::Unlink { machine: None, yes } => unlink(&cx, yes).await,
+    }
+}
+
+/// Prints the customer ID.
+async fn customer_id(cx: &Context<'_>) -> Result<i32, Failure> {
+    match cx.client.status().await? {
+        Status::Linked(account) => {
+            cx.out.print(
+                &account.customer_id,
+                json!({ "customer_id": account.customer_id, "stale": false }),
+            );
             Ok(exit::OK)
         }
-        Command::Unlink { machine: None, yes } => {
-            if !yes
-                && !confirm(if fr {
-                    "Délier cet ordinateur du compte client ? [o/N] "
-                } else {
-                    "Unlink this computer from the customer account? [y/N] "
-                })?
-            {
-                return Err(Failure::Usage(if fr {
-                    "abandon : rien n'a changé".into()
-                } else {
-                    "cancelled: nothing changed".into()
-                }));
-            }
-            client.unlink().await?;
-            let text = if fr {
-                "Cet ordinateur n'est plus lié. À la prochaine ouverture, un nouveau lien sera proposé."
-            } else {
-                "This computer is no longer linked. Next time, a new link will be offered."
-            };
-            out.print(text, json!({ "unlinked": "this_machine" }));
+        Status::Offline { snapshot, reason } => {
+            cx.out.warn_offline(&snapshot.fetched_at, &reason);
+            let id = &snapshot.account.customer_id;
+            cx.out.print(
+                id,
+                json!({ "customer_id": id, "stale": true, "fetched_at": snapshot.fetched_at }),
+            );
+            Ok(exit::OFFLINE_DATA)
+        }
+        Status::NotLinked => Err(ClientError::NotLinked.into()),
+    }
+}
+
+/// Tells whether this machine is linked, and to which account.
+async fn status(cx: &Context<'_>) -> Result<i32, Failure> {
+    let fr = cx.fr;
+    match cx.client.status().await? {
+        Status::Linked(account) => {
+            cx.out.print(
+                &describe_account(&account, cx.settings.language),
+                json!({ "linked": true, "stale": false, "account": account }),
+            );
             Ok(exit::OK)
+        }
+        Status::Offline { snapshot, reason } => {
+            cx.out.warn_offline(&snapshot.fetched_at, &reason);
+            cx.out.print(
+            &describe_account(&snapshot.account, cx.settings.language),
+            json!({ "linked": true, "stale": true, "fetched_at": snapshot.fetched_at, "account": snapshot.account }),
+        );
+            Ok(exit::OFFLINE_DATA)
+        }
+        Status::NotLinked => {
+            let text = if fr {
+                "Cet ordinateur n'est lié à aucun compte client."
+            } else {
+                "This computer is not linked to a customer account."
+            };
+            cx.out.print(text, json!({ "linked": false }));
+            Ok(exit::NOT_LINKED)
         }
     }
+}
+
+/// Creates the account from the host's context; its password is e-mailed.
+async fn register(cx: &Context<'_>) -> Result<i32, Failure> {
+    let fr = cx.fr;
+    let mut form = cx.settings.host.registration_form();
+    form.language = Some(cx.settings.language.as_str().to_owned());
+    cx.client.register(&form).await?;
+    let text = if fr {
+        format!("Le mot de passe a été envoyé à {}. Liez ensuite cet ordinateur : customer-account link --email {}", form.email.trim(), form.email.trim())
+    } else {
+        format!("The password was e-mailed to {}. Then link this computer: customer-account link --email {}", form.email.trim(), form.email.trim())
+    };
+    cx.out.print(
+        &text,
+        json!({ "status": "password_sent", "email": form.email.trim() }),
+    );
+    Ok(exit::OK)
+}
+
+/// A password request for --email.
+async fn request_password(cx: &Context<'_>) -> Result<i32, Failure> {
+    let fr = cx.fr;
+    let email = required_email(cx.global)?;
+    cx.client
+        .request_password(&email, Some(cx.settings.language))
+        .await?;
+    let text = if fr {
+        format!(
+            "Un nouveau mot de passe a été envoyé à {email} s'il correspond à un compte client."
+        )
+    } else {
+        format!("A new password was e-mailed to {email} if it is a customer account's address.")
+    };
+    cx.out
+        .print(&text, json!({ "status": "password_sent", "email": email }));
+    Ok(exit::OK)
+}
+
+/// Links this machine with the e-mailed password.
+async fn link(cx: &Context<'_>, move_machine: bool) -> Result<i32, Failure> {
+    let fr = cx.fr;
+    let email = required_email(cx.global)?;
+    let password = read_password(if fr {
+        "Mot de passe reçu par e-mail : "
+    } else {
+        "Password from the e-mail: "
+    })?;
+    let account = cx.client.link(&email, &password, move_machine).await?;
+    let text = if fr {
+        format!(
+            "Cet ordinateur est lié au compte client {}.",
+            account.customer_id
+        )
+    } else {
+        format!(
+            "This computer is linked to customer account {}.",
+            account.customer_id
+        )
+    };
+    cx.out
+        .print(&text, json!({ "linked": true, "account": account }));
+    Ok(exit::OK)
+}
+
+/// Changes the details given as options.
+async fn edit(cx: &Context<'_>) -> Result<i32, Failure> {
+    let fr = cx.fr;
+    let current = cx.client.account().await?;
+    let details = edited(&current, &cx.global.fields, cx.global.lang.as_deref());
+    if details == current.details {
+        return Err(Failure::Usage(if fr {
+            "rien à modifier : donnez les nouvelles valeurs (--phone, --company-name…)".into()
+        } else {
+            "nothing to change: give the new values (--phone, --company-name…)".into()
+        }));
+    }
+    let password = read_password(if fr {
+        "Mot de passe du compte : "
+    } else {
+        "Account password: "
+    })?;
+    let account = cx.client.edit(&password, current.version, &details).await?;
+    // A new address waits for the code mailed to it; the rest is saved.
+    let new_email = details.email.trim() != current.details.email;
+    let others_changed = AccountDetails {
+        email: current.details.email.clone(),
+        ..details.clone()
+    } != current.details;
+    let mut lines = Vec::new();
+    if others_changed || !new_email || account.pending_email.is_none() {
+        lines.push(if fr {
+            "Modifications enregistrées.".to_owned()
+        } else {
+            "Changes saved.".to_owned()
+        });
+    }
+    let sent_to = account.pending_email.clone().filter(|_| new_email);
+    if let Some(pending) = &account.pending_email {
+        lines.push(pending_email_text(
+            pending,
+            &account.details.email,
+            new_email,
+            cx.settings.language,
+        ));
+    }
+    let mut value = json!({ "saved": true, "account": account });
+    if let Some(sent_to) = sent_to {
+        value["confirmation_sent_to"] = json!(sent_to);
+    }
+    cx.out.print(&lines.join("\n"), value);
+    Ok(exit::OK)
+}
+
+/// Confirms the new e-mail address with the code mailed to it.
+async fn confirm_email(cx: &Context<'_>, code: Option<String>) -> Result<i32, Failure> {
+    let fr = cx.fr;
+    let current = cx.client.account().await?;
+    let Some(pending) = current.pending_email.clone() else {
+        return Err(no_pending_change(&current.details.email, fr));
+    };
+    let code = match code {
+        Some(code) => code,
+        None => read_input(
+            &if fr {
+                format!("Code reçu à {pending} : ")
+            } else {
+                format!("Code received at {pending}: ")
+            },
+            false,
+        )?,
+    };
+    let code = code.trim();
+    if code.is_empty() {
+        return Err(Failure::Usage(if fr {
+            "aucun code saisi".into()
+        } else {
+            "no code given".into()
+        }));
+    }
+    let account = cx.client.confirm_email(code).await?;
+    let email = &account.details.email;
+    let text = if fr {
+        format!("L'adresse e-mail du compte est désormais {email}.")
+    } else {
+        format!("The account's e-mail address is now {email}.")
+    };
+    cx.out
+        .print(&text, json!({ "confirmed": true, "account": account }));
+    Ok(exit::OK)
+}
+
+/// Drops the change of e-mail address waiting for its code.
+async fn cancel_email_change(cx: &Context<'_>) -> Result<i32, Failure> {
+    let fr = cx.fr;
+    let current = cx.client.account().await?;
+    let account = cx.client.cancel_email_change().await?;
+    let email = &account.details.email;
+    let text = match (&current.pending_email, fr) {
+        (Some(pending), true) => format!(
+            "Le changement d'adresse e-mail vers {pending} est annulé : l'adresse du compte reste {email}."
+        ),
+        (Some(pending), false) => format!(
+            "The change of e-mail address to {pending} is cancelled: the account's address stays {email}."
+        ),
+        (None, true) => format!(
+            "Aucun changement d'adresse e-mail n'était en attente : l'adresse du compte reste {email}."
+        ),
+        (None, false) => format!(
+            "No change of e-mail address was waiting: the account's address stays {email}."
+        ),
+    };
+    cx.out.print(
+        &text,
+        json!({ "cancelled": current.pending_email, "account": account }),
+    );
+    Ok(exit::OK)
+}
+
+/// Lists the linked machines.
+async fn machines(cx: &Context<'_>) -> Result<i32, Failure> {
+    let fr = cx.fr;
+    let account = cx.client.account().await?;
+    let mut text = String::new();
+    for m in &account.machines {
+        let this = if m.machine_id == account.this_machine_id {
+            if fr {
+                "  (cet ordinateur)"
+            } else {
+                "  (this computer)"
+            }
+        } else {
+            ""
+        };
+        let seen = if fr { "vu le" } else { "last seen" };
+        text.push_str(&format!(
+            "{}  {}  {}  {seen} {}{this}\n",
+            m.machine_id, m.name, m.os, m.last_seen_at
+        ));
+    }
+    cx.out.print(
+        text.trim_end(),
+        json!({ "machines": account.machines, "this_machine_id": account.this_machine_id }),
+    );
+    Ok(exit::OK)
+}
+
+/// Unlinks another machine of the account.
+async fn unlink_machine(cx: &Context<'_>, machine_id: &str) -> Result<i32, Failure> {
+    let fr = cx.fr;
+    let password = read_password(if fr {
+        "Mot de passe du compte : "
+    } else {
+        "Account password: "
+    })?;
+    cx.client.unlink_machine(machine_id, &password).await?;
+    let text = if fr {
+        format!("L'ordinateur {machine_id} est délié.")
+    } else {
+        format!("Computer {machine_id} is unlinked.")
+    };
+    cx.out.print(&text, json!({ "unlinked": machine_id }));
+    Ok(exit::OK)
+}
+
+/// Unlinks this machine.
+async fn unlink(cx: &Context<'_>, yes: bool) -> Result<i32, Failure> {
+    let fr = cx.fr;
+    if !yes
+        && !confirm(if fr {
+            "Délier cet ordinateur du compte client ? [o/N] "
+        } else {
+            "Unlink this computer from the customer account? [y/N] "
+        })?
+    {
+        return Err(Failure::Usage(if fr {
+            "abandon : rien n'a changé".into()
+        } else {
+            "cancelled: nothing changed".into()
+        }));
+    }
+    cx.client.unlink().await?;
+    let text = if fr {
+        "Cet ordinateur n'est plus lié. À la prochaine ouverture, un nouveau lien sera proposé."
+    } else {
+        "This computer is no longer linked. Next time, a new link will be offered."
+    };
+    cx.out.print(text, json!({ "unlinked": "this_machine" }));
+    Ok(exit::OK)
 }
 
 fn required_email(global: &Global) -> Result<String, Failure> {
@@ -519,7 +559,7 @@ fn describe_account(account: &AccountView, language: Language) -> String {
         .unwrap_or_default();
     match language {
         Language::Fr => format!(
-            "Compte client {id} — {}\nIdentifiant client : {id} (à donner à l'assistance)\nContact : {} {} — {} — {}{pending}\nTemps d'assistance restant : {balance} min\nOrdinateurs liés : {} (celui-ci : {this})",
+            "Compte client {id} — {}\nNuméro client : {id} (à donner à l'assistance)\nContact : {} {} — {} — {}{pending}\nTemps d'assistance restant : {balance} min\nOrdinateurs liés : {} (celui-ci : {this})",
             d.company_name, d.contact_first_name, d.contact_last_name, d.email, d.phone, account.machines.len()
         ),
         Language::En => format!(

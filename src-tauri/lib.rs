@@ -1,17 +1,23 @@
 //! The `customer-account` program: the window, and the same binary's commands.
 //!
 //! Owns reading the command line (`options`), the commands for scripts and
-//! administrators (`cli`), and the window with the commands its page may invoke (`app`).
+//! administrators (`cli`) and their exit codes (`exit`), and the window with the commands
+//! its page may invoke (`app`, listed once in `commands`; `bindings` generates the page's
+//! TypeScript from them).
 //! A thin layer: every conversation with the service, the credential store and the data
 //! folder goes through `account-client`. It must not know the service's routes, how a
 //! token is stored, nor hand a secret to the web page.
 
+#[macro_use]
+mod commands;
+
 mod app;
+#[cfg(test)]
+mod bindings;
 mod cli;
+pub mod exit;
 mod options;
 mod windows;
-
-pub use cli::exit;
 
 use clap::Parser;
 
@@ -34,7 +40,7 @@ pub fn run() {
             Ok(settings) => app::run(settings, options.global.data_dir.clone()),
             Err(message) => {
                 eprintln!("customer-account: {message}");
-                std::process::exit(cli::exit::USAGE);
+                std::process::exit(exit::USAGE);
             }
         },
     }

@@ -3,7 +3,9 @@
 use std::path::PathBuf;
 
 use account_api::domain::Language;
-use account_client::{api::normalize_service_url, host::HostContext};
+use account_client::{
+    api::normalize_service_url, host::HostContext, identity::IdentityOverrides, ClientConfig,
+};
 use clap::{Args, Parser, Subcommand};
 
 pub const DEFAULT_SERVICE_URL: &str = "http://127.0.0.1:8080";
@@ -19,26 +21,16 @@ standard input when it is not a terminal (echo \"$PASSWORD\" | customer-account 
 A new e-mail address (edit --email) takes effect once confirmed with the code mailed to
 it: customer-account confirm-email asks for the code (or reads it from standard input, or
 takes --code). Until then the account keeps its address; cancel-email-change drops the
-change.
-
-Exit codes:
-  0  done
-  1  unexpected error
-  2  wrong usage (unknown option, missing value…)
-  3  this computer is not linked to a customer account
-  4  the account service cannot be reached (and nothing is known from before)
-  5  the service cannot be reached: the last known account data is shown
-  6  wrong e-mail address or password
-  7  too many attempts: wait the time shown
-  8  the account was changed elsewhere: reload and redo the change
-  9  this computer is linked to another customer account (use --move)
-  10 input refused (the message names the field), or a wrong or expired e-mail
-     confirmation code, or no change of e-mail address waiting for one
-  11 no credential store on this computer: the link cannot be kept";
+change.";
 
 /// Links this computer to the company's customer account (the customer ID support asks for).
 #[derive(Debug, Parser)]
-#[command(name = "customer-account", version, about, after_help = AFTER_HELP)]
+#[command(
+    name = "customer-account",
+    version,
+    about,
+    after_help = format!("{AFTER_HELP}\n\n{}", crate::exit::help())
+)]
 pub struct Options {
     #[command(flatten)]
     pub global: Global,
@@ -159,6 +151,23 @@ pub struct Settings {
     pub service_url: String,
     pub language: Language,
     pub host: HostContext,
+}
+
+impl Settings {
+    /// How the window and the commands reach the service and keep the link.
+    pub fn client_config(&self, data_dir: Option<PathBuf>) -> ClientConfig {
+        ClientConfig {
+            service_url: self.service_url.clone(),
+            data_dir,
+            identity: IdentityOverrides {
+                // For imaging tools and for tests that play several machines on one.
+                machine_uid: std::env::var("CUSTOMER_ACCOUNT_MACHINE_UID").ok(),
+                machine_name: std::env::var("CUSTOMER_ACCOUNT_MACHINE_NAME").ok(),
+            },
+            app_version: env!("CARGO_PKG_VERSION").to_owned(),
+            credential_namespace: None,
+        }
+    }
 }
 
 impl Global {

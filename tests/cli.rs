@@ -111,7 +111,7 @@ async fn register_link_then_id_and_status() {
         .run(PROGRAM, &service.address, &["status", "--lang", "fr"], None)
         .await;
     assert!(
-        status.stdout.contains("Identifiant client"),
+        status.stdout.contains("Numéro client"),
         "{}",
         status.stdout
     );

@@ -184,11 +184,7 @@ async fn the_commands_work_on_windows_with_the_credential_manager_and_the_system
             None,
         )
         .await;
-    assert!(
-        french.stdout.contains("Identifiant client"),
-        "{}",
-        french.stdout
-    );
+    assert!(french.stdout.contains("Numéro client"), "{}", french.stdout);
 
     // The proxy's exceptions are honoured: the service named there is reached directly.
     let seen = proxy.requests().len();

@@ -1,106 +1,29 @@
-// The contract with the app's Rust side (src-tauri/app.rs): the commands the page may
-// invoke, their argument keys (snake_case, exactly), what they answer and how they fail.
-// The page never holds a machine token: it sends what the user typed and gets account
-// data and error codes back.
+// The contract with the app's Rust side (src-tauri/app.rs, src-tauri/commands.rs): the
+// commands the page may invoke, their argument keys (snake_case, exactly), what they
+// answer and how they fail. The page never holds a machine token: it sends what the user
+// typed and gets account data and error codes back.
 
 import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import { writeText } from "@tauri-apps/plugin-clipboard-manager";
 
-export type Language = "fr" | "en";
+// The types and the commands' names are generated from the Rust side
+// (src-tauri/bindings.rs): never edit them here.
+import type { AccountDetails } from "./generated/AccountDetails";
+import type { AccountView } from "./generated/AccountView";
+import type { CommandError } from "./generated/CommandError";
+import type { Language } from "./generated/Language";
+import type { Startup } from "./generated/Startup";
+import type { Status } from "./generated/Status";
+import type { Command } from "./generated/commands";
 
-export interface PostalAddress {
-  street: string;
-  postal_code: string;
-  city: string;
-  /** ISO 3166 two-letter code; empty means France. */
-  country: string;
-}
-
-export interface AccountDetails {
-  email: string;
-  company_name: string;
-  contact_first_name: string;
-  contact_last_name: string;
-  phone: string;
-  siret?: string | null;
-  address?: PostalAddress | null;
-  /** Language of the account's e-mails. */
-  language?: Language | null;
-}
-
-export interface MachineView {
-  machine_id: string;
-  name: string;
-  os: string;
-  app_version: string;
-  /** RFC 3339. */
-  linked_at: string;
-  /** RFC 3339. */
-  last_seen_at: string;
-  /** Another linked machine reports the same machine identifier (a cloned image). */
-  shares_identity: boolean;
-}
-
-export interface SupportSession {
-  at: string;
-  minutes: number;
-  agent: string;
-  note: string;
-}
-
-export interface AccountView {
-  /** Digits only, check digit included. */
-  customer_id: string;
-  details: AccountDetails;
-  support_time: {
-    /** Negative when overdrawn. */
-    balance_minutes: number;
-    recent_sessions: SupportSession[];
-  };
-  machines: MachineView[];
-  this_machine_id: string;
-  /** Sent back with an edit: a stale version means the account changed elsewhere. */
-  version: number;
-  /**
-   * A new e-mail address asked for with Validate, waiting for the code mailed to it;
-   * `details.email` stays the account's address until the code is entered. Absent: none.
-   */
-  pending_email?: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-export interface Startup {
-  language: Language;
-  service_url: string;
-  version: string;
-  /** Prefilled from the host software's context (the company open in it). */
-  registration_form: AccountDetails;
-}
-
-export type Status =
-  | { state: "not_linked" }
-  | { state: "linked"; account: AccountView }
-  | { state: "offline"; account: AccountView; fetched_at: string };
-
-export interface FieldError {
-  /** The request's field, dotted for nested ones ("address.postal_code"). */
-  field: string;
-  code: string;
-  /** English, for logs. */
-  message: string;
-}
-
-export interface CommandError {
-  code: string;
-  /** English, for logs: the page shows its own text for `code`. */
-  message: string;
-  fields?: FieldError[];
-  retry_after_seconds?: number;
-  /** The service's own code behind a `service_error`, when the app passes it on. */
-  service_code?: string;
-}
+export type { AccountDetails, AccountView, CommandError, Language, Startup, Status };
+export { COMMANDS, type Command } from "./generated/commands";
+export type { FieldError } from "./generated/FieldError";
+export type { MachineView } from "./generated/MachineView";
+export type { PostalAddress } from "./generated/PostalAddress";
+export type { SupportCall } from "./generated/SupportCall";
+export type { SupportTime } from "./generated/SupportTime";
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null;
@@ -157,7 +80,7 @@ export interface Backend {
 }
 
 /** Runs a command; rejects with a `CommandError` whatever went wrong. */
-async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+async function call<T>(command: Command, args?: Record<string, unknown>): Promise<T> {
   try {
     return await invoke<T>(command, args);
   } catch (error: unknown) {

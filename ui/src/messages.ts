@@ -4,55 +4,20 @@
 
 import type { CommandError, FieldError, Language } from "./api";
 import { formatWait } from "./format";
+// The codes, the field codes' words and the fields' names are the Rust ones
+// (crates/account-client, crates/account-api), generated: edit them there.
+import {
+  COMMAND_CODES,
+  FIELD_CODE_TEXTS,
+  FIELD_CODES,
+  FIELD_LABELS,
+  type FieldCode,
+  SERVICE_CODES,
+} from "./generated/messages";
 
-/** The codes of `CommandError.code`. */
-export const COMMAND_CODES = [
-  "service_unreachable",
-  "rate_limited",
-  "invalid_credentials",
-  "changed_elsewhere",
-  "machine_linked_elsewhere",
-  "invalid_fields",
-  "not_linked",
-  "email_unavailable",
-  "machine_not_found",
-  "email_code_invalid",
-  "credential_store_unavailable",
-  "service_error",
-  "unexpected",
-] as const;
-
-/** The codes of a refused field (`FieldError.code`). */
-export const FIELD_CODES = [
-  "empty",
-  "too_long",
-  "control_characters",
-  "invalid_email",
-  "invalid_phone",
-  "invalid_siret",
-  "siret_check_digit",
-  "invalid_postal_code",
-  "invalid_country",
-  "invalid_language",
-  "invalid_customer_id",
-  "customer_id_check_digit",
-] as const;
-
-/** The service's general codes, behind a `service_error` or in `fields`. */
-export const SERVICE_CODES = [
-  "invalid_json",
-  "invalid_query",
-  "unsupported_media_type",
-  "payload_too_large",
-  "invalid_machine",
-  "not_found",
-  "method_not_allowed",
-  "timeout",
-  "service_unavailable",
-] as const;
+export { COMMAND_CODES, FIELD_CODES, type FieldCode, SERVICE_CODES };
 
 export type CommandCode = (typeof COMMAND_CODES)[number];
-export type FieldCode = (typeof FIELD_CODES)[number];
 export type ServiceCode = (typeof SERVICE_CODES)[number];
 export type Code = CommandCode | FieldCode | ServiceCode;
 
@@ -117,54 +82,7 @@ const TEXTS: Readonly<Record<Code, Bilingual>> = {
   },
 
   // Why a field was refused.
-  empty: {
-    fr: "Ce champ est obligatoire.",
-    en: "This field is required.",
-  },
-  too_long: {
-    fr: "Cette valeur est trop longue.",
-    en: "This value is too long.",
-  },
-  control_characters: {
-    fr: "Cette valeur contient des caractères non autorisés (tabulation, retour à la ligne ou caractère invisible).",
-    en: "This value contains characters that are not allowed (tab, line break or invisible character).",
-  },
-  invalid_email: {
-    fr: "Adresse e-mail invalide (exemple : prenom.nom@societe.fr).",
-    en: "Invalid e-mail address (example: first.last@company.com).",
-  },
-  invalid_phone: {
-    fr: "Numéro de téléphone invalide (exemple : 01 23 45 67 89 ou +33 1 23 45 67 89).",
-    en: "Invalid phone number (example: 01 23 45 67 89 or +33 1 23 45 67 89).",
-  },
-  invalid_siret: {
-    fr: "Le numéro SIRET comporte 14 chiffres.",
-    en: "A SIRET number has 14 digits.",
-  },
-  siret_check_digit: {
-    fr: "Le numéro SIRET est erroné (clé de contrôle).",
-    en: "This SIRET number is wrong (check digit).",
-  },
-  invalid_postal_code: {
-    fr: "Code postal invalide (5 chiffres en France).",
-    en: "Invalid postal code (5 digits in France).",
-  },
-  invalid_country: {
-    fr: "Pays invalide : indiquez le code à deux lettres (FR, BE, CH…).",
-    en: "Invalid country: use the two-letter code (FR, BE, CH…).",
-  },
-  invalid_language: {
-    fr: "Langue non prise en charge (français ou anglais).",
-    en: "Unsupported language (French or English).",
-  },
-  invalid_customer_id: {
-    fr: "Le numéro client ne comporte que des chiffres.",
-    en: "A customer ID is made of digits only.",
-  },
-  customer_id_check_digit: {
-    fr: "Ce numéro client est erroné : veuillez vérifier chaque chiffre.",
-    en: "This customer ID is wrong: please check each digit.",
-  },
+  ...FIELD_CODE_TEXTS,
 
   // The service's general answers.
   invalid_json: {
@@ -236,31 +154,23 @@ export function errorText(error: CommandError, lang: Language): string {
   return codeText(error.code, lang);
 }
 
-const FIELD_LABELS: Readonly<Record<string, Bilingual>> = {
-  email: { fr: "Adresse e-mail", en: "E-mail address" },
-  company_name: { fr: "Raison sociale", en: "Company name" },
-  contact_first_name: { fr: "Prénom", en: "First name" },
-  contact_last_name: { fr: "Nom", en: "Last name" },
-  phone: { fr: "Téléphone", en: "Phone" },
-  siret: { fr: "SIRET", en: "SIRET" },
-  street: { fr: "Adresse", en: "Street address" },
-  postal_code: { fr: "Code postal", en: "Postal code" },
-  city: { fr: "Ville", en: "City" },
-  country: { fr: "Pays", en: "Country" },
-  password: { fr: "Mot de passe", en: "Password" },
-  code: { fr: "Code de confirmation", en: "Confirmation code" },
-  language: { fr: "Langue", en: "Language" },
-};
+const ADDRESS = "address.";
 
-/** The label of a field, by form name ("street") or the service's key ("address.street"). */
+function hasLabel(key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(FIELD_LABELS, key);
+}
+
+/** The label of a field, by the service's key ("address.street") or form name ("street"). */
 export function fieldLabel(field: string, lang: Language): string {
-  const name = field.startsWith("address.") ? field.slice("address.".length) : field;
-  const label = Object.prototype.hasOwnProperty.call(FIELD_LABELS, name) ? FIELD_LABELS[name] : undefined;
+  const key = hasLabel(field) ? field : ADDRESS + field;
+  const label = hasLabel(key) ? FIELD_LABELS[key] : undefined;
   return label === undefined ? field : label[lang];
 }
 
-/** Every field that has a label (form names, plus password, the e-mail code and language). */
-export const LABELLED_FIELDS: readonly string[] = Object.keys(FIELD_LABELS);
+/** Every field that has a label, by form name (plus password, the e-mail code and language). */
+export const LABELLED_FIELDS: readonly string[] = Object.keys(FIELD_LABELS).map((key) =>
+  key.startsWith(ADDRESS) ? key.slice(ADDRESS.length) : key,
+);
 
 /** Why a field was refused, in words. */
 export function fieldErrorText(error: Pick<FieldError, "code">, lang: Language): string {

@@ -107,6 +107,7 @@ impl ErrorCode {
 }
 
 /// One refused field.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldError {
     /// The request's field name, dotted for nested ones ("address.postal_code").

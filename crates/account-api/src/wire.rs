@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::RawPostalAddress;
 
 /// The account's details as the user sees and edits them.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountDetails {
     pub email: String,
@@ -18,11 +19,17 @@ pub struct AccountDetails {
     pub contact_last_name: String,
     pub phone: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub siret: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub address: Option<RawPostalAddress>,
     /// "fr" or "en": the language of the account's e-mails. French when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "ts",
+        ts(as = "Option<crate::domain::Language>", optional = nullable)
+    )]
     pub language: Option<String>,
 }
 
@@ -97,6 +104,7 @@ pub struct LinkResponse {
 }
 
 /// `GET /api/v1/account` (and the answer to a successful edit).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountView {
     /// The number to give to support, digits only (check digit included).
@@ -111,26 +119,33 @@ pub struct AccountView {
     /// A new e-mail address asked for in an edit, waiting for the code mailed to it
     /// (`details.email` stays the account's address until the code is entered).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub pending_email: Option<String>,
     pub created_at: String,
     pub updated_at: String,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SupportTime {
     /// Prepaid support time left, in minutes; negative when overdrawn.
     pub balance_minutes: i64,
-    pub recent_sessions: Vec<SupportSession>,
+    /// The latest support calls. (The JSON name predates the glossary's
+    /// "support call"; renaming it would break clients already installed.)
+    pub recent_sessions: Vec<SupportCall>,
 }
 
+/// Time an agent charged for one support call.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SupportSession {
+pub struct SupportCall {
     pub at: String,
     pub minutes: i64,
     pub agent: String,
     pub note: String,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MachineView {
     pub machine_id: String,
@@ -165,6 +180,10 @@ pub struct EmailConfirmationRequest {
 pub struct UnlinkMachineRequest {
     pub password: String,
 }
+
+/// The former name of [`SupportCall`], kept until the service's code says `SupportCall`
+/// too ("session" means a console session).
+pub type SupportSession = SupportCall;
 
 /// `GET /health/ready`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

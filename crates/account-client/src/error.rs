@@ -1,7 +1,7 @@
 //! The one error type of the client; `code()` is stable, `messages` turns it into French
 //! or English for people.
 
-use account_api::error::FieldError;
+use account_api::error::{ErrorCode, FieldError};
 
 use crate::credentials::CredentialError;
 
@@ -44,7 +44,41 @@ pub enum ClientError {
     Unexpected(String),
 }
 
+/// The service's codes that a working client never meets (protocol errors) or that say
+/// the service is in trouble: the client passes them on as `service_error` (or as the
+/// service being unreachable), and the window has words for each (its list,
+/// ui/src/generated/messages.ts, is generated from this one).
+pub const SERVICE_CODES: &[ErrorCode] = &[
+    ErrorCode::InvalidJson,
+    ErrorCode::InvalidQuery,
+    ErrorCode::UnsupportedMediaType,
+    ErrorCode::PayloadTooLarge,
+    ErrorCode::InvalidMachine,
+    ErrorCode::NotFound,
+    ErrorCode::MethodNotAllowed,
+    ErrorCode::Timeout,
+    ErrorCode::ServiceUnavailable,
+];
+
 impl ClientError {
+    /// Every code [`ClientError::code`] gives: the window's message catalogue has words
+    /// for each (ui/src/generated/messages.ts is generated from this list).
+    pub const CODES: &'static [&'static str] = &[
+        "service_unreachable",
+        "rate_limited",
+        "invalid_credentials",
+        "changed_elsewhere",
+        "machine_linked_elsewhere",
+        "invalid_fields",
+        "not_linked",
+        "email_unavailable",
+        "machine_not_found",
+        "email_code_invalid",
+        "credential_store_unavailable",
+        "service_error",
+        "unexpected",
+    ];
+
     /// A stable code for scripts and for the window's message catalogue.
     pub fn code(&self) -> &'static str {
         match self {
@@ -62,5 +96,37 @@ impl ClientError {
             ClientError::Service { .. } => "service_error",
             ClientError::Unexpected(_) => "unexpected",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_lists_every_code_once() {
+        let every = [
+            ClientError::Unreachable(String::new()),
+            ClientError::RateLimited {
+                retry_after_seconds: 1,
+            },
+            ClientError::WrongPassword,
+            ClientError::ChangedElsewhere,
+            ClientError::LinkedElsewhere,
+            ClientError::Fields(vec![]),
+            ClientError::NotLinked,
+            ClientError::EmailUnavailable,
+            ClientError::MachineNotFound,
+            ClientError::EmailCodeInvalid,
+            ClientError::CredentialStore(CredentialError::Unavailable(String::new())),
+            ClientError::Service {
+                status: 500,
+                code: String::new(),
+                message: String::new(),
+            },
+            ClientError::Unexpected(String::new()),
+        ];
+        let codes: Vec<&str> = every.iter().map(ClientError::code).collect();
+        assert_eq!(codes, ClientError::CODES);
     }
 }

@@ -28,7 +28,8 @@ pub struct MachineIdentity {
 #[derive(Debug, Clone, Default)]
 pub struct IdentityOverrides {
     pub machine_uid: Option<String>,
-    pub computer_name: Option<String>,
+    /// The machine's name in the account's list (else the OS's computer name).
+    pub machine_name: Option<String>,
 }
 
 pub fn fingerprint_of(machine_uid: &str) -> String {
@@ -45,7 +46,7 @@ impl MachineIdentity {
                 ClientError::Unexpected(format!("cannot read this machine's identifier: {e}"))
             })?,
         };
-        let name = match &overrides.computer_name {
+        let name = match &overrides.machine_name {
             Some(name) if !name.trim().is_empty() => name.trim().to_owned(),
             _ => gethostname::gethostname()
                 .to_string_lossy()
@@ -88,7 +89,7 @@ mod tests {
     fn overrides_replace_what_the_machine_reports() {
         let identity = MachineIdentity::detect(&IdentityOverrides {
             machine_uid: Some("test-uid".into()),
-            computer_name: Some("POSTE-COMPTA".into()),
+            machine_name: Some("POSTE-COMPTA".into()),
         })
         .unwrap();
         assert_eq!(identity.fingerprint, fingerprint_of("test-uid"));

@@ -25,7 +25,7 @@ pub fn describe(err: &ClientError, language: Language) -> String {
         ClientError::WrongPassword if fr => "Adresse e-mail ou mot de passe incorrect.".into(),
         ClientError::WrongPassword => "Wrong e-mail address or password.".into(),
         ClientError::ChangedElsewhere if fr => {
-            "Le compte a été modifié depuis un autre poste. Rechargez-le, puis refaites vos modifications.".into()
+            "Le compte a été modifié depuis un autre ordinateur. Rechargez-le, puis refaites vos modifications.".into()
         }
         ClientError::ChangedElsewhere => {
             "The account was changed from another computer. Reload it, then make your changes again.".into()
@@ -97,28 +97,9 @@ fn wait_text(seconds: u64, language: Language) -> String {
     }
 }
 
-/// The name of a form field, as the user sees it.
+/// The name of a form field, as the user sees it (the field's key when it has none).
 pub fn field_label(field: &str, language: Language) -> &str {
-    let (fr, en) = match field {
-        "email" => ("Adresse e-mail", "E-mail address"),
-        "company_name" => ("Raison sociale", "Company name"),
-        "contact_first_name" => ("Prénom", "First name"),
-        "contact_last_name" => ("Nom", "Last name"),
-        "phone" => ("Téléphone", "Phone"),
-        "siret" => ("SIRET", "SIRET"),
-        "address.street" => ("Adresse", "Street"),
-        "address.postal_code" => ("Code postal", "Postal code"),
-        "address.city" => ("Ville", "City"),
-        "address.country" => ("Pays", "Country"),
-        "language" => ("Langue", "Language"),
-        "password" => ("Mot de passe", "Password"),
-        "code" => ("Code de confirmation", "Confirmation code"),
-        other => (other, other),
-    };
-    match language {
-        Language::Fr => fr,
-        Language::En => en,
-    }
+    account_api::fields::field_label(field, language).unwrap_or(field)
 }
 
 #[cfg(test)]
@@ -158,21 +139,9 @@ mod tests {
         assert!(describe(&errors[5], Language::Fr).starts_with("SIRET : "));
     }
 
-    /// The service's protocol errors: a client that works never meets them, so they are
-    /// told as "unexpected" with their code (or as the service being unavailable).
-    const GENERIC: &[ErrorCode] = &[
-        ErrorCode::InvalidJson,
-        ErrorCode::InvalidQuery,
-        ErrorCode::UnsupportedMediaType,
-        ErrorCode::PayloadTooLarge,
-        ErrorCode::InvalidMachine,
-        ErrorCode::NotFound,
-        ErrorCode::MethodNotAllowed,
-        ErrorCode::Timeout,
-        ErrorCode::ServiceUnavailable,
-        ErrorCode::Unexpected,
-    ];
-
+    /// The service's protocol errors and its trouble (`SERVICE_CODES`), and `unexpected`,
+    /// are told as "unexpected" with their code (or as the service being unavailable);
+    /// every other code has words of its own.
     #[test]
     fn every_error_code_of_the_service_has_its_words() {
         let all = ErrorCode::GENERAL
@@ -199,7 +168,7 @@ mod tests {
             );
             assert_eq!(
                 generic,
-                GENERIC.contains(&code),
+                crate::error::SERVICE_CODES.contains(&code) || code == ErrorCode::Unexpected,
                 "{code:?} should have words of its own: {err:?}"
             );
             if !generic {

@@ -30,7 +30,7 @@ pub fn wrong_code(code: &str) -> String {
 }
 
 /// Something unique to this test run (process and instant), to keep names apart.
-pub(crate) fn unique(label: &str) -> String {
+pub fn unique(label: &str) -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
     static COUNTER: AtomicU32 = AtomicU32::new(0);
     let nanos = std::time::SystemTime::now()

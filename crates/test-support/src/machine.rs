@@ -87,7 +87,7 @@ impl Machine {
         let home = self.home();
         vec![
             ("CUSTOMER_ACCOUNT_MACHINE_UID", self.uid.clone().into()),
-            ("CUSTOMER_ACCOUNT_COMPUTER_NAME", self.name.clone().into()),
+            ("CUSTOMER_ACCOUNT_MACHINE_NAME", self.name.clone().into()),
             ("CUSTOMER_ACCOUNT_DATA_DIR", self.data_dir().into()),
             ("CUSTOMER_ACCOUNT_LANG", "en".into()),
             // Nothing of the program may land in the user's home but its data folder.
@@ -134,7 +134,7 @@ impl Machine {
             data_dir: Some(self.data_dir()),
             identity: IdentityOverrides {
                 machine_uid: Some(self.uid.clone()),
-                computer_name: Some(self.name.clone()),
+                machine_name: Some(self.name.clone()),
             },
             app_version: "1.0.0-test".into(),
             credential_namespace: self.namespace.clone(),
