@@ -11,9 +11,9 @@ use std::time::{Duration, Instant};
 
 use account_api::domain::{CustomerId, Siret};
 use account_server::{
+    accounts::{customer_id_of, find_accounts},
     config::{MailTransportSettings, Settings},
-    routes::common::{customer_id_of, find_accounts},
-    secrets::{token_hash, MachineToken},
+    secrets::{token_hash, ApiToken},
     storage::Storage,
     support::SearchQuery,
     Application,
@@ -690,7 +690,7 @@ async fn run() {
     table.push(timings);
 
     // The same searches through the real service: HTTP, token check, balances.
-    let token = MachineToken::generate();
+    let token = ApiToken::generate();
     let mut tx = storage.write().await.unwrap();
     let agent = match tx.agent_by_email("bench@support.example.fr").await.unwrap() {
         Some(agent) => agent.id,

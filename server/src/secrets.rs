@@ -1,4 +1,5 @@
-//! Passwords and machine tokens: generated here, stored only as hashes.
+//! Passwords and tokens (machines', console log-ins', the support API's): generated
+//! here, stored only as hashes.
 
 use std::sync::Arc;
 
@@ -62,24 +63,52 @@ pub fn same_digest(a: &str, b: &str) -> bool {
     a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
 }
 
-/// A machine token: 256 random bits, URL-safe.
-pub struct MachineToken(String);
-
-impl MachineToken {
-    pub fn generate() -> Self {
-        use base64::Engine as _;
-        let bytes: [u8; 32] = rand::rng().random();
-        Self(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-
-    pub fn into_inner(self) -> String {
-        self.0
-    }
+/// 256 random bits, URL-safe: the text of every token the service hands out.
+fn random_token() -> String {
+    use base64::Engine as _;
+    let bytes: [u8; 32] = rand::rng().random();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
+
+/// A token type: generated here, shown once, stored only as its [`token_hash`]. One type
+/// per use so a machine's token can never be handed out as a console cookie.
+macro_rules! random_token_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        pub struct $name(String);
+
+        impl $name {
+            pub fn generate() -> Self {
+                Self(random_token())
+            }
+
+            pub fn expose(&self) -> &str {
+                &self.0
+            }
+
+            pub fn into_inner(self) -> String {
+                self.0
+            }
+        }
+    };
+}
+
+random_token_type!(
+    /// The secret a linked machine keeps in its credential store.
+    MachineToken
+);
+random_token_type!(
+    /// An agent's console log-in, in its cookie.
+    SessionToken
+);
+random_token_type!(
+    /// A console form's CSRF token (per log-in, or for the log-in form itself).
+    CsrfToken
+);
+random_token_type!(
+    /// A token of the support API, for an integration acting as an agent.
+    ApiToken
+);
 
 /// What the service stores of a machine token: tokens are random and long, so a fast
 /// hash is enough to make a stolen table useless.

@@ -66,6 +66,7 @@ impl Application {
             mail_wake,
             trust_forwarded_for: settings.trust_forwarded_for,
             local_outbox,
+            console_cookies_secure: settings.public_url.starts_with("https://"),
             support: settings.support,
         };
         Ok(Self {

@@ -20,4 +20,6 @@ pub struct AppState {
     /// The file transport's folder, listed at /outbox (local use only).
     pub local_outbox: Option<PathBuf>,
     pub support: SupportSettings,
+    /// Console cookies carry `Secure` when the service is reached over HTTPS.
+    pub console_cookies_secure: bool,
 }

@@ -1,7 +1,7 @@
 //! The console's pages and actions. Reads go through one transaction per page; every
 //! change writes its ledger entry or note together with its audit event.
 
-use account_api::domain::CustomerId;
+use account_api::domain::{Invalid, Language};
 use axum::{
     extract::State,
     http::{header, StatusCode},
@@ -10,26 +10,28 @@ use axum::{
 use serde::Deserialize;
 
 use super::{
-    auth::{Agent, CsrfField, SignedForm},
     extract::{ConsolePath, ConsoleQuery},
     pages::{self, AccountPage, FormState, Found},
+    session::{Agent, CsrfField, SignedForm},
     t, ConsoleError,
 };
 use crate::{
+    accounts::{self, customer_id, find_accounts},
+    audit::Action,
     ledger,
-    routes::common::{account_id, customer_id, find_accounts, language},
+    machines::{self, Unlinker},
+    passwords,
     secrets::generate_password,
     state::AppState,
-    storage::{AccountRow, Tx},
+    storage::{AccountRow, ExportRow, StorageError, Tx},
     support::{
-        parse_minutes, DurationProblem, SearchQuery, MAX_CREDIT_MINUTES, MAX_SESSION_MINUTES,
+        ledger_text, parse_minutes, DurationProblem, LedgerKind, SearchQuery, MAX_CREDIT_MINUTES,
+        MAX_NOTE_CHARS, MAX_REFERENCE_CHARS, MAX_SUPPORT_CALL_MINUTES,
     },
 };
 
 /// Longest result list: past this, the agent should type more.
 const MAX_RESULTS: i64 = 50;
-const MAX_NOTE_CHARS: usize = 2000;
-const MAX_REFERENCE_CHARS: usize = 100;
 
 macro_rules! signed_form {
     ($name:ident { $($field:ident),* $(,)? }) => {
@@ -47,7 +49,7 @@ macro_rules! signed_form {
     };
 }
 
-signed_form!(SessionForm { minutes, note });
+signed_form!(SupportCallForm { minutes, note });
 signed_form!(CreditForm {
     minutes,
     reference,
@@ -92,10 +94,12 @@ pub async fn find(
 
 /// The account behind the path's customer ID.
 async fn load(tx: &mut Tx, agent: &Agent, raw: &str) -> Result<AccountRow, ConsoleError> {
-    let not_found = || ConsoleError::AccountNotFound(agent.language);
-    let id = CustomerId::parse(raw).map_err(|_| not_found())?;
-    let aid = account_id(id).ok_or_else(not_found)?;
-    tx.account_by_id(aid).await?.ok_or_else(not_found)
+    accounts::by_customer_id(tx, raw)
+        .await
+        .map_err(|err| match err {
+            accounts::NotFound::Storage(err) => err.into(),
+            _ => ConsoleError::AccountNotFound(agent.language),
+        })
 }
 
 #[derive(Deserialize, Default)]
@@ -103,7 +107,7 @@ pub struct AccountQuery {
     /// What was just done, for the confirmation line.
     #[serde(default)]
     done: Option<String>,
-    /// Minutes measured by the timer, to prefill the session form.
+    /// Minutes measured by the timer, to prefill the support call form.
     #[serde(default)]
     minutes: Option<i64>,
 }
@@ -114,13 +118,13 @@ pub async fn account(
     ConsolePath(raw): ConsolePath<String>,
     ConsoleQuery(query): ConsoleQuery<AccountQuery>,
 ) -> Result<Response, ConsoleError> {
-    let mut session_form = FormState::default();
+    let mut support_call_form = FormState::default();
     if let Some(minutes) = query.minutes.filter(|m| *m > 0) {
-        session_form.set("minutes", minutes.to_string());
+        support_call_form.set("minutes", minutes.to_string());
     }
     let page = AccountPage {
         done: query.done,
-        session_form,
+        support_call_form,
         ..AccountPage::default()
     };
     render_account(&state, &agent, &raw, page, StatusCode::OK).await
@@ -137,7 +141,7 @@ async fn render_account(
     let account = load(&mut tx, agent, raw).await?;
     page.machines = tx.machines_of_account(account.id).await?;
     page.ledger = tx.ledger(account.id).await?;
-    page.balance = page.ledger.iter().map(|e| e.minutes).sum();
+    page.balance = tx.balance(account.id).await?;
     page.reversed = page.ledger.iter().filter_map(|e| e.reverses).collect();
     page.notes = tx.notes(account.id).await?;
     page.history = tx.audit_events(account.id).await?;
@@ -187,6 +191,8 @@ fn duration_field(agent: &Agent, form: &mut FormState, typed: &str, max: i64) ->
         .ok()
 }
 
+/// A text field of a form, by the ledger's one rule (`ledger_text`): what was typed
+/// kept, trimmed, or its message in the agent's language.
 fn text_field(
     agent: &Agent,
     form: &mut FormState,
@@ -195,49 +201,36 @@ fn text_field(
     required: bool,
     max_chars: usize,
 ) -> String {
-    let value = value.trim().to_owned();
-    form.set(field, value.clone());
-    if required && value.is_empty() {
-        form.error(
-            field,
-            t(
-                agent.language,
-                "Ce champ est obligatoire.",
-                "This field is required.",
-            ),
-        );
-    } else if value.chars().count() > max_chars {
-        form.error(
-            field,
-            t(
-                agent.language,
-                "Ce texte est trop long.",
-                "This text is too long.",
-            ),
-        );
-    } else if value
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
-    {
-        form.error(
-            field,
-            t(
-                agent.language,
-                "Ce texte contient des caractères invisibles non admis.",
-                "This text contains invisible characters that are not allowed.",
-            ),
-        );
+    form.set(field, value.trim().to_owned());
+    match ledger_text(value, required, max_chars) {
+        Ok(value) => value,
+        Err(invalid) => {
+            let (fr, en) = match invalid {
+                Invalid::Empty => ("Ce champ est obligatoire.", "This field is required."),
+                Invalid::TooLong => ("Ce texte est trop long.", "This text is too long."),
+                _ => (
+                    "Ce texte contient des caractères invisibles non admis.",
+                    "This text contains invisible characters that are not allowed.",
+                ),
+            };
+            form.error(field, t(agent.language, fr, en));
+            value.trim().to_owned()
+        }
     }
-    value
 }
 
-pub async fn log_session(
+pub async fn log_support_call(
     State(state): State<AppState>,
     ConsolePath(raw): ConsolePath<String>,
-    SignedForm(agent, form): SignedForm<SessionForm>,
+    SignedForm(agent, form): SignedForm<SupportCallForm>,
 ) -> Result<Response, ConsoleError> {
     let mut state_form = FormState::default();
-    let worked = duration_field(&agent, &mut state_form, &form.minutes, MAX_SESSION_MINUTES);
+    let worked = duration_field(
+        &agent,
+        &mut state_form,
+        &form.minutes,
+        MAX_SUPPORT_CALL_MINUTES,
+    );
     let note = text_field(
         &agent,
         &mut state_form,
@@ -248,7 +241,7 @@ pub async fn log_session(
     );
     let (Some(worked), false) = (worked, state_form.has_errors()) else {
         let page = AccountPage {
-            session_form: state_form,
+            support_call_form: state_form,
             ..AccountPage::default()
         };
         return render_account(&state, &agent, &raw, page, StatusCode::UNPROCESSABLE_ENTITY).await;
@@ -257,7 +250,7 @@ pub async fn log_session(
     let mut tx = state.storage.write().await?;
     let account = load(&mut tx, &agent, &raw).await?;
     let rounding = state.support.rounding;
-    ledger::log_session(
+    ledger::log_support_call(
         &mut tx,
         &agent.writer(),
         account.id,
@@ -270,7 +263,7 @@ pub async fn log_session(
     // The call is logged: its timer, if one ran, is done.
     tx.stop_timer(agent.id, account.id).await?;
     tx.commit().await?;
-    Ok(back_to(&account, "session"))
+    Ok(back_to(&account, "support-call"))
 }
 
 pub async fn start_timer(
@@ -300,7 +293,7 @@ pub async fn stop_timer(
             // Each started minute counts; the rounding rule applies when it is logged.
             let minutes = ((crate::now() - started) + 59) / 60;
             Redirect::to(&format!(
-                "/console/accounts/{cid}?minutes={}#log-session",
+                "/console/accounts/{cid}?minutes={}#log-support-call",
                 minutes.max(1)
             ))
             .into_response()
@@ -384,7 +377,7 @@ pub async fn add_note(
     tx.audit(
         account.id,
         agent.actor(),
-        "note_added",
+        Action::NoteAdded,
         serde_json::json!({}),
         now,
     )
@@ -434,7 +427,7 @@ pub async fn correct(
         .await?
         .ok_or(ConsoleError::EntryNotFound(agent.language))?;
     let reversed = tx.is_reversed(entry.id).await?;
-    if state_form.has_errors() || reversed || entry.kind == "correction" {
+    if state_form.has_errors() || reversed || entry.kind == LedgerKind::Correction {
         drop(tx);
         return Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -458,7 +451,7 @@ pub async fn confirm_password_request(
     Ok(pages::confirm_password_request(&agent, &account).into_response())
 }
 
-pub async fn send_password(
+pub async fn send_password_request(
     State(state): State<AppState>,
     ConsolePath(raw): ConsolePath<String>,
     SignedForm(agent, _form): SignedForm<ConfirmForm>,
@@ -474,25 +467,13 @@ pub async fn send_password(
         .await?;
     let now = crate::now();
     let mut tx = state.storage.write().await?;
-    tx.add_pending_password(
-        account.id,
+    passwords::record_request(
+        &mut tx,
+        &state.templates,
+        &account,
+        &password,
         &hash,
-        now + crate::mail::templates::PENDING_PASSWORD_HOURS * 3600,
-        now,
-    )
-    .await?;
-    let mail = state.templates.new_password(
-        &account.email,
-        language(&account),
-        customer_id(&account),
-        password.expose(),
-    );
-    tx.enqueue_mail(&mail, now).await?;
-    tx.audit(
-        account.id,
         agent.actor(),
-        "password_sent_by_support",
-        serde_json::json!({}),
         now,
     )
     .await?;
@@ -532,28 +513,22 @@ pub async fn unlink(
         .await?
         .filter(|m| m.account_id == account.id)
         .ok_or(ConsoleError::MachineNotFound(agent.language))?;
-    match tx.unlink_machine(account.id, &machine.id, now).await {
+    let unlinked = machines::unlink(
+        &mut tx,
+        &state.templates,
+        &account,
+        &machine,
+        Unlinker::Agent(agent.actor()),
+        now,
+    )
+    .await;
+    match unlinked {
         Ok(()) => {}
-        Err(crate::storage::StorageError::MachineNotFound) => {
+        Err(StorageError::MachineNotFound) => {
             return Err(ConsoleError::MachineNotFound(agent.language))
         }
         Err(other) => return Err(other.into()),
     }
-    tx.audit(
-        account.id,
-        agent.actor(),
-        "machine_unlinked_by_support",
-        serde_json::json!({ "machine_id": machine.id, "name": machine.name }),
-        now,
-    )
-    .await?;
-    let mail = state.templates.machine_unlinked_by_support(
-        &account.email,
-        language(&account),
-        customer_id(&account),
-        &machine.name,
-    );
-    tx.enqueue_mail(&mail, now).await?;
     tx.commit().await?;
     state.mail_wake.notify_one();
     Ok(back_to(&account, "unlinked"))
@@ -595,6 +570,36 @@ pub async fn export_csv(
     form.set("from", query.from.clone());
     form.set("to", query.to.clone());
     form.set("customer_id", query.customer_id.clone());
+    let period = export_period(&agent, &mut form, &query);
+    let mut tx = state.storage.read().await?;
+    let only = export_account(&mut tx, &agent, &mut form, &query.customer_id).await?;
+    let (Some((from, to)), false) = (period, form.has_errors()) else {
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            pages::export(&agent, &form),
+        )
+            .into_response());
+    };
+    let rows = tx.ledger_export(from, to, only).await?;
+    tx.commit().await?;
+    let body = export_body(&agent, &rows).map_err(ConsoleError::Unexpected)?;
+    let name = export_file_name(&query, only.is_some());
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// The export's period as Unix times, from its first day's start to the start of the day
+/// after its last (`to` is included); `None` with the fields' messages in `form`.
+fn export_period(agent: &Agent, form: &mut FormState, query: &ExportQuery) -> Option<(i64, i64)> {
     let bad_date = t(
         agent.language,
         "Date non reconnue : AAAA-MM-JJ.",
@@ -608,58 +613,55 @@ pub async fn export_csv(
     if to.is_none() {
         form.error("to", bad_date);
     }
-    if let (Some(from), Some(to)) = (from, to) {
-        if to.0 < from.0 {
-            form.error(
-                "to",
-                t(
-                    agent.language,
-                    "La fin de la période précède son début.",
-                    "The period ends before it starts.",
-                ),
-            );
-        }
+    let (from, to) = (from?, to?);
+    if to.0 < from.0 {
+        form.error(
+            "to",
+            t(
+                agent.language,
+                "La fin de la période précède son début.",
+                "The period ends before it starts.",
+            ),
+        );
+        return None;
     }
-    let mut tx = state.storage.read().await?;
-    let mut only = None;
-    if !query.customer_id.trim().is_empty() {
-        let account = match CustomerId::parse(&query.customer_id) {
-            Ok(id) => match account_id(id) {
-                Some(aid) => tx.account_by_id(aid).await?,
-                None => None,
-            },
-            Err(_) => None,
-        };
-        match account {
-            Some(account) => only = Some(account.id),
-            None => form.error(
+    Some((from.1, to.2))
+}
+
+/// The one account the export is limited to, if a customer ID was typed.
+async fn export_account(
+    tx: &mut Tx,
+    agent: &Agent,
+    form: &mut FormState,
+    typed: &str,
+) -> Result<Option<i64>, ConsoleError> {
+    if typed.trim().is_empty() {
+        return Ok(None);
+    }
+    match accounts::by_customer_id(tx, typed).await {
+        Ok(account) => Ok(Some(account.id)),
+        Err(accounts::NotFound::Storage(err)) => Err(err.into()),
+        Err(_) => {
+            form.error(
                 "customer_id",
                 t(
                     agent.language,
                     "Aucun compte client ne porte ce numéro.",
                     "No customer account has this number.",
                 ),
-            ),
+            );
+            Ok(None)
         }
     }
-    let (Some(from), Some(to), false) = (from, to, form.has_errors()) else {
-        return Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            pages::export(&agent, &form),
-        )
-            .into_response());
-    };
-    // `to` is the last day included.
-    let rows = tx.ledger_export(from.1, to.2, only).await?;
-    tx.commit().await?;
-    let mut writer = csv::WriterBuilder::new()
-        .delimiter(b';')
-        .from_writer(Vec::from("\u{feff}".as_bytes()));
-    let header = match agent.language {
-        account_api::domain::Language::Fr => [
+}
+
+/// The CSV's column titles, in the agent's language.
+fn export_header(language: Language) -> [&'static str; 11] {
+    match language {
+        Language::Fr => [
             "écriture",
             "date",
-            "n° client",
+            "numéro client",
             "raison sociale",
             "type",
             "minutes",
@@ -669,7 +671,7 @@ pub async fn export_csv(
             "agent",
             "annule l'écriture",
         ],
-        account_api::domain::Language::En => [
+        Language::En => [
             "entry",
             "date",
             "customer ID",
@@ -682,56 +684,52 @@ pub async fn export_csv(
             "agent",
             "reverses entry",
         ],
+    }
+}
+
+/// The CSV file: a BOM, the header, one line per entry.
+fn export_body(agent: &Agent, rows: &[ExportRow]) -> Result<Vec<u8>, anyhow::Error> {
+    let mut writer = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .from_writer(Vec::from("\u{feff}".as_bytes()));
+    writer.write_record(export_header(agent.language))?;
+    for row in rows {
+        writer.write_record([
+            row.id.to_string(),
+            pages::local_time(&agent.zone, row.at),
+            accounts::customer_id_of(row.account_id).to_string(),
+            spreadsheet_safe(&row.company_name),
+            pages::kind_label(agent.language, row.kind).to_owned(),
+            row.minutes.to_string(),
+            row.worked_minutes
+                .map(|m| m.to_string())
+                .unwrap_or_default(),
+            spreadsheet_safe(&row.reference),
+            spreadsheet_safe(&row.note),
+            spreadsheet_safe(&row.agent_name),
+            row.reverses.map(|r| r.to_string()).unwrap_or_default(),
+        ])?;
+    }
+    writer.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// "support-time_2026-10-01_2026-10-31[_<customer ID>].csv"
+fn export_file_name(query: &ExportQuery, one_account: bool) -> String {
+    let account = if one_account {
+        let digits: String = query
+            .customer_id
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect();
+        format!("_{digits}")
+    } else {
+        String::new()
     };
-    let write = move || -> Result<Vec<u8>, anyhow::Error> {
-        writer.write_record(header)?;
-        for row in &rows {
-            let cid = crate::routes::common::customer_id_of(row.account_id).to_string();
-            writer.write_record([
-                row.id.to_string(),
-                pages::local_time(&agent.zone, row.at),
-                cid,
-                spreadsheet_safe(&row.company_name),
-                pages::kind_label(agent.language, &row.kind).to_owned(),
-                row.minutes.to_string(),
-                row.worked_minutes
-                    .map(|m| m.to_string())
-                    .unwrap_or_default(),
-                spreadsheet_safe(&row.reference),
-                spreadsheet_safe(&row.note),
-                spreadsheet_safe(&row.agent_name),
-                row.reverses.map(|r| r.to_string()).unwrap_or_default(),
-            ])?;
-        }
-        writer.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
-    };
-    let body = write().map_err(ConsoleError::Unexpected)?;
-    let name = format!(
-        "support-time_{}_{}{}.csv",
+    format!(
+        "support-time_{}_{}{account}.csv",
         query.from.trim(),
-        query.to.trim(),
-        if only.is_some() {
-            let digits: String = query
-                .customer_id
-                .chars()
-                .filter(char::is_ascii_digit)
-                .collect();
-            format!("_{digits}")
-        } else {
-            String::new()
-        }
-    );
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        body,
+        query.to.trim()
     )
-        .into_response())
 }
 
 /// Text a spreadsheet would run as a formula ("=HYPERLINK(…)" typed in a note) is kept

@@ -7,11 +7,13 @@ use account_api::domain::Language;
 use jiff::tz::TimeZone;
 use maud::{html, Markup, DOCTYPE};
 
-use super::{auth::Agent, t};
+use super::{session::Agent, t};
 use crate::{
-    routes::common::customer_id,
+    accounts::customer_id,
+    audit::{Action, Actor},
+    labels,
     storage::{AccountRow, AuditRow, LedgerRow, MachineRow, NoteRow, RANKED_MATCHES_MAX},
-    support::{format_minutes, Rounding},
+    support::{format_minutes, LedgerKind, Rounding},
 };
 
 /// "22/11/2026 14:05", in the agents' time zone.
@@ -79,11 +81,11 @@ fn siret_display(siret: &str) -> String {
     }
 }
 
-pub fn kind_label(language: Language, kind: &str) -> &'static str {
+pub fn kind_label(language: Language, kind: LedgerKind) -> &'static str {
     match kind {
-        "credit" => t(language, "Crédit acheté", "Credit bought"),
-        "session" => t(language, "Assistance", "Support session"),
-        _ => t(language, "Correction", "Correction"),
+        LedgerKind::Credit => t(language, "Crédit acheté", "Credit bought"),
+        LedgerKind::SupportCall => t(language, "Intervention", "Support call"),
+        LedgerKind::Correction => t(language, "Correction", "Correction"),
     }
 }
 
@@ -143,7 +145,7 @@ pub struct AccountPage {
     pub history: Vec<AuditRow>,
     pub timer_started_at: Option<i64>,
     pub rounding: Rounding,
-    pub session_form: FormState,
+    pub support_call_form: FormState,
     pub credit_form: FormState,
     pub note_form: FormState,
 }
@@ -165,7 +167,7 @@ fn layout(language: Language, title: &str, agent: Option<&Agent>, body: Markup) 
                         form.search role="search" method="get" action="/console/" {
                             label.visually-hidden for="top-q" { (t(language, "Rechercher un compte", "Find an account")) }
                             input #top-q type="search" name="q" autocomplete="off"
-                                placeholder=(t(language, "N° client, e-mail, société, téléphone, SIRET", "Customer ID, e-mail, company, phone, SIRET"));
+                                placeholder=(t(language, "Numéro client, e-mail, société, téléphone, SIRET", "Customer ID, e-mail, company, phone, SIRET"));
                         }
                         nav {
                             a href="/console/export" { (t(language, "Export", "Export")) }
@@ -255,7 +257,7 @@ pub fn find(agent: &Agent, typed: &str, found: Option<Found>) -> Markup {
             section.card {
                 h1 { (t(l, "Trouver le compte de l'appelant", "Find the caller's account")) }
                 form method="get" action="/console/" {
-                    label for="q" { (t(l, "N° client, e-mail, société, contact, téléphone ou SIRET", "Customer ID, e-mail, company, contact, phone or SIRET")) }
+                    label for="q" { (t(l, "Numéro client, e-mail, société, contact, téléphone ou SIRET", "Customer ID, e-mail, company, contact, phone or SIRET")) }
                     div.row {
                         input #q type="search" name="q" value=(typed) autofocus autocomplete="off";
                         button #find type="submit" { (t(l, "Rechercher", "Find")) }
@@ -300,10 +302,10 @@ fn results(l: Language, accounts: &[(AccountRow, i64)]) -> Markup {
     html! {
         table #results {
             thead { tr {
-                th { (t(l, "N° client", "Customer ID")) }
-                th { (t(l, "Société", "Company")) }
-                th { (t(l, "Contact", "Contact")) }
-                th { (t(l, "Téléphone", "Phone")) }
+                th { (labels::CUSTOMER_ID.told_in(l)) }
+                th { (labels::COMPANY_NAME.told_in(l)) }
+                th { (labels::CONTACT.told_in(l)) }
+                th { (labels::PHONE.told_in(l)) }
                 th.num { (t(l, "Solde", "Balance")) }
             } }
             tbody {
@@ -324,7 +326,7 @@ fn results(l: Language, accounts: &[(AccountRow, i64)]) -> Markup {
 
 fn done_message(l: Language, done: &str) -> Option<&'static str> {
     Some(match done {
-        "session" => t(l, "Temps d'assistance enregistré.", "Support time logged."),
+        "support-call" => t(l, "Intervention enregistrée.", "Support call logged."),
         "credit" => t(l, "Crédit ajouté.", "Credit added."),
         "correction" => t(l, "Écriture annulée par une correction.", "Entry cancelled by a correction."),
         "note" => t(l, "Observation ajoutée.", "Note added."),
@@ -357,7 +359,7 @@ pub fn account(agent: &Agent, page: &AccountPage) -> Markup {
             }
             section.card.head {
                 div {
-                    p.label { (t(l, "N° client", "Customer ID")) }
+                    p.label { (labels::CUSTOMER_ID.told_in(l)) }
                     p.customer-id #customer-id { (id.grouped()) }
                 }
                 div {
@@ -391,12 +393,12 @@ pub fn account(agent: &Agent, page: &AccountPage) -> Markup {
                             }
                         }
                     }
-                    form #log-session method="post" action={ (base) "/sessions" } {
+                    form #log-support-call method="post" action={ (base) "/support-calls" } {
                         input type="hidden" name="csrf" value=(agent.csrf);
-                        label for="session-minutes" { (t(l, "Durée de l'appel", "Length of the call")) }
-                        input #session-minutes name="minutes" value=(page.session_form.value("minutes")) inputmode="numeric" placeholder="17, 1h30"
+                        label for="support-call-minutes" { (t(l, "Durée de l'appel", "Length of the call")) }
+                        input #support-call-minutes name="minutes" value=(page.support_call_form.value("minutes")) inputmode="numeric" placeholder="17, 1h30"
                             aria-describedby="rounding-rule";
-                        (field_error(&page.session_form, "minutes", "session-minutes-error"))
+                        (field_error(&page.support_call_form, "minutes", "support-call-minutes-error"))
                         p.hint #rounding-rule {
                             @if page.rounding.step_minutes() > 1 {
                                 (t(l, "Chaque tranche commencée de", "Each started block of")) " " (page.rounding.step_minutes()) " min "
@@ -405,10 +407,10 @@ pub fn account(agent: &Agent, page: &AccountPage) -> Markup {
                                 (t(l, "Décompté à la minute.", "Charged by the minute."))
                             }
                         }
-                        label for="session-note" { (t(l, "Note (objet de l'appel)", "Note (what the call was about)")) }
-                        textarea #session-note name="note" rows="2" { (page.session_form.value("note")) }
-                        (field_error(&page.session_form, "note", "session-note-error"))
-                        button #log-session-submit type="submit" { (t(l, "Enregistrer l'assistance", "Log the session")) }
+                        label for="support-call-note" { (t(l, "Note (objet de l'appel)", "Note (what the call was about)")) }
+                        textarea #support-call-note name="note" rows="2" { (page.support_call_form.value("note")) }
+                        (field_error(&page.support_call_form, "note", "support-call-note-error"))
+                        button #log-support-call-submit type="submit" { (t(l, "Enregistrer l'intervention", "Log the support call")) }
                     }
                     form #add-credit method="post" action={ (base) "/credits" } {
                         input type="hidden" name="csrf" value=(agent.csrf);
@@ -428,18 +430,18 @@ pub fn account(agent: &Agent, page: &AccountPage) -> Markup {
                 section.card #details {
                     h2 { (t(l, "Coordonnées", "Details")) }
                     dl {
-                        dt { (t(l, "Raison sociale", "Company")) } dd { (account.company_name) }
-                        dt { (t(l, "Contact", "Contact")) } dd { (account.contact_first_name) " " (account.contact_last_name) }
-                        dt { (t(l, "E-mail", "E-mail")) } dd { (account.email) }
-                        dt { (t(l, "Téléphone", "Phone")) } dd { (phone_display(&account.phone)) }
-                        dt { "SIRET" } dd { (account.siret.as_deref().map(siret_display).unwrap_or_else(|| "—".to_owned())) }
-                        dt { (t(l, "Adresse", "Address")) }
+                        dt { (labels::COMPANY_NAME.told_in(l)) } dd { (account.company_name) }
+                        dt { (labels::CONTACT.told_in(l)) } dd { (account.contact_first_name) " " (account.contact_last_name) }
+                        dt { (labels::EMAIL.told_in(l)) } dd { (account.email) }
+                        dt { (labels::PHONE.told_in(l)) } dd { (phone_display(&account.phone)) }
+                        dt { (labels::SIRET.told_in(l)) } dd { (account.siret.as_deref().map(siret_display).unwrap_or_else(|| "—".to_owned())) }
+                        dt { (labels::ADDRESS.told_in(l)) }
                         dd { @if let Some(street) = &account.address_street {
                             @for line in street.lines() { (line) br; }
                             (account.address_postal_code.as_deref().unwrap_or("")) " " (account.address_city.as_deref().unwrap_or(""))
                             " " (account.address_country.as_deref().unwrap_or(""))
                         } @else { "—" } }
-                        dt { (t(l, "Langue", "Language")) } dd { (account.language) }
+                        dt { (labels::LANGUAGE.told_in(l)) } dd { (account.language) }
                         dt { (t(l, "Créé le", "Created")) } dd { (local_time(&agent.zone, account.created_at)) }
                     }
                     p { a.button.secondary #send-password href={ (base) "/password-request" } { (t(l, "Envoyer un nouveau mot de passe", "Send a new password")) } }
@@ -460,7 +462,7 @@ pub fn account(agent: &Agent, page: &AccountPage) -> Markup {
                             @for entry in page.ledger.iter().rev() {
                                 tr #{ "entry-" (entry.id) } class=(if page.reversed.contains(&entry.id) { "reversed" } else { "" }) {
                                     td { (local_time(&agent.zone, entry.at)) }
-                                    td.kind { (kind_label(l, &entry.kind)) }
+                                    td.kind { (kind_label(l, entry.kind)) }
                                     td.num { (format_minutes(entry.minutes)) }
                                     td {
                                         @if let Some(worked) = entry.worked_minutes {
@@ -474,7 +476,7 @@ pub fn account(agent: &Agent, page: &AccountPage) -> Markup {
                                     }
                                     td { (entry.agent_name) }
                                     td {
-                                        @if entry.kind != "correction" && !page.reversed.contains(&entry.id) {
+                                        @if entry.kind != LedgerKind::Correction && !page.reversed.contains(&entry.id) {
                                             a.correct href={ (base) "/entries/" (entry.id) "/correct" } { (t(l, "Corriger", "Correct")) }
                                         } @else if page.reversed.contains(&entry.id) {
                                             small { (t(l, "annulée", "cancelled")) }
@@ -533,10 +535,10 @@ pub fn account(agent: &Agent, page: &AccountPage) -> Markup {
             section.card #history {
                 h2 { (t(l, "Historique", "History")) }
                 table { tbody { @for event in page.history.iter().rev() {
-                    tr data-action=(event.action) {
+                    tr data-action=(event.action.as_str()) {
                         td { (local_time(&agent.zone, event.at)) }
                         td { (actor_label(l, &event.actor, &page.machines)) }
-                        td { (action_label(l, &event.action)) (event_detail(&event.detail)) }
+                        td { (action_label(l, event.action)) (event_detail(&event.detail)) }
                     }
                 } } }
             }
@@ -546,86 +548,78 @@ pub fn account(agent: &Agent, page: &AccountPage) -> Markup {
 
 /// Who did it, in words: an agent, an integration, a computer of the account, or the
 /// customer before linking anything.
-fn actor_label(l: Language, actor: &str, machines: &[MachineRow]) -> String {
-    if let Some(email) = actor.strip_prefix("agent:") {
-        return format!("{email} ({})", t(l, "support", "support"));
+fn actor_label(l: Language, actor: &Actor, machines: &[MachineRow]) -> String {
+    match actor {
+        Actor::Agent(email) => format!("{email} ({})", t(l, "support", "support")),
+        Actor::Api(email) => format!("{email} (API)"),
+        Actor::Machine(id) => {
+            let name = machines
+                .iter()
+                .find(|m| &m.id == id)
+                .map_or(id.as_str(), |m| m.name.as_str());
+            format!("{name} ({})", t(l, "ordinateur", "computer"))
+        }
+        Actor::Anonymous => t(l, "le client", "the customer").to_owned(),
     }
-    if let Some(email) = actor.strip_prefix("api:") {
-        return format!("{email} (API)");
-    }
-    if let Some(id) = actor.strip_prefix("machine:") {
-        let name = machines
-            .iter()
-            .find(|m| m.id == id)
-            .map(|m| m.name.as_str())
-            .unwrap_or(id);
-        return format!("{name} ({})", t(l, "ordinateur", "computer"));
-    }
-    if actor == "anonymous" {
-        return t(l, "le client", "the customer").to_owned();
-    }
-    actor.to_owned()
 }
 
-fn action_label(l: Language, action: &str) -> String {
-    let label = match action {
-        "account_created" => t(l, "Compte créé", "Account created"),
-        "registration_for_existing_account" => t(
+fn action_label(l: Language, action: Action) -> &'static str {
+    match action {
+        Action::AccountCreated => t(l, "Compte créé", "Account created"),
+        Action::RegistrationForExistingAccount => t(
             l,
             "Nouvelle inscription avec l'adresse du compte",
             "Registered again with the account's address",
         ),
-        "password_requested" => t(
+        Action::PasswordRequested => t(
             l,
             "Mot de passe demandé par e-mail",
             "Password asked by e-mail",
         ),
-        "password_sent_by_support" => t(
+        Action::PasswordSentBySupport => t(
             l,
             "Nouveau mot de passe envoyé par le support",
             "New password sent by support",
         ),
-        "details_changed" => t(l, "Coordonnées modifiées", "Details changed"),
-        "email_change_requested" => t(
+        Action::DetailsChanged => t(l, "Coordonnées modifiées", "Details changed"),
+        Action::EmailChangeRequested => t(
             l,
             "Nouvelle adresse e-mail demandée (code envoyé)",
             "New e-mail address asked for (code sent)",
         ),
-        "email_changed" => t(l, "Adresse e-mail modifiée", "E-mail address changed"),
-        "email_change_cancelled" => t(
+        Action::EmailChanged => t(l, "Adresse e-mail modifiée", "E-mail address changed"),
+        Action::EmailChangeCancelled => t(
             l,
             "Changement d'adresse e-mail annulé",
             "E-mail address change cancelled",
         ),
-        "email_change_voided" => t(
+        Action::EmailChangeVoided => t(
             l,
             "Changement d'adresse e-mail abandonné (codes erronés)",
             "E-mail address change void (wrong codes)",
         ),
-        "machine_linked" => t(l, "Ordinateur lié", "Computer linked"),
-        "machine_moved_in" => t(
+        Action::MachineLinked => t(l, "Ordinateur lié", "Computer linked"),
+        Action::MachineMovedIn => t(
             l,
             "Ordinateur repris d'un autre compte",
             "Computer moved in from another account",
         ),
-        "machine_moved_away" => t(
+        Action::MachineMovedAway => t(
             l,
             "Ordinateur passé à un autre compte",
             "Computer moved to another account",
         ),
-        "machine_unlinked" => t(l, "Ordinateur délié", "Computer unlinked"),
-        "machine_unlinked_by_support" => t(
+        Action::MachineUnlinked => t(l, "Ordinateur délié", "Computer unlinked"),
+        Action::MachineUnlinkedBySupport => t(
             l,
             "Ordinateur délié par le support",
             "Computer unlinked by support",
         ),
-        "support_session_logged" => t(l, "Assistance enregistrée", "Support session logged"),
-        "credit_added" => t(l, "Crédit ajouté", "Credit added"),
-        "entry_corrected" => t(l, "Écriture corrigée", "Entry corrected"),
-        "note_added" => t(l, "Observation ajoutée", "Note added"),
-        other => return other.to_owned(),
-    };
-    label.to_owned()
+        Action::SupportCallLogged => t(l, "Intervention enregistrée", "Support call logged"),
+        Action::CreditAdded => t(l, "Crédit ajouté", "Credit added"),
+        Action::EntryCorrected => t(l, "Écriture corrigée", "Entry corrected"),
+        Action::NoteAdded => t(l, "Observation ajoutée", "Note added"),
+    }
 }
 
 /// The useful part of an event's detail: the computer's name, the minutes.
@@ -677,8 +671,8 @@ pub fn confirm_correction(
         html! {
             h1 { (t(l, "Corriger une écriture", "Correct an entry")) }
             p { (account.company_name) " · " (id.grouped()) }
-            p { (local_time(&agent.zone, entry.at)) " · " (kind_label(l, &entry.kind)) " · " strong { (format_minutes(entry.minutes)) } " · " (entry.note) }
-            @if reversed || entry.kind == "correction" {
+            p { (local_time(&agent.zone, entry.at)) " · " (kind_label(l, entry.kind)) " · " strong { (format_minutes(entry.minutes)) } " · " (entry.note) }
+            @if reversed || entry.kind == LedgerKind::Correction {
                 p.warning #problem { (t(l, "Cette écriture est déjà annulée, ou est elle-même une correction.", "This entry is already cancelled, or is itself a correction.")) }
                 p { a href=(base) { (t(l, "Retour au compte", "Back to the account")) } }
             } @else {
@@ -797,7 +791,7 @@ pub fn export(agent: &Agent, form: &FormState) -> Markup {
                     label for="to" { (t(l, "Au (inclus)", "To (included)")) }
                     input #to type="date" name="to" value=(form.value("to")) required;
                     (field_error(form, "to", "to-error"))
-                    label for="customer_id" { (t(l, "N° client (vide : tous les comptes)", "Customer ID (empty: every account)")) }
+                    label for="customer_id" { (t(l, "Numéro client (vide : tous les comptes)", "Customer ID (empty: every account)")) }
                     input #customer_id name="customer_id" value=(form.value("customer_id")) inputmode="numeric";
                     (field_error(form, "customer_id", "customer_id-error"))
                     button #export-submit type="submit" { (t(l, "Télécharger le CSV", "Download the CSV")) }

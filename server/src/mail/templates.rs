@@ -2,10 +2,16 @@
 
 use account_api::domain::{CustomerId, Language};
 
-use crate::storage::OutgoingMail;
+use crate::{labels, storage::OutgoingMail};
 
-/// How long an e-mailed pending password stays usable.
-pub const PENDING_PASSWORD_HOURS: i64 = 24;
+// The labels of the lines a customer copies from (and tests read), as the console has them.
+const CUSTOMER_ID_FR: &str = labels::CUSTOMER_ID.fr;
+const CUSTOMER_ID_EN: &str = labels::CUSTOMER_ID.en;
+const PASSWORD_FR: &str = labels::PASSWORD.fr;
+const PASSWORD_EN: &str = labels::PASSWORD.en;
+
+/// How long a password request's password stays usable.
+pub const PASSWORD_REQUEST_HOURS: i64 = 24;
 /// How long the code confirming a new e-mail address stays usable.
 pub const EMAIL_CHANGE_HOURS: i64 = 24;
 
@@ -57,12 +63,12 @@ impl Templates {
                 body: format!(
                     "Bonjour,\n\n\
                      Le compte client de {company} est créé.\n\n\
-                     Identifiant client : {id}\n\
-                     Mot de passe : {password}\n\n\
+                     {CUSTOMER_ID_FR} : {id}\n\
+                     {PASSWORD_FR} : {password}\n\n\
                      Saisissez ce mot de passe dans l'écran « Compte client » pour lier cet ordinateur \
                      à votre compte. Sur les autres ordinateurs de l'entreprise, ne créez pas de \
                      nouveau compte : choisissez « Mon entreprise a déjà un compte ».\n\n\
-                     Quand vous appelez l'assistance technique, donnez votre identifiant client : \
+                     Quand vous appelez l'assistance technique, donnez votre numéro client : \
                      c'est lui qui permet de décompter le temps passé avec vous."
                 ),
             },
@@ -71,8 +77,8 @@ impl Templates {
                 body: format!(
                     "Hello,\n\n\
                      The customer account of {company} has been created.\n\n\
-                     Customer ID: {id}\n\
-                     Password: {password}\n\n\
+                     {CUSTOMER_ID_EN}: {id}\n\
+                     {PASSWORD_EN}: {password}\n\n\
                      Enter this password in the \"Customer account\" screen to link this computer to \
                      your account. On the company's other computers, do not create a new account: \
                      choose \"My company already has one\".\n\n\
@@ -93,7 +99,7 @@ impl Templates {
         password: &str,
     ) -> OutgoingMail {
         let id = id.grouped();
-        let hours = PENDING_PASSWORD_HOURS;
+        let hours = PASSWORD_REQUEST_HOURS;
         let text = match language {
             Language::Fr => Text {
                 subject: format!("Vous avez déjà le compte client {id}"),
@@ -102,7 +108,7 @@ impl Templates {
                      Une demande de création de compte client a été faite avec cette adresse. \
                      Vous avez déjà le compte client {id} : il n'en faut qu'un par entreprise.\n\n\
                      Ce mot de passe lie l'ordinateur au compte existant :\n\n\
-                     Mot de passe : {password}\n\n\
+                     {PASSWORD_FR} : {password}\n\n\
                      Il est valable {hours} heures. Votre mot de passe actuel reste valable \
                      tant que celui-ci n'a pas été utilisé.\n\n\
                      Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : \
@@ -116,7 +122,7 @@ impl Templates {
                      Someone asked to create a customer account with this address. You already \
                      have customer account {id}: one per company is all you need.\n\n\
                      This password links the computer to the existing account:\n\n\
-                     Password: {password}\n\n\
+                     {PASSWORD_EN}: {password}\n\n\
                      It is valid for {hours} hours. Your current password keeps working until \
                      this one is used.\n\n\
                      If you did not ask for this, ignore this message: nothing has changed."
@@ -127,7 +133,7 @@ impl Templates {
     }
 
     /// "E-mail my password".
-    pub fn new_password(
+    pub fn password_request(
         &self,
         to: &str,
         language: Language,
@@ -135,14 +141,14 @@ impl Templates {
         password: &str,
     ) -> OutgoingMail {
         let id = id.grouped();
-        let hours = PENDING_PASSWORD_HOURS;
+        let hours = PASSWORD_REQUEST_HOURS;
         let text = match language {
             Language::Fr => Text {
                 subject: format!("Compte client {id} — votre mot de passe"),
                 body: format!(
                     "Bonjour,\n\n\
                      Vous avez demandé le mot de passe de votre compte client {id}.\n\n\
-                     Mot de passe : {password}\n\n\
+                     {PASSWORD_FR} : {password}\n\n\
                      Il est valable {hours} heures. Votre mot de passe actuel reste valable \
                      tant que celui-ci n'a pas été utilisé ; dès qu'il l'est, il le remplace.\n\n\
                      Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : \
@@ -154,7 +160,7 @@ impl Templates {
                 body: format!(
                     "Hello,\n\n\
                      You asked for the password of your customer account {id}.\n\n\
-                     Password: {password}\n\n\
+                     {PASSWORD_EN}: {password}\n\n\
                      It is valid for {hours} hours. Your current password keeps working until \
                      this one is used; from then on, this one replaces it.\n\n\
                      If you did not ask for this, ignore this message: nothing has changed."
@@ -518,19 +524,5 @@ impl Templates {
 }
 
 fn field_label(field: &str, language: Language) -> &str {
-    let (fr, en) = match field {
-        "email" => ("Adresse e-mail", "E-mail address"),
-        "company_name" => ("Raison sociale", "Company name"),
-        "contact_first_name" => ("Prénom du contact", "Contact's first name"),
-        "contact_last_name" => ("Nom du contact", "Contact's last name"),
-        "phone" => ("Téléphone", "Phone"),
-        "siret" => ("SIRET", "SIRET"),
-        "address" => ("Adresse postale", "Postal address"),
-        "language" => ("Langue", "Language"),
-        other => (other, other),
-    };
-    match language {
-        Language::Fr => fr,
-        Language::En => en,
-    }
+    labels::field(field).map_or(field, |label| label.told_in(language))
 }

@@ -9,15 +9,16 @@ use account_api::{
 use axum::{extract::State, http::StatusCode, Json};
 
 use super::{
-    common::{
-        account_view, authenticate, authenticate_in, check_password, customer_id, details,
-        language, machine_actor, promote_if_pending, typed_password, PasswordCaller,
-    },
+    caller::{authenticate, authenticate_in},
     email_change,
 };
 use crate::{
+    accounts::{account_view, customer_id, details},
+    audit::{Action, Actor},
     error::ApiError,
     extract::{ApiJson, ApiPath, BearerToken, ClientNetwork},
+    machines::{self, Unlinker},
+    passwords::{check_password, typed_password, use_if_requested, PasswordCaller},
     state::AppState,
 };
 
@@ -75,7 +76,7 @@ pub async fn edit(
 
     let now = crate::now();
     let mut tx = state.storage.write().await?;
-    promote_if_pending(&mut tx, account.id, &matched).await?;
+    use_if_requested(&mut tx, account.id, &matched).await?;
     let current = tx
         .account_by_id(account.id)
         .await?
@@ -98,8 +99,8 @@ pub async fn edit(
             .await?;
         tx.audit(
             account.id,
-            &machine_actor(&machine.id),
-            "details_changed",
+            &Actor::Machine(machine.id.clone()),
+            Action::DetailsChanged,
             serde_json::json!({ "fields": changed }),
             now,
         )
@@ -171,29 +172,21 @@ pub async fn unlink_other_machine(
     .await?;
     let now = crate::now();
     let mut tx = state.storage.write().await?;
-    promote_if_pending(&mut tx, account.id, &matched).await?;
+    use_if_requested(&mut tx, account.id, &matched).await?;
     let target = tx
         .machine_by_id(&machine_id)
         .await?
         .filter(|t| t.account_id == account.id && t.is_linked())
         .ok_or(ApiError::MachineNotFound)?;
-    tx.unlink_machine(account.id, &target.id, now).await?;
-    tx.audit(
-        account.id,
-        &machine_actor(&machine.id),
-        "machine_unlinked",
-        serde_json::json!({ "machine_id": target.id, "name": target.name }),
+    machines::unlink(
+        &mut tx,
+        &state.templates,
+        &account,
+        &target,
+        Unlinker::OtherMachine(&machine),
         now,
     )
     .await?;
-    let mail = state.templates.machine_unlinked(
-        &account.email,
-        language(&account),
-        customer_id(&account),
-        &target.name,
-        Some(&machine.name),
-    );
-    tx.enqueue_mail(&mail, now).await?;
     tx.commit().await?;
     state.mail_wake.notify_one();
     Ok(StatusCode::NO_CONTENT)

@@ -9,8 +9,10 @@ use account_api::{
 };
 use axum::{extract::State, Json};
 
-use super::common::{account_view, authenticate, customer_id, language, machine_actor};
+use super::caller::authenticate;
 use crate::{
+    accounts::{account_view, customer_id, language},
+    audit::{Action, Actor},
     error::ApiError,
     extract::{ApiJson, BearerToken},
     limits::{self, Bucket, EMAIL_CODE_ACCOUNT},
@@ -40,14 +42,14 @@ pub async fn request(
         code_hash: (!taken).then(|| email_code_hash(account.id, code.expose())),
         wrong_codes: 0,
         expires_at: now + EMAIL_CHANGE_HOURS * 3600,
-        requested_by: machine_actor(&machine.id),
+        requested_by: Actor::Machine(machine.id.clone()),
         created_at: now,
     };
     tx.set_email_change(&change).await?;
     tx.audit(
         account.id,
-        &machine_actor(&machine.id),
-        "email_change_requested",
+        &Actor::Machine(machine.id.clone()),
+        Action::EmailChangeRequested,
         serde_json::json!({ "new_email": requested.as_str() }),
         now,
     )
@@ -113,8 +115,8 @@ pub async fn confirm(
             tx.delete_email_change(account.id).await?;
             tx.audit(
                 account.id,
-                &machine_actor(&machine.id),
-                "email_change_voided",
+                &Actor::Machine(machine.id.clone()),
+                Action::EmailChangeVoided,
                 serde_json::json!({ "wrong_codes": WRONG_CODES_MAX }),
                 now,
             )
@@ -134,8 +136,8 @@ pub async fn confirm(
     tx.delete_email_change(account.id).await?;
     tx.audit(
         account.id,
-        &machine_actor(&machine.id),
-        "email_changed",
+        &Actor::Machine(machine.id.clone()),
+        Action::EmailChanged,
         serde_json::json!({ "from": account.email, "to": change.new_email }),
         now,
     )
@@ -170,8 +172,8 @@ pub async fn cancel(
         tx.delete_email_change(account.id).await?;
         tx.audit(
             account.id,
-            &machine_actor(&machine.id),
-            "email_change_cancelled",
+            &Actor::Machine(machine.id.clone()),
+            Action::EmailChangeCancelled,
             serde_json::json!({}),
             now,
         )

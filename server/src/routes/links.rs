@@ -18,13 +18,14 @@ use account_api::{
 };
 use axum::{extract::State, http::StatusCode, Json};
 
-use super::common::{
-    account_view, authenticate, check_password, customer_id, language, machine_actor,
-    promote_if_pending, typed_password, PasswordCaller,
-};
+use super::caller::authenticate;
 use crate::{
+    accounts::{account_view, customer_id, language},
+    audit::{Action, Actor},
     error::ApiError,
     extract::{ApiJson, BearerToken, ClientNetwork},
+    machines::{self, Unlinker},
+    passwords::{check_password, typed_password, use_if_requested, PasswordCaller},
     secrets::{new_machine_id, token_hash, MachineToken},
     state::AppState,
     storage::{MachineRow, StorageError},
@@ -65,7 +66,7 @@ pub async fn link(
 
     let now = crate::now();
     let mut tx = state.storage.write().await?;
-    promote_if_pending(&mut tx, account.id, &matched).await?;
+    use_if_requested(&mut tx, account.id, &matched).await?;
 
     let presented = match &bearer.0 {
         Some(token) => tx.linked_machine_by_token_hash(&token_hash(token)).await?,
@@ -123,8 +124,8 @@ pub async fn link(
     tx.note_network(account.id, &network.0, now).await?;
     tx.audit(
         account.id,
-        &machine_actor(&machine_row.id),
-        "machine_linked",
+        &Actor::Machine(machine_row.id.clone()),
+        Action::MachineLinked,
         serde_json::json!({
             "machine_id": machine_row.id,
             "name": machine_row.name,
@@ -177,16 +178,16 @@ async fn move_away(
     });
     tx.audit(
         from.id,
-        &machine_actor(&machine.id),
-        "machine_moved_away",
+        &Actor::Machine(machine.id.clone()),
+        Action::MachineMovedAway,
         detail.clone(),
         now,
     )
     .await?;
     tx.audit(
         to.id,
-        &machine_actor(&machine.id),
-        "machine_moved_in",
+        &Actor::Machine(machine.id.clone()),
+        Action::MachineMovedIn,
         detail,
         now,
     )
@@ -210,28 +211,19 @@ pub async fn unlink_this_machine(
     let mut tx = state.storage.write().await?;
     // Unlinked meanwhile (another request got there first): say so. Any other failure
     // must not read as success, or the client would drop a token that still works.
-    tx.unlink_machine(account.id, &machine.id, now)
-        .await
-        .map_err(|err| match err {
-            StorageError::MachineNotFound => ApiError::NotLinked,
-            other => other.into(),
-        })?;
-    tx.audit(
-        account.id,
-        &machine_actor(&machine.id),
-        "machine_unlinked",
-        serde_json::json!({ "machine_id": machine.id, "name": machine.name }),
+    machines::unlink(
+        &mut tx,
+        &state.templates,
+        &account,
+        &machine,
+        Unlinker::Itself,
         now,
     )
-    .await?;
-    let mail = state.templates.machine_unlinked(
-        &account.email,
-        language(&account),
-        customer_id(&account),
-        &machine.name,
-        None,
-    );
-    tx.enqueue_mail(&mail, now).await?;
+    .await
+    .map_err(|err| match err {
+        StorageError::MachineNotFound => ApiError::NotLinked,
+        other => other.into(),
+    })?;
     tx.commit().await?;
     state.mail_wake.notify_one();
     Ok(StatusCode::NO_CONTENT)

@@ -3,7 +3,7 @@
 //! log support time. Same error shape as the rest of the API; its own codes below.
 
 use account_api::{
-    domain::{CustomerId, Invalid},
+    domain::Invalid,
     error::{ApiErrorBody, FieldError},
 };
 use axum::{
@@ -14,19 +14,19 @@ use axum::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::common::{account_id, customer_id, find_accounts};
 use crate::{
+    accounts::{self, customer_id, find_accounts},
+    audit::Actor,
     error::ApiError,
     extract::{ApiJson, ApiPath, ApiQuery, BearerToken},
     ledger,
     secrets::token_hash,
     state::AppState,
     storage::{AccountRow, AgentRow, LedgerRow, Tx},
-    support::{SearchQuery, MAX_SESSION_MINUTES},
+    support::{ledger_text, SearchQuery, MAX_NOTE_CHARS, MAX_SUPPORT_CALL_MINUTES},
 };
 
 const MAX_RESULTS: i64 = 20;
-const MAX_NOTE_CHARS: usize = 2000;
 
 /// Errors of the support API: its own codes, or the API's common ones.
 #[derive(Debug, thiserror::Error)]
@@ -43,6 +43,17 @@ pub enum SupportApiError {
     },
     #[error(transparent)]
     Api(#[from] ApiError),
+}
+
+impl SupportApiError {
+    /// A field refused by one of the shared rules (`Invalid`), with its code.
+    fn invalid(field: &'static str, invalid: Invalid) -> Self {
+        SupportApiError::Field {
+            field,
+            code: invalid.code(),
+            message: invalid.message_en(),
+        }
+    }
 }
 
 impl From<crate::storage::StorageError> for SupportApiError {
@@ -149,7 +160,7 @@ pub struct EntryView {
 }
 
 #[derive(Debug, Serialize, Deserialize)]
-pub struct LoggedSession {
+pub struct LoggedSupportCall {
     pub entry: EntryView,
     pub balance_minutes: i64,
 }
@@ -164,7 +175,7 @@ fn entry_view(entry: LedgerRow) -> EntryView {
     EntryView {
         id: entry.id,
         at: crate::rfc3339(entry.at),
-        kind: entry.kind,
+        kind: entry.kind.as_str().to_owned(),
         minutes: entry.minutes,
         worked_minutes: entry.worked_minutes,
         reference: entry.reference,
@@ -191,15 +202,15 @@ fn summary(account: AccountRow, balance_minutes: i64) -> AccountSummary {
 
 /// The account behind a customer ID in a path; a misheard one says so.
 async fn load(tx: &mut Tx, raw: &str) -> Result<AccountRow, SupportApiError> {
-    let id = CustomerId::parse(raw).map_err(|invalid| SupportApiError::Field {
-        field: "customer_id",
-        code: invalid.code(),
-        message: invalid.message_en(),
-    })?;
-    let aid = account_id(id).ok_or(SupportApiError::AccountNotFound)?;
-    tx.account_by_id(aid)
-        .await?
-        .ok_or(SupportApiError::AccountNotFound)
+    accounts::by_customer_id(tx, raw)
+        .await
+        .map_err(|err| match err {
+            accounts::NotFound::Malformed(invalid) => {
+                SupportApiError::invalid("customer_id", invalid)
+            }
+            accounts::NotFound::Unknown => SupportApiError::AccountNotFound,
+            accounts::NotFound::Storage(err) => err.into(),
+        })
 }
 
 #[derive(Deserialize)]
@@ -267,50 +278,46 @@ pub async fn balance(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct LogSession {
+pub struct LogSupportCall {
     /// Minutes worked; the service's rounding rule gives the minutes charged.
     pub minutes: i64,
     #[serde(default)]
     pub note: String,
 }
 
-pub async fn log_session(
+/// Charges a support call to the account's support time (also answered, deprecated,
+/// at `…/sessions`).
+pub async fn log_support_call(
     State(state): State<AppState>,
     SupportAgent(agent): SupportAgent,
     ApiPath(raw): ApiPath<String>,
-    ApiJson(body): ApiJson<LogSession>,
-) -> Result<(StatusCode, Json<LoggedSession>), SupportApiError> {
-    if !(1..=MAX_SESSION_MINUTES).contains(&body.minutes) {
+    ApiJson(body): ApiJson<LogSupportCall>,
+) -> Result<(StatusCode, Json<LoggedSupportCall>), SupportApiError> {
+    if !(1..=MAX_SUPPORT_CALL_MINUTES).contains(&body.minutes) {
         return Err(SupportApiError::Field {
             field: "minutes",
             code: "invalid_duration",
             message: "minutes must be between 1 and 1440",
         });
     }
-    let note = body.note.trim();
-    if note.chars().count() > MAX_NOTE_CHARS {
-        return Err(SupportApiError::Field {
-            field: "note",
-            code: Invalid::TooLong.code(),
-            message: Invalid::TooLong.message_en(),
-        });
-    }
+    let note = ledger_text(&body.note, false, MAX_NOTE_CHARS)
+        .map_err(|invalid| SupportApiError::invalid("note", invalid))?;
     let now = crate::now();
     let mut tx = state.storage.write().await?;
     let account = load(&mut tx, &raw).await?;
-    let actor = format!("api:{}", agent.email);
+    let actor = Actor::Api(agent.email.clone());
     let writer = ledger::Writer {
         agent_id: agent.id,
         agent_name: &agent.name,
         actor: &actor,
     };
     let rounding = state.support.rounding;
-    let entry = ledger::log_session(
+    let entry = ledger::log_support_call(
         &mut tx,
         &writer,
         account.id,
         body.minutes,
-        note,
+        &note,
         rounding,
         now,
     )
@@ -319,7 +326,7 @@ pub async fn log_session(
     tx.commit().await?;
     Ok((
         StatusCode::CREATED,
-        Json(LoggedSession {
+        Json(LoggedSupportCall {
             entry: entry_view(entry),
             balance_minutes,
         }),

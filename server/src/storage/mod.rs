@@ -10,6 +10,11 @@ mod sqlite;
 
 pub use sqlite::{Storage, Tx, RANKED_MATCHES_MAX};
 
+use crate::{
+    audit::{Action, Actor},
+    support::{LedgerKind, Role},
+};
+
 /// A stored account, as read back.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AccountRow {
@@ -31,12 +36,12 @@ pub struct AccountRow {
     pub updated_at: i64,
 }
 
-/// How many e-mailed pending passwords an account keeps (the newest).
-pub const PENDING_PASSWORDS_KEPT: i64 = 3;
+/// How many password requests an account keeps (the newest).
+pub const PASSWORD_REQUESTS_KEPT: i64 = 3;
 
-/// An e-mailed password not used yet.
+/// A password request: an e-mailed password not used yet.
 #[derive(Debug, Clone, sqlx::FromRow)]
-pub struct PendingPasswordRow {
+pub struct PasswordRequestRow {
     pub id: i64,
     pub password_hash: String,
     pub expires_at: i64,
@@ -51,7 +56,8 @@ pub struct EmailChangeRow {
     pub code_hash: Option<String>,
     pub wrong_codes: i64,
     pub expires_at: i64,
-    pub requested_by: String,
+    #[sqlx(try_from = "String")]
+    pub requested_by: Actor,
     pub created_at: i64,
 }
 
@@ -83,8 +89,10 @@ pub struct AuditRow {
     pub id: i64,
     pub account_id: i64,
     pub at: i64,
-    pub actor: String,
-    pub action: String,
+    #[sqlx(try_from = "String")]
+    pub actor: Actor,
+    #[sqlx(try_from = "String")]
+    pub action: Action,
     pub detail: String,
 }
 
@@ -165,7 +173,8 @@ pub struct AgentRow {
     pub id: i64,
     pub email: String,
     pub name: String,
-    pub role: String,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
     pub password_hash: String,
     pub language: String,
     pub disabled_at: Option<i64>,
@@ -187,7 +196,8 @@ pub struct LedgerRow {
     pub id: i64,
     pub account_id: i64,
     pub at: i64,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: LedgerKind,
     pub minutes: i64,
     pub worked_minutes: Option<i64>,
     pub reference: String,
@@ -201,7 +211,7 @@ pub struct LedgerRow {
 #[derive(Debug, Clone)]
 pub struct NewLedgerEntry<'a> {
     pub account_id: i64,
-    pub kind: &'a str,
+    pub kind: LedgerKind,
     pub minutes: i64,
     pub worked_minutes: Option<i64>,
     pub reference: &'a str,
@@ -227,7 +237,8 @@ pub struct ExportRow {
     pub account_id: i64,
     pub company_name: String,
     pub at: i64,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: LedgerKind,
     pub minutes: i64,
     pub worked_minutes: Option<i64>,
     pub reference: String,

@@ -9,10 +9,11 @@ use sqlx::{
 };
 
 use super::{
-    AccountRow, AuditRow, EmailChangeRow, MachineRow, OutboxRow, OutgoingMail, PendingPasswordRow,
-    StorageError, PENDING_PASSWORDS_KEPT,
+    AccountRow, AuditRow, EmailChangeRow, MachineRow, OutboxRow, OutgoingMail, PasswordRequestRow,
+    StorageError, PASSWORD_REQUESTS_KEPT,
 };
 use crate::{
+    audit::{Action, Actor},
     limits::window::{wait_for_room, Bucket},
     secrets::OutboxKey,
 };
@@ -483,9 +484,9 @@ impl Tx {
         Ok(())
     }
 
-    /// Adds a pending password ("e-mail my password"); only the newest
-    /// [`PENDING_PASSWORDS_KEPT`] unexpired ones are kept.
-    pub async fn add_pending_password(
+    /// Adds a password request ("e-mail my password"); only the newest
+    /// [`PASSWORD_REQUESTS_KEPT`] unexpired ones are kept.
+    pub async fn add_password_request(
         &mut self,
         account_id: i64,
         hash: &str,
@@ -493,7 +494,7 @@ impl Tx {
         now: i64,
     ) -> Result<(), StorageError> {
         sqlx::query(
-            "INSERT INTO pending_passwords (account_id, password_hash, expires_at, created_at) \
+            "INSERT INTO password_requests (account_id, password_hash, expires_at, created_at) \
              VALUES (?, ?, ?, ?)",
         )
         .bind(account_id)
@@ -503,53 +504,53 @@ impl Tx {
         .execute(&mut *self.tx)
         .await?;
         sqlx::query(
-            "DELETE FROM pending_passwords WHERE account_id = ?1 AND (expires_at <= ?2 \
-               OR id NOT IN (SELECT id FROM pending_passwords WHERE account_id = ?1 \
+            "DELETE FROM password_requests WHERE account_id = ?1 AND (expires_at <= ?2 \
+               OR id NOT IN (SELECT id FROM password_requests WHERE account_id = ?1 \
                              ORDER BY id DESC LIMIT ?3))",
         )
         .bind(account_id)
         .bind(now)
-        .bind(PENDING_PASSWORDS_KEPT)
+        .bind(PASSWORD_REQUESTS_KEPT)
         .execute(&mut *self.tx)
         .await?;
         Ok(())
     }
 
-    /// The account's pending passwords that have not expired, newest first.
-    pub async fn pending_passwords(
+    /// The account's password requests that have not expired, newest first.
+    pub async fn password_requests(
         &mut self,
         account_id: i64,
         now: i64,
-    ) -> Result<Vec<PendingPasswordRow>, StorageError> {
-        Ok(sqlx::query_as::<_, PendingPasswordRow>(
-            "SELECT id, password_hash, expires_at FROM pending_passwords \
+    ) -> Result<Vec<PasswordRequestRow>, StorageError> {
+        Ok(sqlx::query_as::<_, PasswordRequestRow>(
+            "SELECT id, password_hash, expires_at FROM password_requests \
              WHERE account_id = ? AND expires_at > ? ORDER BY id DESC LIMIT ?",
         )
         .bind(account_id)
         .bind(now)
-        .bind(PENDING_PASSWORDS_KEPT)
+        .bind(PASSWORD_REQUESTS_KEPT)
         .fetch_all(&mut *self.tx)
         .await?)
     }
 
-    /// A pending password was used: it becomes the account's password, and the other
-    /// pending ones stop working. `false` if it is gone meanwhile (another one was used).
-    pub async fn use_pending_password(
+    /// A password request's password was used: it becomes the account's password, and the other
+    /// requests stop working. `false` if it is gone meanwhile (another one was used).
+    pub async fn use_password_request(
         &mut self,
         account_id: i64,
-        pending_id: i64,
+        request_id: i64,
     ) -> Result<bool, StorageError> {
         let done = sqlx::query(
             "UPDATE accounts SET password_hash = \
-                 (SELECT password_hash FROM pending_passwords WHERE id = ?1 AND account_id = ?2) \
+                 (SELECT password_hash FROM password_requests WHERE id = ?1 AND account_id = ?2) \
              WHERE id = ?2 AND EXISTS \
-                 (SELECT 1 FROM pending_passwords WHERE id = ?1 AND account_id = ?2)",
+                 (SELECT 1 FROM password_requests WHERE id = ?1 AND account_id = ?2)",
         )
-        .bind(pending_id)
+        .bind(request_id)
         .bind(account_id)
         .execute(&mut *self.tx)
         .await?;
-        sqlx::query("DELETE FROM pending_passwords WHERE account_id = ?")
+        sqlx::query("DELETE FROM password_requests WHERE account_id = ?")
             .bind(account_id)
             .execute(&mut *self.tx)
             .await?;
@@ -591,7 +592,7 @@ impl Tx {
         .bind(&change.new_email)
         .bind(&change.code_hash)
         .bind(change.expires_at)
-        .bind(&change.requested_by)
+        .bind(change.requested_by.to_string())
         .bind(change.created_at)
         .execute(&mut *self.tx)
         .await?;
@@ -784,8 +785,8 @@ impl Tx {
     pub async fn audit(
         &mut self,
         account_id: i64,
-        actor: &str,
-        action: &str,
+        actor: &Actor,
+        action: Action,
         detail: serde_json::Value,
         now: i64,
     ) -> Result<(), StorageError> {
@@ -794,8 +795,8 @@ impl Tx {
         )
         .bind(account_id)
         .bind(now)
-        .bind(actor)
-        .bind(action)
+        .bind(actor.to_string())
+        .bind(action.as_str())
         .bind(detail.to_string())
         .execute(&mut *self.tx)
         .await?;

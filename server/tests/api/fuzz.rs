@@ -4,7 +4,7 @@
 //! that says what went wrong (or that JSON error); and the service is healthy after.
 //!
 //! The API cases are generated from the OpenAPI document the running service serves,
-//! plus any route of `API_PATHS` it does not describe. The console is not in that
+//! plus any route of `api_paths()` it does not describe. The console is not in that
 //! document: its routes are listed here. Everything random comes from one seeded RNG;
 //! the seed is printed with the results, and `FUZZ_SEED=<n>` replays a run.
 //!
@@ -20,7 +20,7 @@ use std::{
 };
 
 use account_server::{
-    secrets::{token_hash, ClearPassword, MachineToken, PasswordHasher},
+    secrets::{token_hash, ApiToken, ClearPassword, PasswordHasher},
     storage::Storage,
 };
 use rand::{rngs::StdRng, seq::SliceRandom, Rng, SeedableRng};
@@ -1055,7 +1055,7 @@ async fn support_token(app: &TestApp) -> String {
     let storage = Storage::connect(&format!("sqlite://{}", database_path(&app.data).display()))
         .await
         .unwrap();
-    let token = MachineToken::generate();
+    let token = ApiToken::generate();
     let mut tx = storage.write().await.unwrap();
     let agent = tx
         .insert_agent(
@@ -1164,7 +1164,7 @@ fn operations(doc: &Value) -> Vec<Operation> {
         }
     }
     // Served but not described: fuzzed all the same, with each kind of credentials.
-    for (method, template) in account_server::routes::API_PATHS {
+    for (method, template) in &account_server::routes::api_paths() {
         if found
             .iter()
             .any(|o| o.method.eq_ignore_ascii_case(method) && o.template == *template)
@@ -2131,7 +2131,7 @@ const CONSOLE_ROUTES: &[ConsoleRoute] = &[
     ),
     route(
         "POST",
-        "/console/accounts/{customer_id}/sessions",
+        "/console/accounts/{customer_id}/support-calls",
         &[],
         &["csrf", "minutes", "note"],
     ),

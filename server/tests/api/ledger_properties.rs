@@ -6,7 +6,7 @@ use account_api::details::ValidDetails;
 use account_api::wire::AccountDetails;
 use account_server::{
     storage::{LedgerRow, NewLedgerEntry, Storage, StorageError},
-    support::Rounding,
+    support::{LedgerKind, Rounding},
 };
 use proptest::{prelude::*, test_runner::TestRunner};
 
@@ -55,7 +55,7 @@ async fn new_account(storage: &Storage, n: u64) -> i64 {
     account.id
 }
 
-fn entry<'a>(account_id: i64, kind: &'a str, minutes: i64) -> NewLedgerEntry<'a> {
+fn entry<'a>(account_id: i64, kind: LedgerKind, minutes: i64) -> NewLedgerEntry<'a> {
     NewLedgerEntry {
         account_id,
         kind,
@@ -99,7 +99,7 @@ async fn check_sequence(
         let reversed: Vec<i64> = expected.iter().filter_map(|e| e.reverses).collect();
         let open: Vec<&LedgerRow> = expected
             .iter()
-            .filter(|e| e.kind != "correction" && !reversed.contains(&e.id))
+            .filter(|e| e.kind != LedgerKind::Correction && !reversed.contains(&e.id))
             .collect();
         match op {
             Op::Session { account, worked } => {
@@ -110,7 +110,7 @@ async fn check_sequence(
                     .add_ledger_entry(
                         &NewLedgerEntry {
                             worked_minutes: Some(worked),
-                            ..entry(accounts[account], "session", -charged)
+                            ..entry(accounts[account], LedgerKind::SupportCall, -charged)
                         },
                         now,
                     )
@@ -124,7 +124,7 @@ async fn check_sequence(
             Op::Credit { account, minutes } => {
                 let mut tx = storage.write().await.unwrap();
                 let row = tx
-                    .add_ledger_entry(&entry(accounts[account], "credit", minutes), now)
+                    .add_ledger_entry(&entry(accounts[account], LedgerKind::Credit, minutes), now)
                     .await
                     .unwrap();
                 tx.commit().await.unwrap();
@@ -141,7 +141,7 @@ async fn check_sequence(
                     .add_ledger_entry(
                         &NewLedgerEntry {
                             reverses: Some(target.id),
-                            ..entry(target.account_id, "correction", -target.minutes)
+                            ..entry(target.account_id, LedgerKind::Correction, -target.minutes)
                         },
                         now,
                     )
@@ -162,7 +162,7 @@ async fn check_sequence(
                     .add_ledger_entry(
                         &NewLedgerEntry {
                             reverses: Some(target.id),
-                            ..entry(target.account_id, "correction", -target.minutes)
+                            ..entry(target.account_id, LedgerKind::Correction, -target.minutes)
                         },
                         now,
                     )
@@ -220,19 +220,21 @@ async fn check_sequence(
                 .map(|e| e.minutes)
                 .sum();
             prop_assert_eq!(tx.balance(account).await.unwrap(), sum);
-            // The recent sessions are the uncancelled sessions, newest first.
+            // The recent support calls are the uncancelled ones, newest first.
             let reversed: Vec<i64> = expected.iter().filter_map(|e| e.reverses).collect();
             let mut sessions: Vec<i64> = expected
                 .iter()
                 .filter(|e| {
-                    e.account_id == account && e.kind == "session" && !reversed.contains(&e.id)
+                    e.account_id == account
+                        && e.kind == LedgerKind::SupportCall
+                        && !reversed.contains(&e.id)
                 })
                 .map(|e| e.id)
                 .collect();
             sessions.reverse();
             sessions.truncate(5);
             let recent: Vec<i64> = tx
-                .recent_sessions(account, 5)
+                .recent_support_calls(account, 5)
                 .await
                 .unwrap()
                 .iter()
@@ -321,14 +323,14 @@ async fn insert_or_replace_cannot_rewrite_an_entry() {
     let account = new_account(&storage, 1).await;
     let mut tx = storage.write().await.unwrap();
     let credit = tx
-        .add_ledger_entry(&entry(account, "credit", 600), 1_700_000_000)
+        .add_ledger_entry(&entry(account, LedgerKind::Credit, 600), 1_700_000_000)
         .await
         .unwrap();
     let correction = tx
         .add_ledger_entry(
             &NewLedgerEntry {
                 reverses: Some(credit.id),
-                ..entry(account, "correction", -600)
+                ..entry(account, LedgerKind::Correction, -600)
             },
             1_700_000_001,
         )

@@ -236,7 +236,7 @@ impl Tx {
         sqlx::query_as(&sql)
             .bind(entry.account_id)
             .bind(now)
-            .bind(entry.kind)
+            .bind(entry.kind.as_str())
             .bind(entry.minutes)
             .bind(entry.worked_minutes)
             .bind(entry.reference)
@@ -322,8 +322,8 @@ impl Tx {
         Ok(query.fetch_all(&mut *self.tx).await?.into_iter().collect())
     }
 
-    /// The latest support sessions that no correction cancelled, newest first.
-    pub async fn recent_sessions(
+    /// The latest support calls that no correction cancelled, newest first.
+    pub async fn recent_support_calls(
         &mut self,
         account_id: i64,
         limit: i64,
