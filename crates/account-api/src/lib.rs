@@ -8,4 +8,5 @@ pub mod details;
 pub mod domain;
 pub mod error;
 pub mod password;
+pub mod support;
 pub mod wire;

@@ -1,10 +1,14 @@
 //! The support JSON API, for integrations (telephony, helpdesk) acting as an agent with
 //! an API token (`account-server agents token …`): find an account, read its balance,
-//! log support time. Same error shape as the rest of the API; its own codes below.
+//! log support calls. Same error shape as the rest of the API; its wire types and its
+//! own codes are in `account_api::support` and `ErrorCode::SUPPORT_API`.
 
 use account_api::{
     domain::Invalid,
-    error::{ApiErrorBody, FieldError},
+    error::{ApiErrorBody, ErrorCode, FieldError},
+    support::{
+        AccountSummary, Balance, LedgerEntryView, LogSupportCall, LoggedSupportCall, SearchResults,
+    },
 };
 use axum::{
     extract::{FromRequestParts, State},
@@ -12,7 +16,7 @@ use axum::{
     response::{IntoResponse, Response},
     Json,
 };
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::{
     accounts::{self, customer_id, find_accounts},
@@ -38,7 +42,7 @@ pub enum SupportApiError {
     #[error("{field}: {message}")]
     Field {
         field: &'static str,
-        code: &'static str,
+        code: ErrorCode,
         message: &'static str,
     },
     #[error(transparent)]
@@ -50,7 +54,7 @@ impl SupportApiError {
     fn invalid(field: &'static str, invalid: Invalid) -> Self {
         SupportApiError::Field {
             field,
-            code: invalid.code(),
+            code: ErrorCode::Field(invalid),
             message: invalid.message_en(),
         }
     }
@@ -65,10 +69,12 @@ impl From<crate::storage::StorageError> for SupportApiError {
 impl IntoResponse for SupportApiError {
     fn into_response(self) -> Response {
         let (status, code, field) = match &self {
-            SupportApiError::TokenRequired => {
-                (StatusCode::UNAUTHORIZED, "support_token_required", None)
-            }
-            SupportApiError::AccountNotFound => (StatusCode::NOT_FOUND, "not_found", None),
+            SupportApiError::TokenRequired => (
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::SupportTokenRequired,
+                None,
+            ),
+            SupportApiError::AccountNotFound => (StatusCode::NOT_FOUND, ErrorCode::NotFound, None),
             SupportApiError::Field { field, code, .. } => {
                 (StatusCode::UNPROCESSABLE_ENTITY, *code, Some(*field))
             }
@@ -83,13 +89,13 @@ impl IntoResponse for SupportApiError {
         let errors = match (&self, field) {
             (SupportApiError::Field { message, .. }, Some(field)) => vec![FieldError {
                 field: field.to_owned(),
-                code: code.to_owned(),
+                code: code.as_str().to_owned(),
                 message: (*message).to_owned(),
             }],
             _ => Vec::new(),
         };
         let body = ApiErrorBody {
-            code: code.to_owned(),
+            code: code.as_str().to_owned(),
             message,
             field: field.map(str::to_owned),
             errors,
@@ -123,56 +129,8 @@ impl FromRequestParts<AppState> for SupportAgent {
     }
 }
 
-#[derive(Debug, Serialize, Deserialize)]
-pub struct AccountSummary {
-    pub customer_id: String,
-    pub company_name: String,
-    pub contact_name: String,
-    pub email: String,
-    pub phone: String,
-    pub siret: Option<String>,
-    pub balance_minutes: i64,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-pub struct SearchResults {
-    pub accounts: Vec<AccountSummary>,
-    /// The query looked like a customer ID with a wrong check digit: `accounts` are
-    /// the ones a single misheard or swapped digit away.
-    pub check_digit_mismatch: bool,
-    /// More accounts match than the service ranks: these are the first ones, unranked;
-    /// a more precise query finds the right one.
-    #[serde(default)]
-    pub more: bool,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-pub struct EntryView {
-    pub id: i64,
-    pub at: String,
-    pub kind: String,
-    pub minutes: i64,
-    pub worked_minutes: Option<i64>,
-    pub reference: String,
-    pub note: String,
-    pub agent: String,
-    pub reverses: Option<i64>,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-pub struct LoggedSupportCall {
-    pub entry: EntryView,
-    pub balance_minutes: i64,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-pub struct Balance {
-    pub customer_id: String,
-    pub balance_minutes: i64,
-}
-
-fn entry_view(entry: LedgerRow) -> EntryView {
-    EntryView {
+fn entry_view(entry: LedgerRow) -> LedgerEntryView {
+    LedgerEntryView {
         id: entry.id,
         at: crate::rfc3339(entry.at),
         kind: entry.kind.as_str().to_owned(),
@@ -228,7 +186,7 @@ pub async fn find(
     if query == SearchQuery::TooShort {
         return Err(SupportApiError::Field {
             field: "q",
-            code: "query_too_short",
+            code: ErrorCode::QueryTooShort,
             message: "type at least three characters, or a customer ID, phone or SIRET",
         });
     }
@@ -276,15 +234,6 @@ pub async fn balance(
     }))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LogSupportCall {
-    /// Minutes worked; the service's rounding rule gives the minutes charged.
-    pub minutes: i64,
-    #[serde(default)]
-    pub note: String,
-}
-
 /// Charges a support call to the account's support time (also answered, deprecated,
 /// at `…/sessions`).
 pub async fn log_support_call(
@@ -296,7 +245,7 @@ pub async fn log_support_call(
     if !(1..=MAX_SUPPORT_CALL_MINUTES).contains(&body.minutes) {
         return Err(SupportApiError::Field {
             field: "minutes",
-            code: "invalid_duration",
+            code: ErrorCode::InvalidDuration,
             message: "minutes must be between 1 and 1440",
         });
     }

@@ -8,6 +8,7 @@ use std::{
 
 use account_api::{
     domain::CustomerId,
+    support::{LogSupportCall, LoggedSupportCall},
     wire::{AccountDetails, AccountView},
 };
 use account_server::{
@@ -733,12 +734,17 @@ async fn the_former_sessions_route_still_logs_a_support_call() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::CREATED);
-    let logged: Value = response.json().await.unwrap();
-    assert_eq!(logged["entry"]["minutes"], -30);
-    assert_eq!(logged["entry"]["note"], "ligne\nsuivante");
-    let response = log_support_call(&app, &token, &id, &json!({ "minutes": 15 })).await;
-    let logged: Value = response.json().await.unwrap();
-    assert_eq!(logged["balance_minutes"], -45);
+    // An integration reads the answer with the shared wire types.
+    let logged: LoggedSupportCall = response.json().await.unwrap();
+    assert_eq!(logged.entry.minutes, -30);
+    assert_eq!(logged.entry.note, "ligne\nsuivante");
+    let call = LogSupportCall {
+        minutes: 15,
+        note: String::new(),
+    };
+    let response = log_support_call(&app, &token, &id, &json!(call)).await;
+    let logged: LoggedSupportCall = response.json().await.unwrap();
+    assert_eq!(logged.balance_minutes, -45);
 
     let doc: Value = get(&app, None, "/api/v1/openapi.json")
         .await
