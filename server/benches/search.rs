@@ -13,6 +13,7 @@ use account_api::domain::{CustomerId, Siret};
 use account_server::{
     accounts::{customer_id_of, find_accounts},
     config::{MailTransportSettings, Settings},
+    ids::AccountId,
     secrets::{token_hash, ApiToken},
     storage::Storage,
     support::SearchQuery,
@@ -545,7 +546,9 @@ async fn run() {
 
     // Queries from real rows, drawn at random.
     let mut rng = StdRng::seed_from_u64(7);
-    let ids: Vec<i64> = (0..queries).map(|_| rng.random_range(1..=max_id)).collect();
+    let ids: Vec<AccountId> = (0..queries)
+        .map(|_| AccountId::new(rng.random_range(1..=max_id)))
+        .collect();
     let mut samples = Vec::new();
     for id in &ids {
         let row: (String, String, String, Option<String>) =

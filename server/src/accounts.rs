@@ -5,11 +5,12 @@
 use std::collections::HashMap;
 
 use account_api::{
-    domain::{CustomerId, Invalid, Language, RawPostalAddress},
+    domain::{CustomerId, Invalid, RawPostalAddress},
     wire::{AccountDetails, AccountView, MachineView, SupportSession, SupportTime},
 };
 
 use crate::{
+    ids::{AccountId, MachineId},
     storage::{AccountRow, StorageError, Tx},
     support::SearchQuery,
 };
@@ -22,16 +23,17 @@ pub fn customer_id(account: &AccountRow) -> CustomerId {
 }
 
 /// The customer ID of the account stored under `account_id`.
-pub fn customer_id_of(account_id: i64) -> CustomerId {
-    CustomerId::from_sequence(account_id as u64 + CUSTOMER_ID_OFFSET)
+pub fn customer_id_of(account_id: AccountId) -> CustomerId {
+    CustomerId::from_sequence(account_id.get() as u64 + CUSTOMER_ID_OFFSET)
 }
 
 /// The storage id behind a customer ID, if it can be one of ours.
-pub fn account_id(id: CustomerId) -> Option<i64> {
+pub fn account_id(id: CustomerId) -> Option<AccountId> {
     id.sequence()
         .checked_sub(CUSTOMER_ID_OFFSET)
         .filter(|n| *n > 0)
         .and_then(|n| i64::try_from(n).ok())
+        .map(AccountId::new)
 }
 
 /// Why no account was found for a typed customer ID.
@@ -51,10 +53,6 @@ pub async fn by_customer_id(tx: &mut Tx, typed: &str) -> Result<AccountRow, NotF
     let id = CustomerId::parse(typed).map_err(NotFound::Malformed)?;
     let stored = account_id(id).ok_or(NotFound::Unknown)?;
     tx.account_by_id(stored).await?.ok_or(NotFound::Unknown)
-}
-
-pub fn language(account: &AccountRow) -> Language {
-    Language::parse(&account.language).unwrap_or_default()
 }
 
 pub fn details(account: &AccountRow) -> AccountDetails {
@@ -79,7 +77,7 @@ pub fn details(account: &AccountRow) -> AccountDetails {
         phone: account.phone.clone(),
         siret: account.siret.clone(),
         address,
-        language: Some(account.language.clone()),
+        language: Some(account.language.as_str().to_owned()),
     }
 }
 
@@ -87,7 +85,7 @@ pub fn details(account: &AccountRow) -> AccountDetails {
 pub async fn account_view(
     tx: &mut Tx,
     account: &AccountRow,
-    this_machine_id: &str,
+    this_machine_id: &MachineId,
 ) -> Result<AccountView, StorageError> {
     let machines = tx.linked_machines(account.id).await?;
     let mut per_fingerprint: HashMap<&str, usize> = HashMap::new();
@@ -97,7 +95,7 @@ pub async fn account_view(
     let views = machines
         .iter()
         .map(|m| MachineView {
-            machine_id: m.id.clone(),
+            machine_id: m.id.to_string(),
             name: m.name.clone(),
             os: m.os.clone(),
             app_version: m.app_version.clone(),
@@ -116,7 +114,7 @@ pub async fn account_view(
         details: details(account),
         support_time: support_time(tx, account.id).await?,
         machines: views,
-        this_machine_id: this_machine_id.to_owned(),
+        this_machine_id: this_machine_id.to_string(),
         version: account.version,
         created_at: crate::rfc3339(account.created_at),
         updated_at: crate::rfc3339(account.updated_at),
@@ -143,7 +141,7 @@ pub async fn find_accounts(
                 .await?
         }
         SearchQuery::MisheardId { near, .. } => {
-            let ids: Vec<i64> = near.iter().filter_map(|id| account_id(*id)).collect();
+            let ids: Vec<AccountId> = near.iter().filter_map(|id| account_id(*id)).collect();
             tx.accounts_by_ids(&ids).await?
         }
         SearchQuery::PhoneOrSiret(value) => tx.accounts_by_phone_or_siret(value, limit).await?,
@@ -155,7 +153,7 @@ pub async fn find_accounts(
         }
         SearchQuery::TooShort => Vec::new(),
     };
-    let ids: Vec<i64> = accounts.iter().map(|a| a.id).collect();
+    let ids: Vec<AccountId> = accounts.iter().map(|a| a.id).collect();
     let balances = tx.balances(&ids).await?;
     let accounts = accounts
         .into_iter()
@@ -171,7 +169,7 @@ pub async fn find_accounts(
 const RECENT_SUPPORT_CALLS: i64 = 5;
 
 /// The balance (the ledger's sum) and the latest support calls no correction cancelled.
-pub async fn support_time(tx: &mut Tx, account_id: i64) -> Result<SupportTime, StorageError> {
+pub async fn support_time(tx: &mut Tx, account_id: AccountId) -> Result<SupportTime, StorageError> {
     let balance_minutes = tx.balance(account_id).await?;
     let recent_sessions = tx
         .recent_support_calls(account_id, RECENT_SUPPORT_CALLS)

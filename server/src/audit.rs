@@ -4,6 +4,8 @@
 
 use std::fmt;
 
+use crate::ids::MachineId;
+
 /// Stored history text this version does not know.
 #[derive(Debug, thiserror::Error)]
 #[error("unknown {what} in the history: {text:?}")]
@@ -18,7 +20,7 @@ pub enum Actor {
     /// The customer before linking anything (registering, asking for a password).
     Anonymous,
     /// A linked machine of the account, by its machine ID.
-    Machine(String),
+    Machine(MachineId),
     /// An agent in the console, by e-mail address.
     Agent(String),
     /// An integration using the support API for an agent, by the agent's e-mail address.
@@ -36,7 +38,12 @@ impl Actor {
         })?;
         let who = who.to_owned();
         match kind {
-            "machine" => Ok(Actor::Machine(who)),
+            "machine" => MachineId::parse(&who)
+                .map(Actor::Machine)
+                .ok_or(UnknownText {
+                    what: "actor",
+                    text: text.to_owned(),
+                }),
             "agent" => Ok(Actor::Agent(who)),
             "api" => Ok(Actor::Api(who)),
             _ => Err(UnknownText {
@@ -145,7 +152,7 @@ mod tests {
     fn actors_read_back_as_written() {
         for actor in [
             Actor::Anonymous,
-            Actor::Machine("0123abcd".into()),
+            Actor::Machine(MachineId::parse("0123456789abcdef0123456789abcdef").unwrap()),
             Actor::Agent("a@b.fr".into()),
             Actor::Api("c@d.fr".into()),
         ] {

@@ -106,7 +106,7 @@ pub struct Cli {
     /// Log format [default: text].
     #[arg(long, env = "ACCOUNT_SERVER_LOG_FORMAT")]
     pub log_format: Option<LogFormat>,
-    /// Support sessions are charged by steps of this many minutes, each started step in
+    /// Support calls are charged by steps of this many minutes, each started step in
     /// full (15: 17 minutes count as 30; 1: as worked) [default: 15].
     #[arg(long, env = "ACCOUNT_SERVER_SUPPORT_ROUNDING_MINUTES")]
     pub support_rounding_minutes: Option<u32>,

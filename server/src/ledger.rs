@@ -3,6 +3,7 @@
 
 use crate::{
     audit::{Action, Actor},
+    ids::AccountId,
     storage::{LedgerRow, NewLedgerEntry, StorageError, Tx},
     support::{LedgerKind, Rounding},
 };
@@ -17,7 +18,7 @@ pub struct Writer<'a> {
 
 /// What changes from one kind of entry to another.
 struct Entry<'a> {
-    account_id: i64,
+    account_id: AccountId,
     kind: LedgerKind,
     minutes: i64,
     worked_minutes: Option<i64>,
@@ -61,7 +62,7 @@ async fn write(
 pub async fn log_support_call(
     tx: &mut Tx,
     by: &Writer<'_>,
-    account_id: i64,
+    account_id: AccountId,
     worked: i64,
     note: &str,
     rounding: Rounding,
@@ -85,7 +86,7 @@ pub async fn log_support_call(
 pub async fn add_credit(
     tx: &mut Tx,
     by: &Writer<'_>,
-    account_id: i64,
+    account_id: AccountId,
     minutes: i64,
     reference: &str,
     note: &str,

@@ -3,11 +3,27 @@
 //! the history keeps who did it, and the customer is told by e-mail.
 
 use crate::{
-    accounts::{customer_id, language},
+    accounts::customer_id,
     audit::{Action, Actor},
+    ids::MachineId,
     mail::Templates,
     storage::{AccountRow, MachineRow, StorageError, Tx},
 };
+
+/// The machine a path names (`typed`), if it is linked to `account`.
+pub async fn linked_machine(
+    tx: &mut Tx,
+    account: &AccountRow,
+    typed: &str,
+) -> Result<Option<MachineRow>, StorageError> {
+    let Some(id) = MachineId::parse(typed) else {
+        return Ok(None);
+    };
+    Ok(tx
+        .machine_by_id(&id)
+        .await?
+        .filter(|m| m.account_id == account.id && m.is_linked()))
+}
 
 /// Who unlinks the machine.
 pub enum Unlinker<'a> {
@@ -45,7 +61,7 @@ pub async fn unlink(
         now,
     )
     .await?;
-    let (to, language, customer_id) = (&account.email, language(account), customer_id(account));
+    let (to, language, customer_id) = (&account.email, account.language, customer_id(account));
     let mail = match by {
         Unlinker::Itself => {
             templates.machine_unlinked(to, language, customer_id, &machine.name, None)

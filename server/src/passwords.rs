@@ -9,6 +9,7 @@ use crate::{
     audit::{Action, Actor},
     error::ApiError,
     extract::ClientNetwork,
+    ids::AccountId,
     limits::{self, PasswordSource},
     mail::Templates,
     secrets::ClearPassword,
@@ -60,7 +61,7 @@ pub async fn check_password(
 ) -> Result<PasswordMatch, ApiError> {
     let now = crate::now();
     // The same reads whether or not the account exists (id 0 is nobody's).
-    let account_id = account.map_or(0, |a| a.id);
+    let account_id = account.map_or(AccountId::new(0), |a| a.id);
     let mut tx = state.storage.read().await?;
     let requests = tx.password_requests(account_id, now).await?;
     tx.commit().await?;
@@ -77,7 +78,7 @@ pub async fn check_password(
             }
         }
         PasswordCaller::LinkedMachine(machine) => PasswordSource::LinkedMachine {
-            machine_id: &machine.id,
+            machine_id: machine.id.as_str(),
         },
     };
     let buckets = limits::wrong_password_buckets(account_key, source);
@@ -108,7 +109,7 @@ pub async fn check_password(
 /// caller's change); the other requests stop working.
 pub async fn use_if_requested(
     tx: &mut Tx,
-    account_id: i64,
+    account_id: AccountId,
     matched: &PasswordMatch,
 ) -> Result<(), ApiError> {
     if let PasswordMatch::Requested(id) = matched {
@@ -142,7 +143,7 @@ pub async fn record_request(
         .await?;
     let mail = templates.password_request(
         &account.email,
-        accounts::language(account),
+        account.language,
         accounts::customer_id(account),
         password.expose(),
     );

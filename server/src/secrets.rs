@@ -14,6 +14,8 @@ use rand::Rng as _;
 use sha2::{Digest as _, Sha256};
 use tokio::sync::Semaphore;
 
+use crate::ids::{AccountId, MachineId};
+
 /// A password in clear, on its way into an e-mail. Not `Debug`, not `Display`.
 pub struct ClearPassword(String);
 
@@ -50,7 +52,7 @@ pub fn generate_email_code() -> ClearPassword {
 
 /// What is stored of an e-mail confirmation code: bound to its account, in the form a
 /// user types it back (any case, spaces or dashes).
-pub fn email_code_hash(account_id: i64, typed: &str) -> String {
+pub fn email_code_hash(account_id: AccountId, typed: &str) -> String {
     let canonical = account_api::password::normalize_typed_password(typed);
     hex::encode(Sha256::digest(format!(
         "email-code:{account_id}:{canonical}"
@@ -117,8 +119,8 @@ pub fn token_hash(token: &str) -> String {
 }
 
 /// A new random machine ID (128 bits, hex).
-pub fn new_machine_id() -> String {
-    random_hex_id()
+pub fn new_machine_id() -> MachineId {
+    MachineId::parse(&random_hex_id()).expect("128 random bits are 32 hexadecimal digits")
 }
 
 /// A name for this run of the service, as its mail claims and heartbeat give it.
@@ -558,6 +560,6 @@ mod tests {
         let hash = token_hash(a.expose());
         assert_eq!(hash.len(), 64);
         assert_ne!(hash, a.expose());
-        assert_eq!(new_machine_id().len(), 32);
+        assert_eq!(new_machine_id().as_str().len(), 32);
     }
 }

@@ -10,7 +10,7 @@ use tokio_util::sync::CancellationToken;
 use crate::{
     config::{MailTransportSettings, Settings},
     mail::{transport, OutboxWorker, Templates},
-    routes,
+    router,
     secrets::PasswordHasher,
     state::AppState,
     storage::Storage,
@@ -96,7 +96,7 @@ impl Application {
         let worker = tokio::spawn(self.worker.run(stop.clone()));
         let storage = self.state.storage.clone();
         tracing::info!(address = %self.listener.local_addr()?, "account service listening");
-        let router = routes::router(self.state);
+        let router = router::router(self.state);
         let serving = axum::serve(
             self.listener,
             router.into_make_service_with_connect_info::<SocketAddr>(),

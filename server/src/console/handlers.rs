@@ -18,12 +18,13 @@ use super::{
 use crate::{
     accounts::{self, customer_id, find_accounts},
     audit::Action,
+    ids::AccountId,
     ledger,
     machines::{self, Unlinker},
     passwords,
     secrets::generate_password,
     state::AppState,
-    storage::{AccountRow, ExportRow, StorageError, Tx},
+    storage::{AccountRow, ExportRow, Storage, StorageError, Tx},
     support::{
         ledger_text, parse_minutes, DurationProblem, LedgerKind, SearchQuery, MAX_CREDIT_MINUTES,
         MAX_NOTE_CHARS, MAX_REFERENCE_CHARS, MAX_SUPPORT_CALL_MINUTES,
@@ -66,7 +67,7 @@ pub struct FindQuery {
 }
 
 pub async fn find(
-    State(state): State<AppState>,
+    State(storage): State<Storage>,
     agent: Agent,
     ConsoleQuery(query): ConsoleQuery<FindQuery>,
 ) -> Result<Response, ConsoleError> {
@@ -75,7 +76,7 @@ pub async fn find(
         return Ok(pages::find(&agent, "", None).into_response());
     }
     let query = SearchQuery::parse(&typed);
-    let mut tx = state.storage.read().await?;
+    let mut tx = storage.read().await?;
     let found = find_accounts(&mut tx, &query, MAX_RESULTS).await?;
     let found = match query {
         // The caller's number is right and known: straight to the account.
@@ -267,11 +268,11 @@ pub async fn log_support_call(
 }
 
 pub async fn start_timer(
-    State(state): State<AppState>,
+    State(storage): State<Storage>,
     ConsolePath(raw): ConsolePath<String>,
     SignedForm(agent, _form): SignedForm<ConfirmForm>,
 ) -> Result<Response, ConsoleError> {
-    let mut tx = state.storage.write().await?;
+    let mut tx = storage.write().await?;
     let account = load(&mut tx, &agent, &raw).await?;
     tx.start_timer(agent.id, account.id, crate::now()).await?;
     tx.commit().await?;
@@ -279,11 +280,11 @@ pub async fn start_timer(
 }
 
 pub async fn stop_timer(
-    State(state): State<AppState>,
+    State(storage): State<Storage>,
     ConsolePath(raw): ConsolePath<String>,
     SignedForm(agent, _form): SignedForm<ConfirmForm>,
 ) -> Result<Response, ConsoleError> {
-    let mut tx = state.storage.write().await?;
+    let mut tx = storage.write().await?;
     let account = load(&mut tx, &agent, &raw).await?;
     let started = tx.stop_timer(agent.id, account.id).await?;
     tx.commit().await?;
@@ -387,11 +388,11 @@ pub async fn add_note(
 }
 
 pub async fn confirm_correction(
-    State(state): State<AppState>,
+    State(storage): State<Storage>,
     agent: Agent,
     ConsolePath((raw, entry_id)): ConsolePath<(String, i64)>,
 ) -> Result<Response, ConsoleError> {
-    let mut tx = state.storage.read().await?;
+    let mut tx = storage.read().await?;
     let account = load(&mut tx, &agent, &raw).await?;
     let entry = tx
         .ledger_entry(account.id, entry_id)
@@ -406,7 +407,7 @@ pub async fn confirm_correction(
 }
 
 pub async fn correct(
-    State(state): State<AppState>,
+    State(storage): State<Storage>,
     ConsolePath((raw, entry_id)): ConsolePath<(String, i64)>,
     SignedForm(agent, form): SignedForm<CorrectionForm>,
 ) -> Result<Response, ConsoleError> {
@@ -420,7 +421,7 @@ pub async fn correct(
         MAX_NOTE_CHARS,
     );
     let now = crate::now();
-    let mut tx = state.storage.write().await?;
+    let mut tx = storage.write().await?;
     let account = load(&mut tx, &agent, &raw).await?;
     let entry = tx
         .ledger_entry(account.id, entry_id)
@@ -441,11 +442,11 @@ pub async fn correct(
 }
 
 pub async fn confirm_password_request(
-    State(state): State<AppState>,
+    State(storage): State<Storage>,
     agent: Agent,
     ConsolePath(raw): ConsolePath<String>,
 ) -> Result<Response, ConsoleError> {
-    let mut tx = state.storage.read().await?;
+    let mut tx = storage.read().await?;
     let account = load(&mut tx, &agent, &raw).await?;
     tx.commit().await?;
     Ok(pages::confirm_password_request(&agent, &account).into_response())
@@ -483,17 +484,15 @@ pub async fn send_password_request(
 }
 
 pub async fn confirm_unlink(
-    State(state): State<AppState>,
+    State(storage): State<Storage>,
     agent: Agent,
     ConsolePath((raw, machine_id)): ConsolePath<(String, String)>,
 ) -> Result<Response, ConsoleError> {
     agent.require_admin()?;
-    let mut tx = state.storage.read().await?;
+    let mut tx = storage.read().await?;
     let account = load(&mut tx, &agent, &raw).await?;
-    let machine = tx
-        .machine_by_id(&machine_id)
+    let machine = machines::linked_machine(&mut tx, &account, &machine_id)
         .await?
-        .filter(|m| m.account_id == account.id && m.is_linked())
         .ok_or(ConsoleError::MachineNotFound(agent.language))?;
     tx.commit().await?;
     Ok(pages::confirm_unlink(&agent, &account, &machine).into_response())
@@ -508,10 +507,8 @@ pub async fn unlink(
     let now = crate::now();
     let mut tx = state.storage.write().await?;
     let account = load(&mut tx, &agent, &raw).await?;
-    let machine = tx
-        .machine_by_id(&machine_id)
+    let machine = machines::linked_machine(&mut tx, &account, &machine_id)
         .await?
-        .filter(|m| m.account_id == account.id)
         .ok_or(ConsoleError::MachineNotFound(agent.language))?;
     let unlinked = machines::unlink(
         &mut tx,
@@ -562,7 +559,7 @@ pub async fn export_page(agent: Agent, ConsoleQuery(query): ConsoleQuery<ExportQ
 
 /// The ledger as CSV for invoicing: semicolons and a BOM, as French spreadsheets expect.
 pub async fn export_csv(
-    State(state): State<AppState>,
+    State(storage): State<Storage>,
     agent: Agent,
     ConsoleQuery(query): ConsoleQuery<ExportQuery>,
 ) -> Result<Response, ConsoleError> {
@@ -571,7 +568,7 @@ pub async fn export_csv(
     form.set("to", query.to.clone());
     form.set("customer_id", query.customer_id.clone());
     let period = export_period(&agent, &mut form, &query);
-    let mut tx = state.storage.read().await?;
+    let mut tx = storage.read().await?;
     let only = export_account(&mut tx, &agent, &mut form, &query.customer_id).await?;
     let (Some((from, to)), false) = (period, form.has_errors()) else {
         return Ok((
@@ -634,7 +631,7 @@ async fn export_account(
     agent: &Agent,
     form: &mut FormState,
     typed: &str,
-) -> Result<Option<i64>, ConsoleError> {
+) -> Result<Option<AccountId>, ConsoleError> {
     if typed.trim().is_empty() {
         return Ok(None);
     }

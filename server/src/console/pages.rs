@@ -472,7 +472,7 @@ fn details_card(agent: &Agent, account: &AccountRow, base: &str) -> Markup {
                     (account.address_postal_code.as_deref().unwrap_or("")) " " (account.address_city.as_deref().unwrap_or(""))
                     " " (account.address_country.as_deref().unwrap_or(""))
                 } @else { "—" } }
-                dt { (labels::LANGUAGE.told_in(l)) } dd { (account.language) }
+                dt { (labels::LANGUAGE.told_in(l)) } dd { (account.language.as_str()) }
                 dt { (t(l, "Créé le", "Created")) } dd { (local_time(&agent.zone, account.created_at)) }
             }
             p { a.button.secondary #send-password href={ (base) "/password-request" } { (t(l, "Envoyer un nouveau mot de passe", "Send a new password")) } }

@@ -141,7 +141,7 @@ impl FromRequestParts<AppState> for Agent {
             tx.touch_agent_session(&hash, now).await?;
             tx.commit().await?;
         }
-        let language = Language::parse(&agent.language).unwrap_or_default();
+        let language = agent.language;
         // An error page after this point speaks the agent's language.
         if let Some(slot) = parts.extensions.get::<super::LanguageSlot>() {
             slot.set(language);

@@ -51,7 +51,7 @@ pub async fn edit(
     let mut raw = request.details.clone();
     // A client that does not send the language keeps the account's.
     if raw.language.as_deref().is_none_or(|l| l.trim().is_empty()) {
-        raw.language = Some(account.language.clone());
+        raw.language = Some(account.language.as_str().to_owned());
     }
     let parsed = ValidDetails::parse(&raw);
     let password = typed_password(&request.password);
@@ -173,10 +173,8 @@ pub async fn unlink_other_machine(
     let now = crate::now();
     let mut tx = state.storage.write().await?;
     use_if_requested(&mut tx, account.id, &matched).await?;
-    let target = tx
-        .machine_by_id(&machine_id)
+    let target = machines::linked_machine(&mut tx, &account, &machine_id)
         .await?
-        .filter(|t| t.account_id == account.id && t.is_linked())
         .ok_or(ApiError::MachineNotFound)?;
     machines::unlink(
         &mut tx,

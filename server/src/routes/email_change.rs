@@ -11,7 +11,7 @@ use axum::{extract::State, Json};
 
 use super::caller::authenticate;
 use crate::{
-    accounts::{account_view, customer_id, language},
+    accounts::{account_view, customer_id},
     audit::{Action, Actor},
     error::ApiError,
     extract::{ApiJson, BearerToken},
@@ -58,11 +58,11 @@ pub async fn request(
     let to_new = if taken {
         state
             .templates
-            .email_change_taken(requested.as_str(), language(account), id)
+            .email_change_taken(requested.as_str(), account.language, id)
     } else {
         state.templates.email_change_code(
             requested.as_str(),
-            language(account),
+            account.language,
             id,
             code.expose(),
             &machine.name,
@@ -71,7 +71,7 @@ pub async fn request(
     tx.enqueue_mail(&to_new, now).await?;
     let to_old = state.templates.email_change_requested_old(
         &account.email,
-        language(account),
+        account.language,
         id,
         requested.as_str(),
         &machine.name,
@@ -144,7 +144,7 @@ pub async fn confirm(
     .await?;
     let mail = state.templates.email_changed_old(
         &account.email,
-        language(&account),
+        account.language,
         customer_id(&account),
         &change.new_email,
     );

@@ -20,10 +20,11 @@ use axum::{extract::State, http::StatusCode, Json};
 
 use super::caller::authenticate;
 use crate::{
-    accounts::{account_view, customer_id, language},
+    accounts::{account_view, customer_id},
     audit::{Action, Actor},
     error::ApiError,
     extract::{ApiJson, BearerToken, ClientNetwork},
+    ids::MachineId,
     machines::{self, Unlinker},
     passwords::{check_password, typed_password, use_if_requested, PasswordCaller},
     secrets::{new_machine_id, token_hash, MachineToken},
@@ -137,7 +138,7 @@ pub async fn link(
     .await?;
     let mail = state.templates.machine_linked(
         &account.email,
-        language(&account),
+        account.language,
         customer_id(&account),
         &machine_row.name,
     );
@@ -152,7 +153,7 @@ pub async fn link(
     tracing::info!(machine_id = %machine_row.id, customer_id = %view.customer_id, "machine linked");
     Ok(Json(LinkResponse {
         token: token.into_inner(),
-        machine_id: machine_row.id,
+        machine_id: machine_row.id.to_string(),
         account: view,
     }))
 }
@@ -194,7 +195,7 @@ async fn move_away(
     .await?;
     let mail = state.templates.machine_moved_away(
         &from.email,
-        language(&from),
+        from.language,
         customer_id(&from),
         &machine.name,
     );
@@ -235,7 +236,7 @@ pub struct ValidMachine {
     pub name: String,
     pub os: String,
     pub app_version: String,
-    pub machine_id: Option<String>,
+    pub machine_id: Option<MachineId>,
 }
 
 fn valid_machine(info: &MachineInfo) -> Result<ValidMachine, ApiError> {
@@ -262,10 +263,10 @@ fn valid_machine(info: &MachineInfo) -> Result<ValidMachine, ApiError> {
     };
     let machine_id = match info.machine_id.as_deref().map(str::trim) {
         None | Some("") => None,
-        Some(id) if id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()) => {
-            Some(id.to_ascii_lowercase())
-        }
-        Some(_) => return Err(bad("machine_id", "expected 32 hexadecimal characters")),
+        Some(id) => Some(
+            MachineId::parse(id)
+                .ok_or_else(|| bad("machine_id", "expected 32 hexadecimal characters"))?,
+        ),
     };
     Ok(ValidMachine {
         fingerprint,

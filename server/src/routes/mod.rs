@@ -1,4 +1,5 @@
-//! The router: every path of the service, its layers, and its fallbacks.
+//! The HTTP API: its route table and handlers. The whole service's router (with the
+//! console, layers and fallbacks) is assembled in `crate::router`.
 
 mod account;
 mod caller;
@@ -11,28 +12,12 @@ mod password_requests;
 mod register;
 pub mod support_api;
 
-use std::time::Duration;
-
-use account_api::error::ErrorCode;
 use axum::{
-    error_handling::HandleErrorLayer,
-    extract::DefaultBodyLimit,
-    http::StatusCode,
     routing::{delete, get, post, put, MethodRouter},
-    BoxError, Router,
+    Router,
 };
-use tower::ServiceBuilder;
-use tower_http::{
-    catch_panic::CatchPanicLayer,
-    trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer},
-};
-use tracing::Level;
 
-use crate::{error::ApiError, state::AppState};
-
-/// Requests are small forms; anything bigger is a mistake or an attack.
-const BODY_LIMIT: usize = 16 * 1024;
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+use crate::state::AppState;
 
 /// Every API route, once: the router is built from it, and the OpenAPI test compares
 /// the document with it. Paths are absolute; methods in lower case, as OpenAPI has them.
@@ -99,63 +84,15 @@ pub fn api_paths() -> Vec<(&'static str, &'static str)> {
         .collect()
 }
 
-pub fn router(state: AppState) -> Router {
+/// The API (and, with the file transport on loopback, the local outbox page).
+pub fn api(local_outbox: bool) -> Router<AppState> {
     let mut router = Router::new();
     for (_, path, handler) in api_routes() {
         // Two methods of one path (GET and PUT /account) merge into one route.
         router = router.route(path, handler);
     }
-    if state.local_outbox.is_some() {
+    if local_outbox {
         router = router.route("/outbox", get(local_outbox::page));
     }
-    router = router.merge(crate::console::router());
     router
-        .fallback(not_found)
-        .method_not_allowed_fallback(method_not_allowed)
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(
-            ServiceBuilder::new()
-                // Logs method, path, status and time: never headers or bodies.
-                .layer(
-                    TraceLayer::new_for_http()
-                        .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
-                        .on_response(DefaultOnResponse::new().level(Level::INFO)),
-                )
-                .layer(CatchPanicLayer::custom(|_| {
-                    axum::response::IntoResponse::into_response(ApiError::Unexpected(
-                        anyhow::anyhow!("a handler panicked"),
-                    ))
-                }))
-                .layer(HandleErrorLayer::new(timed_out))
-                .timeout(REQUEST_TIMEOUT),
-        )
-        .with_state(state)
-}
-
-async fn not_found() -> ApiError {
-    ApiError::BadRequest {
-        code: ErrorCode::NotFound,
-        status: StatusCode::NOT_FOUND,
-        message: "no such resource".into(),
-    }
-}
-
-async fn method_not_allowed() -> ApiError {
-    ApiError::BadRequest {
-        code: ErrorCode::MethodNotAllowed,
-        status: StatusCode::METHOD_NOT_ALLOWED,
-        message: "this resource does not take this method".into(),
-    }
-}
-
-async fn timed_out(err: BoxError) -> ApiError {
-    if err.is::<tower::timeout::error::Elapsed>() {
-        ApiError::BadRequest {
-            code: ErrorCode::Timeout,
-            status: StatusCode::REQUEST_TIMEOUT,
-            message: "the request took too long".into(),
-        }
-    } else {
-        ApiError::Unexpected(anyhow::anyhow!("middleware error: {err}"))
-    }
 }

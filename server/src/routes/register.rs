@@ -7,7 +7,7 @@ use axum::extract::State;
 
 use super::password_requests::{accepted, Accepted};
 use crate::{
-    accounts::{customer_id, language},
+    accounts::customer_id,
     audit::{Action, Actor},
     error::ApiError,
     extract::{ApiJson, ClientNetwork},
@@ -58,7 +58,7 @@ pub async fn register(
             .await?;
             let mail = state.templates.already_registered(
                 &account.email,
-                language(&account),
+                account.language,
                 customer_id(&account),
                 password.expose(),
             );

@@ -11,7 +11,7 @@ use account_api::{
     },
 };
 use axum::{
-    extract::{FromRequestParts, State},
+    extract::{FromRef, FromRequestParts, State},
     http::{request::Parts, StatusCode},
     response::{IntoResponse, Response},
     Json,
@@ -26,7 +26,7 @@ use crate::{
     ledger,
     secrets::token_hash,
     state::AppState,
-    storage::{AccountRow, AgentRow, LedgerRow, Tx},
+    storage::{AccountRow, AgentRow, LedgerRow, Storage, Tx},
     support::{ledger_text, SearchQuery, MAX_NOTE_CHARS, MAX_SUPPORT_CALL_MINUTES},
 };
 
@@ -105,22 +105,23 @@ impl IntoResponse for SupportApiError {
     }
 }
 
-/// The agent an integration acts for.
+/// The agent an integration acts for (it needs only the storage).
 pub struct SupportAgent(AgentRow);
 
-impl FromRequestParts<AppState> for SupportAgent {
+impl<S> FromRequestParts<S> for SupportAgent
+where
+    S: Send + Sync,
+    Storage: FromRef<S>,
+{
     type Rejection = SupportApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let token = BearerToken::from_request_parts(parts, state)
             .await
             .ok()
             .and_then(|t| t.0)
             .ok_or(SupportApiError::TokenRequired)?;
-        let mut tx = state.storage.read().await?;
+        let mut tx = Storage::from_ref(state).read().await?;
         let agent = tx.agent_by_api_token(&token_hash(&token)).await?;
         tx.commit().await?;
         agent
@@ -178,7 +179,7 @@ pub struct FindQuery {
 }
 
 pub async fn find(
-    State(state): State<AppState>,
+    State(storage): State<Storage>,
     _agent: SupportAgent,
     ApiQuery(query): ApiQuery<FindQuery>,
 ) -> Result<Json<SearchResults>, SupportApiError> {
@@ -190,7 +191,7 @@ pub async fn find(
             message: "type at least three characters, or a customer ID, phone or SIRET",
         });
     }
-    let mut tx = state.storage.read().await?;
+    let mut tx = storage.read().await?;
     let found = find_accounts(&mut tx, &query, MAX_RESULTS).await?;
     tx.commit().await?;
     let check_digit_mismatch = matches!(query, SearchQuery::MisheardId { .. });
@@ -208,11 +209,11 @@ pub async fn find(
 }
 
 pub async fn account(
-    State(state): State<AppState>,
+    State(storage): State<Storage>,
     _agent: SupportAgent,
     ApiPath(raw): ApiPath<String>,
 ) -> Result<Json<AccountSummary>, SupportApiError> {
-    let mut tx = state.storage.read().await?;
+    let mut tx = storage.read().await?;
     let account = load(&mut tx, &raw).await?;
     let balance = tx.balance(account.id).await?;
     tx.commit().await?;
@@ -220,11 +221,11 @@ pub async fn account(
 }
 
 pub async fn balance(
-    State(state): State<AppState>,
+    State(storage): State<Storage>,
     _agent: SupportAgent,
     ApiPath(raw): ApiPath<String>,
 ) -> Result<Json<Balance>, SupportApiError> {
-    let mut tx = state.storage.read().await?;
+    let mut tx = storage.read().await?;
     let account = load(&mut tx, &raw).await?;
     let balance_minutes = tx.balance(account.id).await?;
     tx.commit().await?;

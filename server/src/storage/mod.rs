@@ -10,15 +10,18 @@ mod sqlite;
 
 pub use sqlite::{Storage, Tx, RANKED_MATCHES_MAX};
 
+use account_api::domain::Language;
+
 use crate::{
     audit::{Action, Actor},
+    ids::{AccountId, MachineId},
     support::{LedgerKind, Role},
 };
 
 /// A stored account, as read back.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AccountRow {
-    pub id: i64,
+    pub id: AccountId,
     pub email: String,
     pub company_name: String,
     pub contact_first_name: String,
@@ -29,11 +32,34 @@ pub struct AccountRow {
     pub address_postal_code: Option<String>,
     pub address_city: Option<String>,
     pub address_country: Option<String>,
-    pub language: String,
+    #[sqlx(try_from = "StoredLanguage")]
+    pub language: Language,
     pub password_hash: String,
     pub version: i64,
     pub created_at: i64,
     pub updated_at: i64,
+}
+
+/// A language as stored ("fr", "en"): read back strictly, never as a default.
+#[derive(sqlx::Type)]
+#[sqlx(transparent)]
+pub struct StoredLanguage(String);
+
+/// Stored text that is not one of the service's languages.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown language {0:?} in storage")]
+pub struct UnknownLanguage(String);
+
+impl TryFrom<StoredLanguage> for Language {
+    type Error = UnknownLanguage;
+
+    fn try_from(stored: StoredLanguage) -> Result<Self, Self::Error> {
+        match stored.0.as_str() {
+            "fr" => Ok(Language::Fr),
+            "en" => Ok(Language::En),
+            _ => Err(UnknownLanguage(stored.0)),
+        }
+    }
 }
 
 /// How many password requests an account keeps (the newest).
@@ -50,7 +76,7 @@ pub struct PasswordRequestRow {
 /// A new e-mail address waiting for the code mailed to it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct EmailChangeRow {
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub new_email: String,
     /// `None` when the address belongs to another account: no code can confirm it.
     pub code_hash: Option<String>,
@@ -64,8 +90,8 @@ pub struct EmailChangeRow {
 /// A machine record; `token_hash` is `None` while it is not linked.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct MachineRow {
-    pub id: String,
-    pub account_id: i64,
+    pub id: MachineId,
+    pub account_id: AccountId,
     pub fingerprint: String,
     pub name: String,
     pub os: String,
@@ -87,7 +113,7 @@ impl MachineRow {
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AuditRow {
     pub id: i64,
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub at: i64,
     #[sqlx(try_from = "String")]
     pub actor: Actor,
@@ -176,14 +202,15 @@ pub struct AgentRow {
     #[sqlx(try_from = "String")]
     pub role: Role,
     pub password_hash: String,
-    pub language: String,
+    #[sqlx(try_from = "StoredLanguage")]
+    pub language: Language,
     pub disabled_at: Option<i64>,
     pub created_at: i64,
 }
 
 /// A console log-in, found by the hash of its cookie.
 #[derive(Debug, Clone, sqlx::FromRow)]
-pub struct AgentSessionRow {
+pub struct ConsoleSessionRow {
     pub agent_id: i64,
     pub csrf_token: String,
     pub created_at: i64,
@@ -194,7 +221,7 @@ pub struct AgentSessionRow {
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct LedgerRow {
     pub id: i64,
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub at: i64,
     #[sqlx(try_from = "String")]
     pub kind: LedgerKind,
@@ -210,7 +237,7 @@ pub struct LedgerRow {
 /// A ledger entry to add.
 #[derive(Debug, Clone)]
 pub struct NewLedgerEntry<'a> {
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub kind: LedgerKind,
     pub minutes: i64,
     pub worked_minutes: Option<i64>,
@@ -234,7 +261,7 @@ pub struct NoteRow {
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ExportRow {
     pub id: i64,
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub company_name: String,
     pub at: i64,
     #[sqlx(try_from = "String")]

@@ -14,6 +14,7 @@ use super::{
 };
 use crate::{
     audit::{Action, Actor},
+    ids::{AccountId, MachineId},
     limits::window::{wait_for_room, Bucket},
     secrets::OutboxKey,
 };
@@ -165,7 +166,7 @@ impl Storage {
     /// Whether the account was used from `network` since `since` (a link, a machine seen).
     pub async fn is_known_network(
         &self,
-        account_id: i64,
+        account_id: AccountId,
         network: &str,
         since: i64,
     ) -> Result<bool, StorageError> {
@@ -401,7 +402,10 @@ impl Tx {
             .await?)
     }
 
-    pub async fn account_by_id(&mut self, id: i64) -> Result<Option<AccountRow>, StorageError> {
+    pub async fn account_by_id(
+        &mut self,
+        id: AccountId,
+    ) -> Result<Option<AccountRow>, StorageError> {
         let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = ?");
         Ok(sqlx::query_as::<_, AccountRow>(&sql)
             .bind(id)
@@ -440,6 +444,7 @@ impl Tx {
         .fetch_one(&mut *self.tx)
         .await
         .map_err(unique_email)?;
+        let id = AccountId::new(id);
         self.account_by_id(id)
             .await?
             .ok_or_else(|| StorageError::Unexpected(anyhow::anyhow!("account {id} vanished")))
@@ -448,7 +453,7 @@ impl Tx {
     /// Replaces the account's details if it is still at `expected_version`.
     pub async fn update_account_details(
         &mut self,
-        id: i64,
+        id: AccountId,
         expected_version: i64,
         details: &ValidDetails,
         now: i64,
@@ -488,7 +493,7 @@ impl Tx {
     /// [`PASSWORD_REQUESTS_KEPT`] unexpired ones are kept.
     pub async fn add_password_request(
         &mut self,
-        account_id: i64,
+        account_id: AccountId,
         hash: &str,
         expires_at: i64,
         now: i64,
@@ -519,7 +524,7 @@ impl Tx {
     /// The account's password requests that have not expired, newest first.
     pub async fn password_requests(
         &mut self,
-        account_id: i64,
+        account_id: AccountId,
         now: i64,
     ) -> Result<Vec<PasswordRequestRow>, StorageError> {
         Ok(sqlx::query_as::<_, PasswordRequestRow>(
@@ -537,7 +542,7 @@ impl Tx {
     /// requests stop working. `false` if it is gone meanwhile (another one was used).
     pub async fn use_password_request(
         &mut self,
-        account_id: i64,
+        account_id: AccountId,
         request_id: i64,
     ) -> Result<bool, StorageError> {
         let done = sqlx::query(
@@ -560,7 +565,7 @@ impl Tx {
     /// The account was used from `network` (a link succeeded, a linked machine was seen).
     pub async fn note_network(
         &mut self,
-        account_id: i64,
+        account_id: AccountId,
         network: &str,
         now: i64,
     ) -> Result<(), StorageError> {
@@ -602,7 +607,7 @@ impl Tx {
     /// The address waiting for its code, if one is and it has not expired.
     pub async fn email_change(
         &mut self,
-        account_id: i64,
+        account_id: AccountId,
         now: i64,
     ) -> Result<Option<EmailChangeRow>, StorageError> {
         Ok(sqlx::query_as::<_, EmailChangeRow>(
@@ -614,7 +619,7 @@ impl Tx {
         .await?)
     }
 
-    pub async fn delete_email_change(&mut self, account_id: i64) -> Result<(), StorageError> {
+    pub async fn delete_email_change(&mut self, account_id: AccountId) -> Result<(), StorageError> {
         sqlx::query("DELETE FROM email_changes WHERE account_id = ?")
             .bind(account_id)
             .execute(&mut *self.tx)
@@ -623,7 +628,10 @@ impl Tx {
     }
 
     /// Counts a wrong code; returns how many the change has had.
-    pub async fn email_change_wrong_code(&mut self, account_id: i64) -> Result<i64, StorageError> {
+    pub async fn email_change_wrong_code(
+        &mut self,
+        account_id: AccountId,
+    ) -> Result<i64, StorageError> {
         Ok(sqlx::query_scalar(
             "UPDATE email_changes SET wrong_codes = wrong_codes + 1 WHERE account_id = ? \
              RETURNING wrong_codes",
@@ -638,7 +646,7 @@ impl Tx {
     /// took it meanwhile.
     pub async fn set_account_email(
         &mut self,
-        account_id: i64,
+        account_id: AccountId,
         email: &str,
         now: i64,
     ) -> Result<(), StorageError> {
@@ -668,7 +676,10 @@ impl Tx {
         )
     }
 
-    pub async fn machine_by_id(&mut self, id: &str) -> Result<Option<MachineRow>, StorageError> {
+    pub async fn machine_by_id(
+        &mut self,
+        id: &MachineId,
+    ) -> Result<Option<MachineRow>, StorageError> {
         Ok(
             sqlx::query_as::<_, MachineRow>("SELECT * FROM machines WHERE id = ?")
                 .bind(id)
@@ -680,7 +691,7 @@ impl Tx {
     /// The most recent unlinked record of this account with this fingerprint.
     pub async fn unlinked_machine_by_fingerprint(
         &mut self,
-        account_id: i64,
+        account_id: AccountId,
         fingerprint: &str,
     ) -> Result<Option<MachineRow>, StorageError> {
         Ok(sqlx::query_as::<_, MachineRow>(
@@ -695,7 +706,7 @@ impl Tx {
 
     pub async fn linked_machines(
         &mut self,
-        account_id: i64,
+        account_id: AccountId,
     ) -> Result<Vec<MachineRow>, StorageError> {
         Ok(sqlx::query_as::<_, MachineRow>(
             "SELECT * FROM machines WHERE account_id = ? AND token_hash IS NOT NULL \
@@ -750,8 +761,8 @@ impl Tx {
     /// Revokes the machine's token. `MachineNotFound` unless it is linked to `account_id`.
     pub async fn unlink_machine(
         &mut self,
-        account_id: i64,
-        machine_id: &str,
+        account_id: AccountId,
+        machine_id: &MachineId,
         now: i64,
     ) -> Result<(), StorageError> {
         let done = sqlx::query(
@@ -770,7 +781,11 @@ impl Tx {
     }
 
     /// Notes that the machine was seen, at most once a minute (reads stay cheap).
-    pub async fn touch_machine(&mut self, machine_id: &str, now: i64) -> Result<(), StorageError> {
+    pub async fn touch_machine(
+        &mut self,
+        machine_id: &MachineId,
+        now: i64,
+    ) -> Result<(), StorageError> {
         sqlx::query("UPDATE machines SET last_seen_at = ? WHERE id = ? AND last_seen_at < ?")
             .bind(now)
             .bind(machine_id)
@@ -784,7 +799,7 @@ impl Tx {
 
     pub async fn audit(
         &mut self,
-        account_id: i64,
+        account_id: AccountId,
         actor: &Actor,
         action: Action,
         detail: serde_json::Value,
@@ -803,7 +818,10 @@ impl Tx {
         Ok(())
     }
 
-    pub async fn audit_events(&mut self, account_id: i64) -> Result<Vec<AuditRow>, StorageError> {
+    pub async fn audit_events(
+        &mut self,
+        account_id: AccountId,
+    ) -> Result<Vec<AuditRow>, StorageError> {
         Ok(sqlx::query_as::<_, AuditRow>(
             "SELECT * FROM audit_events WHERE account_id = ? ORDER BY id",
         )

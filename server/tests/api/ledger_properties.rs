@@ -5,6 +5,7 @@
 use account_api::details::ValidDetails;
 use account_api::wire::AccountDetails;
 use account_server::{
+    ids::AccountId,
     storage::{LedgerRow, NewLedgerEntry, Storage, StorageError},
     support::{LedgerKind, Rounding},
 };
@@ -34,7 +35,7 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
-async fn new_account(storage: &Storage, n: u64) -> i64 {
+async fn new_account(storage: &Storage, n: u64) -> AccountId {
     let details = ValidDetails::parse(&AccountDetails {
         email: format!("ledger-{n}@example.fr"),
         company_name: "Ledger SARL".into(),
@@ -55,7 +56,7 @@ async fn new_account(storage: &Storage, n: u64) -> i64 {
     account.id
 }
 
-fn entry<'a>(account_id: i64, kind: LedgerKind, minutes: i64) -> NewLedgerEntry<'a> {
+fn entry<'a>(account_id: AccountId, kind: LedgerKind, minutes: i64) -> NewLedgerEntry<'a> {
     NewLedgerEntry {
         account_id,
         kind,
@@ -70,7 +71,7 @@ fn entry<'a>(account_id: i64, kind: LedgerKind, minutes: i64) -> NewLedgerEntry<
 }
 
 /// Every entry of both accounts, as stored.
-async fn all_entries(storage: &Storage, accounts: [i64; 2]) -> Vec<LedgerRow> {
+async fn all_entries(storage: &Storage, accounts: [AccountId; 2]) -> Vec<LedgerRow> {
     let mut tx = storage.read().await.unwrap();
     let mut rows = tx.ledger(accounts[0]).await.unwrap();
     rows.extend(tx.ledger(accounts[1]).await.unwrap());

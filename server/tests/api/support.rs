@@ -12,6 +12,7 @@ use account_api::{
     wire::{AccountDetails, AccountView},
 };
 use account_server::{
+    ids::AccountId,
     secrets::{token_hash, ApiToken},
     storage::{AccountRow, NewLedgerEntry, Storage},
     support::LedgerKind,
@@ -158,7 +159,7 @@ async fn seed_account(
 }
 
 fn customer_id_of(account: &AccountRow) -> String {
-    CustomerId::from_sequence(account.id as u64 + 1000).to_string()
+    CustomerId::from_sequence(account.id.get() as u64 + 1000).to_string()
 }
 
 /// The ID with one digit misheard (so its check digit no longer matches).
@@ -946,7 +947,7 @@ async fn the_desktop_app_shows_the_balance_and_latest_support_calls_from_the_led
     assert_eq!(link.account.support_time.balance_minutes, 0);
     assert!(link.account.support_time.recent_sessions.is_empty());
     let id = link.account.customer_id.clone();
-    let account_id = CustomerId::parse(&id).unwrap().sequence() as i64 - 1000;
+    let account_id = AccountId::new(CustomerId::parse(&id).unwrap().sequence() as i64 - 1000);
     let token = api_token(&app, "lea@support.example.fr", "Léa Martin").await;
 
     // Ten hours bought, as the console records a credit.
