@@ -70,11 +70,11 @@ pub fn details(account: &AccountRow) -> AccountDetails {
         _ => None,
     };
     AccountDetails {
-        email: account.email.clone(),
+        email: account.email.as_str().to_owned(),
         company_name: account.company_name.clone(),
         contact_first_name: account.contact_first_name.clone(),
         contact_last_name: account.contact_last_name.clone(),
-        phone: account.phone.clone(),
+        phone: account.phone.as_str().to_owned(),
         siret: account.siret.clone(),
         address,
         language: Some(account.language.as_str().to_owned()),

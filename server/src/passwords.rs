@@ -121,6 +121,17 @@ pub async fn use_if_requested(
     Ok(())
 }
 
+/// Why a password request is sent: it decides the history's words and the mail.
+pub enum RequestedBy<'a> {
+    /// The customer, from the app ("e-mail my password").
+    Customer,
+    /// Someone registered again with the account's address: the mail says the account
+    /// exists and gives the password that links to it.
+    RegistrationAgain,
+    /// An agent, from the console.
+    Support(&'a Actor),
+}
+
 /// Stores a password request for `account` (`hash`: `password` hashed with the account's
 /// salt) beside the current password, and mails `password` to the account's address. The
 /// current password keeps working until this one is used.
@@ -130,23 +141,33 @@ pub async fn record_request(
     account: &AccountRow,
     password: &ClearPassword,
     hash: &str,
-    by: &Actor,
+    by: RequestedBy<'_>,
     now: i64,
 ) -> Result<(), StorageError> {
     tx.add_password_request(account.id, hash, now + PASSWORD_REQUEST_HOURS * 3600, now)
         .await?;
-    let action = match by {
-        Actor::Agent(_) | Actor::Api(_) => Action::PasswordSentBySupport,
-        Actor::Anonymous | Actor::Machine(_) => Action::PasswordRequested,
+    let (actor, action) = match by {
+        RequestedBy::Customer => (&Actor::Anonymous, Action::PasswordRequested),
+        RequestedBy::RegistrationAgain => {
+            (&Actor::Anonymous, Action::RegistrationForExistingAccount)
+        }
+        RequestedBy::Support(agent) => (agent, Action::PasswordSentBySupport),
     };
-    tx.audit(account.id, by, action, serde_json::json!({}), now)
+    tx.audit(account.id, actor, action, serde_json::json!({}), now)
         .await?;
-    let mail = templates.password_request(
+    let (to, language, id) = (
         &account.email,
         account.language,
         accounts::customer_id(account),
-        password.expose(),
     );
+    let mail = match by {
+        RequestedBy::RegistrationAgain => {
+            templates.already_registered(to, language, id, password.expose())
+        }
+        RequestedBy::Customer | RequestedBy::Support(_) => {
+            templates.password_request(to, language, id, password.expose())
+        }
+    };
     tx.enqueue_mail(&mail, now).await
 }
 

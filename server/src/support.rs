@@ -315,6 +315,39 @@ mod tests {
     use super::*;
 
     #[test]
+    fn roles_and_ledger_kinds_read_back_strictly() {
+        for role in [Role::Agent, Role::Admin] {
+            assert_eq!(Role::parse(role.as_str()).unwrap(), role);
+        }
+        // Unknown text is an error, never a guess at the lesser role.
+        assert!(Role::parse("Admin").is_err());
+        assert!(Role::parse("").is_err());
+        for kind in [
+            LedgerKind::Credit,
+            LedgerKind::SupportCall,
+            LedgerKind::Correction,
+        ] {
+            assert_eq!(LedgerKind::parse(kind.as_str()).unwrap(), kind);
+        }
+        assert!(LedgerKind::parse("refund").is_err());
+    }
+
+    #[test]
+    fn the_ledger_text_rule_keeps_line_breaks_and_refuses_other_controls() {
+        assert_eq!(ledger_text("  a\nb\tc  ", false, 10).unwrap(), "a\nb\tc");
+        assert_eq!(ledger_text(" ", true, 10), Err(Invalid::Empty));
+        assert_eq!(
+            ledger_text("x".repeat(11).as_str(), false, 10),
+            Err(Invalid::TooLong)
+        );
+        assert_eq!(
+            ledger_text("bip\u{7}", false, 10),
+            Err(Invalid::ControlCharacters)
+        );
+        assert_eq!(ledger_text("", false, 10).unwrap(), "");
+    }
+
+    #[test]
     fn each_started_quarter_hour_counts() {
         let r = Rounding::every(15);
         assert_eq!(r.charge(17), 30);

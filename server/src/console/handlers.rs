@@ -21,7 +21,7 @@ use crate::{
     ids::AccountId,
     ledger,
     machines::{self, Unlinker},
-    passwords,
+    passwords::{self, RequestedBy},
     secrets::generate_password,
     state::AppState,
     storage::{AccountRow, ExportRow, Storage, StorageError, Tx},
@@ -474,7 +474,7 @@ pub async fn send_password_request(
         &account,
         &password,
         &hash,
-        agent.actor(),
+        RequestedBy::Support(agent.actor()),
         now,
     )
     .await?;

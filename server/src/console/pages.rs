@@ -315,7 +315,7 @@ fn results(l: Language, accounts: &[(AccountRow, i64)]) -> Markup {
                         td { a href={ "/console/accounts/" (id) } { (id.grouped()) } }
                         td { (account.company_name) }
                         td { (account.contact_first_name) " " (account.contact_last_name) br; small { (account.email) } }
-                        td { (phone_display(&account.phone)) }
+                        td { (phone_display(account.phone.as_str())) }
                         td.num class=(balance_class(*balance)) { (format_minutes(*balance)) }
                     }
                 }
@@ -382,7 +382,7 @@ fn account_head(l: Language, page: &AccountPage, account: &AccountRow) -> Markup
             div {
                 h1 #company { (account.company_name) }
                 p { (account.contact_first_name) " " (account.contact_last_name) " · "
-                    a href={ "mailto:" (account.email) } { (account.email) } " · " (phone_display(&account.phone)) }
+                    a href={ "mailto:" (account.email) } { (account.email) } " · " (phone_display(account.phone.as_str())) }
             }
             div.right {
                 p.label { (t(l, "Solde", "Balance")) }
@@ -464,7 +464,7 @@ fn details_card(agent: &Agent, account: &AccountRow, base: &str) -> Markup {
                 dt { (labels::COMPANY_NAME.told_in(l)) } dd { (account.company_name) }
                 dt { (labels::CONTACT.told_in(l)) } dd { (account.contact_first_name) " " (account.contact_last_name) }
                 dt { (labels::EMAIL.told_in(l)) } dd { (account.email) }
-                dt { (labels::PHONE.told_in(l)) } dd { (phone_display(&account.phone)) }
+                dt { (labels::PHONE.told_in(l)) } dd { (phone_display(account.phone.as_str())) }
                 dt { (labels::SIRET.told_in(l)) } dd { (account.siret.as_deref().map(siret_display).unwrap_or_else(|| "—".to_owned())) }
                 dt { (labels::ADDRESS.told_in(l)) }
                 dd { @if let Some(street) = &account.address_street {
@@ -475,7 +475,7 @@ fn details_card(agent: &Agent, account: &AccountRow, base: &str) -> Markup {
                 dt { (labels::LANGUAGE.told_in(l)) } dd { (account.language.as_str()) }
                 dt { (t(l, "Créé le", "Created")) } dd { (local_time(&agent.zone, account.created_at)) }
             }
-            p { a.button.secondary #send-password href={ (base) "/password-request" } { (t(l, "Envoyer un nouveau mot de passe", "Send a new password")) } }
+            p { a.button.secondary #password-request href={ (base) "/password-request" } { (t(l, "Envoyer un nouveau mot de passe", "Send a new password")) } }
         }
     }
 }

@@ -1,6 +1,6 @@
 //! The texts of the e-mails, in the account's language (French or English).
 
-use account_api::domain::{CustomerId, Language};
+use account_api::domain::{CustomerId, Email, Language};
 
 use crate::{labels, storage::OutgoingMail};
 
@@ -27,7 +27,7 @@ struct Text {
 }
 
 impl Templates {
-    fn mail(&self, to: &str, language: Language, text: Text) -> OutgoingMail {
+    fn mail(&self, to: &Email, language: Language, text: Text) -> OutgoingMail {
         let footer = match language {
             Language::Fr => format!(
                 "\n\nCeci est un e-mail généré automatiquement ; merci de ne pas y répondre.\n\
@@ -41,7 +41,7 @@ impl Templates {
             ),
         };
         OutgoingMail {
-            to: to.to_owned(),
+            to: to.as_str().to_owned(),
             subject: text.subject,
             body: format!("{}{footer}", text.body),
         }
@@ -50,7 +50,7 @@ impl Templates {
     /// A new account: its customer ID and its password.
     pub fn welcome(
         &self,
-        to: &str,
+        to: &Email,
         language: Language,
         id: CustomerId,
         company: &str,
@@ -93,7 +93,7 @@ impl Templates {
     /// Registration with an address that already has an account.
     pub fn already_registered(
         &self,
-        to: &str,
+        to: &Email,
         language: Language,
         id: CustomerId,
         password: &str,
@@ -135,7 +135,7 @@ impl Templates {
     /// "E-mail my password".
     pub fn password_request(
         &self,
-        to: &str,
+        to: &Email,
         language: Language,
         id: CustomerId,
         password: &str,
@@ -171,7 +171,7 @@ impl Templates {
     }
 
     /// A password was asked for an address that has no account.
-    pub fn no_account(&self, to: &str, language: Language) -> OutgoingMail {
+    pub fn no_account(&self, to: &Email, language: Language) -> OutgoingMail {
         let text = match language {
             Language::Fr => Text {
                 subject: "Demande de mot de passe — aucun compte client".to_owned(),
@@ -201,7 +201,7 @@ impl Templates {
 
     pub fn machine_linked(
         &self,
-        to: &str,
+        to: &Email,
         language: Language,
         id: CustomerId,
         machine: &str,
@@ -232,7 +232,7 @@ impl Templates {
 
     pub fn machine_unlinked(
         &self,
-        to: &str,
+        to: &Email,
         language: Language,
         id: CustomerId,
         machine: &str,
@@ -277,7 +277,7 @@ impl Templates {
     /// Support freed a computer's link (from the support console).
     pub fn machine_unlinked_by_support(
         &self,
-        to: &str,
+        to: &Email,
         language: Language,
         id: CustomerId,
         machine: &str,
@@ -313,7 +313,7 @@ impl Templates {
     /// To the account a machine was moved away from.
     pub fn machine_moved_away(
         &self,
-        to: &str,
+        to: &Email,
         language: Language,
         id: CustomerId,
         machine: &str,
@@ -345,7 +345,7 @@ impl Templates {
     /// The account's details changed; `changed` lists the changed fields' names.
     pub fn details_changed(
         &self,
-        to: &str,
+        to: &Email,
         language: Language,
         id: CustomerId,
         changed: &[&str],
@@ -383,7 +383,7 @@ impl Templates {
     /// To the old address when the account's address changes.
     pub fn email_changed_old(
         &self,
-        to: &str,
+        to: &Email,
         language: Language,
         id: CustomerId,
         new_email: &str,
@@ -415,7 +415,7 @@ impl Templates {
     /// To the new address: the code that confirms it.
     pub fn email_change_code(
         &self,
-        to: &str,
+        to: &Email,
         language: Language,
         id: CustomerId,
         code: &str,
@@ -457,7 +457,12 @@ impl Templates {
 
     /// To the new address, when it already belongs to another account: no code. The
     /// requester's answer is the same, so it learns nothing about the address.
-    pub fn email_change_taken(&self, to: &str, language: Language, id: CustomerId) -> OutgoingMail {
+    pub fn email_change_taken(
+        &self,
+        to: &Email,
+        language: Language,
+        id: CustomerId,
+    ) -> OutgoingMail {
         let id = id.grouped();
         let text = match language {
             Language::Fr => Text {
@@ -487,7 +492,7 @@ impl Templates {
     /// To the account's address: a change to another address was asked for.
     pub fn email_change_requested_old(
         &self,
-        to: &str,
+        to: &Email,
         language: Language,
         id: CustomerId,
         new_email: &str,

@@ -3,7 +3,6 @@
 
 use account_api::{
     details::ValidDetails,
-    domain::Email,
     wire::{AccountView, EditRequest, UnlinkMachineRequest},
 };
 use axum::{extract::State, http::StatusCode, Json};
@@ -68,7 +67,7 @@ pub async fn edit(
     let matched = check_password(
         &state,
         PasswordCaller::LinkedMachine(&machine),
-        &account.email,
+        account.email.as_str(),
         Some(&account),
         &password,
     )
@@ -88,9 +87,7 @@ pub async fn edit(
     // are saved with the current one, and a different one waits for its code.
     let requested_email = new_details.email.clone();
     let mut new_details = new_details;
-    if let Ok(current_email) = Email::parse(&current.email) {
-        new_details.email = current_email;
-    }
+    new_details.email = current.email.clone();
     let before = details(&current);
     let after = new_details.to_wire();
     let changed = changed_fields(&before, &after);
@@ -114,7 +111,7 @@ pub async fn edit(
         );
         tx.enqueue_mail(&mail, now).await?;
     }
-    if requested_email.as_str() != current.email {
+    if requested_email != current.email {
         email_change::request(&state, &mut tx, &current, &requested_email, &machine, now).await?;
     }
     let fresh = tx
@@ -165,7 +162,7 @@ pub async fn unlink_other_machine(
     let matched = check_password(
         &state,
         PasswordCaller::LinkedMachine(&machine),
-        &account.email,
+        account.email.as_str(),
         Some(&account),
         &password,
     )

@@ -58,10 +58,10 @@ pub async fn request(
     let to_new = if taken {
         state
             .templates
-            .email_change_taken(requested.as_str(), account.language, id)
+            .email_change_taken(requested, account.language, id)
     } else {
         state.templates.email_change_code(
-            requested.as_str(),
+            requested,
             account.language,
             id,
             code.expose(),

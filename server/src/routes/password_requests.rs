@@ -9,11 +9,10 @@ use account_api::{
 use axum::{extract::State, http::StatusCode, Json};
 
 use crate::{
-    audit::Actor,
     error::ApiError,
     extract::{ApiJson, ClientNetwork},
     limits,
-    passwords::{self, account_and_password_hash},
+    passwords::{self, account_and_password_hash, RequestedBy},
     secrets::generate_password,
     state::AppState,
 };
@@ -64,15 +63,13 @@ pub async fn request_password(
                 &account,
                 &password,
                 &hash,
-                &Actor::Anonymous,
+                RequestedBy::Customer,
                 now,
             )
             .await?
         }
         None => {
-            let mail = state
-                .templates
-                .no_account(email.as_str(), requested_language);
+            let mail = state.templates.no_account(&email, requested_language);
             tx.enqueue_mail(&mail, now).await?;
         }
     }

@@ -12,7 +12,7 @@ use crate::{
     error::ApiError,
     extract::{ApiJson, ClientNetwork},
     limits,
-    passwords::{account_and_password_hash, PASSWORD_REQUEST_HOURS},
+    passwords::{self, account_and_password_hash, RequestedBy},
     secrets::generate_password,
     state::AppState,
 };
@@ -46,23 +46,16 @@ pub async fn register(
             };
             // Same answer; the e-mail tells the owner they already have an account and
             // gives a password request's password that links to it. Nothing else changes.
-            tx.add_password_request(account.id, &hash, now + PASSWORD_REQUEST_HOURS * 3600, now)
-                .await?;
-            tx.audit(
-                account.id,
-                &Actor::Anonymous,
-                Action::RegistrationForExistingAccount,
-                serde_json::json!({}),
+            passwords::record_request(
+                &mut tx,
+                &state.templates,
+                &account,
+                &password,
+                &hash,
+                RequestedBy::RegistrationAgain,
                 now,
             )
             .await?;
-            let mail = state.templates.already_registered(
-                &account.email,
-                account.language,
-                customer_id(&account),
-                password.expose(),
-            );
-            tx.enqueue_mail(&mail, now).await?;
         }
         None => {
             let account = tx.insert_account(&details, &hash, now).await?;

@@ -152,8 +152,8 @@ fn summary(account: AccountRow, balance_minutes: i64) -> AccountSummary {
             account.contact_first_name, account.contact_last_name
         ),
         company_name: account.company_name,
-        email: account.email,
-        phone: account.phone,
+        email: account.email.into(),
+        phone: account.phone.into(),
         siret: account.siret,
         balance_minutes,
     }

@@ -10,7 +10,7 @@ mod sqlite;
 
 pub use sqlite::{Storage, Tx, RANKED_MATCHES_MAX};
 
-use account_api::domain::Language;
+use account_api::domain::{Email, Invalid, Language, Phone};
 
 use crate::{
     audit::{Action, Actor},
@@ -22,11 +22,13 @@ use crate::{
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AccountRow {
     pub id: AccountId,
-    pub email: String,
+    #[sqlx(try_from = "StoredText")]
+    pub email: Email,
     pub company_name: String,
     pub contact_first_name: String,
     pub contact_last_name: String,
-    pub phone: String,
+    #[sqlx(try_from = "StoredText")]
+    pub phone: Phone,
     pub siret: Option<String>,
     pub address_street: Option<String>,
     pub address_postal_code: Option<String>,
@@ -38,6 +40,28 @@ pub struct AccountRow {
     pub version: i64,
     pub created_at: i64,
     pub updated_at: i64,
+}
+
+/// A value stored as text by the service after parsing it (an e-mail address, a phone
+/// number): read back through the same parser, so a row never carries an unchecked one.
+#[derive(sqlx::Type)]
+#[sqlx(transparent)]
+pub struct StoredText(String);
+
+impl TryFrom<StoredText> for Email {
+    type Error = Invalid;
+
+    fn try_from(stored: StoredText) -> Result<Self, Self::Error> {
+        Email::parse(&stored.0)
+    }
+}
+
+impl TryFrom<StoredText> for Phone {
+    type Error = Invalid;
+
+    fn try_from(stored: StoredText) -> Result<Self, Self::Error> {
+        Phone::parse(&stored.0)
+    }
 }
 
 /// A language as stored ("fr", "en"): read back strictly, never as a default.

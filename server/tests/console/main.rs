@@ -365,7 +365,7 @@ async fn only_an_admin_unlinks_a_machine_and_new_passwords_go_to_the_customer_on
     assert!(notice.text.contains("notre support"), "{}", notice.text);
 
     // A new password: asked for with confirmation, mailed, never shown to the agent.
-    browser.click("#send-password").await;
+    browser.click("#password-request").await;
     browser.click("#confirm").await;
     assert!(browser
         .text("#done")
