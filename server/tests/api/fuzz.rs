@@ -710,7 +710,9 @@ impl World {
         // A ledger entry, for the routes that name one.
         let logged: Value = app
             .client
-            .post(app.url(&format!("/api/v1/support/accounts/{customer_id}/sessions")))
+            .post(app.url(&format!(
+                "/api/v1/support/accounts/{customer_id}/support-calls"
+            )))
             .bearer_auth(&support_token)
             .json(&json!({ "minutes": 20, "note": "fuzz" }))
             .send()
@@ -719,7 +721,9 @@ impl World {
             .json()
             .await
             .unwrap();
-        let entry_id = logged["entry"]["id"].as_i64().expect("a logged session");
+        let entry_id = logged["entry"]["id"]
+            .as_i64()
+            .expect("a logged support call");
         let version = app.account_view(&link.token).await.version;
         Self {
             server,

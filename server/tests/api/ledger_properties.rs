@@ -13,8 +13,8 @@ use proptest::{prelude::*, test_runner::TestRunner};
 
 #[derive(Debug, Clone)]
 enum Op {
-    /// A support session on account `account` (0 or 1), `worked` minutes as worked.
-    Session { account: usize, worked: i64 },
+    /// A support call on account `account` (0 or 1), `worked` minutes as worked.
+    SupportCall { account: usize, worked: i64 },
     /// Prepaid time bought.
     Credit { account: usize, minutes: i64 },
     /// Cancels the `pick`-th (modulo) entry that may still be cancelled.
@@ -27,7 +27,7 @@ enum Op {
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        4 => (0..2usize, 1..=1440i64).prop_map(|(account, worked)| Op::Session { account, worked }),
+        4 => (0..2usize, 1..=1440i64).prop_map(|(account, worked)| Op::SupportCall { account, worked }),
         2 => (0..2usize, 1..=6000i64).prop_map(|(account, minutes)| Op::Credit { account, minutes }),
         2 => any::<usize>().prop_map(|pick| Op::Reverse { pick }),
         1 => any::<usize>().prop_map(|pick| Op::ReverseAgain { pick }),
@@ -103,7 +103,7 @@ async fn check_sequence(
             .filter(|e| e.kind != LedgerKind::Correction && !reversed.contains(&e.id))
             .collect();
         match op {
-            Op::Session { account, worked } => {
+            Op::SupportCall { account, worked } => {
                 let charged = rounding.charge(worked);
                 prop_assert!(charged >= worked && charged - worked < 15 && charged % 15 == 0);
                 let mut tx = storage.write().await.unwrap();
@@ -223,7 +223,7 @@ async fn check_sequence(
             prop_assert_eq!(tx.balance(account).await.unwrap(), sum);
             // The recent support calls are the uncancelled ones, newest first.
             let reversed: Vec<i64> = expected.iter().filter_map(|e| e.reverses).collect();
-            let mut sessions: Vec<i64> = expected
+            let mut support_calls: Vec<i64> = expected
                 .iter()
                 .filter(|e| {
                     e.account_id == account
@@ -232,8 +232,8 @@ async fn check_sequence(
                 })
                 .map(|e| e.id)
                 .collect();
-            sessions.reverse();
-            sessions.truncate(5);
+            support_calls.reverse();
+            support_calls.truncate(5);
             let recent: Vec<i64> = tx
                 .recent_support_calls(account, 5)
                 .await
@@ -241,7 +241,7 @@ async fn check_sequence(
                 .iter()
                 .map(|e| e.id)
                 .collect();
-            prop_assert_eq!(recent, sessions);
+            prop_assert_eq!(recent, support_calls);
         }
         tx.commit().await.unwrap();
     }
