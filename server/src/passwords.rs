@@ -20,14 +20,15 @@ use crate::{
 /// How long a password request's password stays valid, unused.
 pub const PASSWORD_REQUEST_HOURS: i64 = crate::mail::templates::PASSWORD_REQUEST_HOURS;
 
-/// A typed password, in the canonical form of the generated ones.
-pub fn typed_password(typed: &str) -> Result<String, ApiError> {
+/// A typed password, in the canonical form of the generated ones (the field is
+/// `password` wherever one is typed).
+pub fn typed_password(typed: &str) -> Result<String, Invalid> {
     let password = normalize_typed_password(typed);
     if password.is_empty() {
-        return Err(ApiError::field("password", Invalid::Empty));
+        return Err(Invalid::Empty);
     }
     if password.chars().count() > 128 {
-        return Err(ApiError::field("password", Invalid::TooLong));
+        return Err(Invalid::TooLong);
     }
     Ok(password)
 }

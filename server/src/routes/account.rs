@@ -3,6 +3,7 @@
 
 use account_api::{
     details::ValidDetails,
+    error::FieldError,
     wire::{AccountView, EditRequest, UnlinkMachineRequest},
 };
 use axum::{extract::State, http::StatusCode, Json};
@@ -58,8 +59,8 @@ pub async fn edit(
         (Ok(details), Ok(password)) => (details, password),
         (parsed, password) => {
             let mut errors = parsed.err().unwrap_or_default();
-            if let Err(ApiError::Invalid(list)) = password {
-                errors.extend(list);
+            if let Err(invalid) = password {
+                errors.push(FieldError::new("password", invalid));
             }
             return Err(ApiError::Invalid(errors));
         }
@@ -158,7 +159,7 @@ pub async fn unlink_other_machine(
     ApiJson(request): ApiJson<UnlinkMachineRequest>,
 ) -> Result<StatusCode, ApiError> {
     let (machine, account) = authenticate(&state, bearer).await?;
-    let password = typed_password(&request.password)?;
+    let password = typed_password(&request.password).map_err(|e| ApiError::field("password", e))?;
     let matched = check_password(
         &state,
         PasswordCaller::LinkedMachine(&machine),

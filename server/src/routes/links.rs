@@ -42,11 +42,8 @@ pub async fn link(
     let email = Email::parse(&request.email)
         .map_err(|e| errors.push(FieldError::new("email", e)))
         .ok();
-    let password = typed_password(&request.password).map_err(|e| {
-        if let ApiError::Invalid(list) = e {
-            errors.extend(list);
-        }
-    });
+    let password =
+        typed_password(&request.password).map_err(|e| errors.push(FieldError::new("password", e)));
     let (Some(email), Ok(password)) = (email, password) else {
         return Err(ApiError::Invalid(errors));
     };
