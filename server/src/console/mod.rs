@@ -17,7 +17,7 @@ use axum::{
     http::{header, HeaderValue, StatusCode},
     middleware::{self, Next},
     response::{IntoResponse, Redirect, Response},
-    routing::{get, post},
+    routing::{get, post, MethodRouter},
     Router,
 };
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -30,53 +30,102 @@ use crate::{state::AppState, storage::StorageError};
 const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; \
     form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/", get(|| async { Redirect::to("/console/") }))
-        .route("/console", get(|| async { Redirect::to("/console/") }))
-        .route("/console/", get(handlers::find))
-        .route("/console/login", get(auth::login_page).post(auth::log_in))
-        .route("/console/logout", post(auth::log_out))
-        .route(
-            "/console/password",
-            get(auth::password_page).post(auth::change_password),
-        )
-        .route("/console/console.css", get(stylesheet))
-        .route("/console/accounts/{customer_id}", get(handlers::account))
-        .route(
+/// Every console route, once: the router is built from it, and the tests compare their
+/// own list of the console's pages with it. Methods in upper case.
+fn console_routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
+    vec![
+        ("GET", "/", get(|| async { Redirect::to("/console/") })),
+        (
+            "GET",
+            "/console",
+            get(|| async { Redirect::to("/console/") }),
+        ),
+        ("GET", "/console/", get(handlers::find)),
+        ("GET", "/console/login", get(auth::login_page)),
+        ("POST", "/console/login", post(auth::log_in)),
+        ("POST", "/console/logout", post(auth::log_out)),
+        ("GET", "/console/password", get(auth::password_page)),
+        ("POST", "/console/password", post(auth::change_password)),
+        ("GET", "/console/console.css", get(stylesheet)),
+        (
+            "GET",
+            "/console/accounts/{customer_id}",
+            get(handlers::account),
+        ),
+        (
+            "POST",
             "/console/accounts/{customer_id}/support-calls",
             post(handlers::log_support_call),
-        )
-        .route(
+        ),
+        (
+            "POST",
             "/console/accounts/{customer_id}/timer/start",
             post(handlers::start_timer),
-        )
-        .route(
+        ),
+        (
+            "POST",
             "/console/accounts/{customer_id}/timer/stop",
             post(handlers::stop_timer),
-        )
-        .route(
+        ),
+        (
+            "POST",
             "/console/accounts/{customer_id}/credits",
             post(handlers::add_credit),
-        )
-        .route(
+        ),
+        (
+            "POST",
             "/console/accounts/{customer_id}/notes",
             post(handlers::add_note),
-        )
-        .route(
+        ),
+        (
+            "GET",
             "/console/accounts/{customer_id}/entries/{entry_id}/correct",
-            get(handlers::confirm_correction).post(handlers::correct),
-        )
-        .route(
+            get(handlers::confirm_correction),
+        ),
+        (
+            "POST",
+            "/console/accounts/{customer_id}/entries/{entry_id}/correct",
+            post(handlers::correct),
+        ),
+        (
+            "GET",
             "/console/accounts/{customer_id}/password-request",
-            get(handlers::confirm_password_request).post(handlers::send_password_request),
-        )
-        .route(
+            get(handlers::confirm_password_request),
+        ),
+        (
+            "POST",
+            "/console/accounts/{customer_id}/password-request",
+            post(handlers::send_password_request),
+        ),
+        (
+            "GET",
             "/console/accounts/{customer_id}/machines/{machine_id}/unlink",
-            get(handlers::confirm_unlink).post(handlers::unlink),
-        )
-        .route("/console/export", get(handlers::export_page))
-        .route("/console/export.csv", get(handlers::export_csv))
+            get(handlers::confirm_unlink),
+        ),
+        (
+            "POST",
+            "/console/accounts/{customer_id}/machines/{machine_id}/unlink",
+            post(handlers::unlink),
+        ),
+        ("GET", "/console/export", get(handlers::export_page)),
+        ("GET", "/console/export.csv", get(handlers::export_csv)),
+    ]
+}
+
+/// Every (method, path) the console serves, from the table its router is built from.
+pub fn console_paths() -> Vec<(&'static str, &'static str)> {
+    console_routes()
+        .into_iter()
+        .map(|(method, path, _)| (method, path))
+        .collect()
+}
+
+pub fn router() -> Router<AppState> {
+    let mut router = Router::new();
+    for (_, path, handler) in console_routes() {
+        router = router.route(path, handler);
+    }
+    router
         .layer(middleware::from_fn(in_the_agents_language))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,

@@ -113,6 +113,20 @@ async fn arbitrary_input_on_every_api_route_gets_json_rejections_and_no_5xx() {
     assert_eq!(registered.status(), 202, "a registration after the fuzzing");
 }
 
+/// The console routes fuzzed below are exactly the ones its router serves (the router's
+/// own table), so a new page cannot escape the fuzzing.
+#[test]
+fn the_fuzzed_console_routes_are_the_served_ones() {
+    let mut fuzzed: Vec<(&str, &str)> = CONSOLE_ROUTES
+        .iter()
+        .map(|r| (r.method, r.template))
+        .collect();
+    let mut served = account_server::console::console_paths();
+    fuzzed.sort();
+    served.sort();
+    assert_eq!(fuzzed, served);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn arbitrary_input_on_every_console_route_gets_an_error_page_and_no_5xx() {
     let started = Instant::now();
@@ -2105,8 +2119,8 @@ const fn route(
     }
 }
 
-/// Every route of `console::router()`, with the query parameters and form fields its
-/// handler reads.
+/// Every route of `console::router()` (checked against `console::console_paths()`),
+/// with the query parameters and form fields its handler reads.
 const CONSOLE_ROUTES: &[ConsoleRoute] = &[
     route("GET", "/", &[], &[]),
     route("GET", "/console", &[], &[]),
