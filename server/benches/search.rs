@@ -11,9 +11,10 @@ use std::time::{Duration, Instant};
 
 use account_api::domain::{CustomerId, Siret};
 use account_server::{
+    accounts::{customer_id_of, find_accounts},
     config::{MailTransportSettings, Settings},
-    routes::common::{customer_id_of, find_accounts},
-    secrets::{token_hash, MachineToken},
+    ids::AccountId,
+    secrets::{token_hash, ApiToken},
     storage::Storage,
     support::SearchQuery,
     Application,
@@ -545,7 +546,9 @@ async fn run() {
 
     // Queries from real rows, drawn at random.
     let mut rng = StdRng::seed_from_u64(7);
-    let ids: Vec<i64> = (0..queries).map(|_| rng.random_range(1..=max_id)).collect();
+    let ids: Vec<AccountId> = (0..queries)
+        .map(|_| AccountId::new(rng.random_range(1..=max_id)))
+        .collect();
     let mut samples = Vec::new();
     for id in &ids {
         let row: (String, String, String, Option<String>) =
@@ -690,7 +693,7 @@ async fn run() {
     table.push(timings);
 
     // The same searches through the real service: HTTP, token check, balances.
-    let token = MachineToken::generate();
+    let token = ApiToken::generate();
     let mut tx = storage.write().await.unwrap();
     let agent = match tx.agent_by_email("bench@support.example.fr").await.unwrap() {
         Some(agent) => agent.id,

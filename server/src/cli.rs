@@ -8,7 +8,7 @@ use account_api::domain::{Email, Language};
 
 use crate::{
     config::{AgentsCommand, ServiceCommand},
-    secrets::{generate_password, token_hash, ClearPassword, MachineToken, PasswordHasher},
+    secrets::{generate_password, token_hash, ApiToken, ClearPassword, PasswordHasher},
     storage::{Storage, StorageError},
 };
 
@@ -138,7 +138,7 @@ async fn run_with(storage: &Storage, command: ServiceCommand) -> Result<String, 
                     "{}\t{}\t{}\t{}\n",
                     agent.email,
                     agent.name,
-                    agent.role,
+                    agent.role.as_str(),
                     if agent.disabled_at.is_some() {
                         "disabled"
                     } else {
@@ -196,7 +196,7 @@ async fn run_with(storage: &Storage, command: ServiceCommand) -> Result<String, 
             if label.is_empty() {
                 return Err(CommandError::Label);
             }
-            let token = MachineToken::generate();
+            let token = ApiToken::generate();
             let mut tx = storage.write().await?;
             let agent = tx
                 .agent_by_email(&email)

@@ -106,7 +106,7 @@ pub struct Cli {
     /// Log format [default: text].
     #[arg(long, env = "ACCOUNT_SERVER_LOG_FORMAT")]
     pub log_format: Option<LogFormat>,
-    /// Support sessions are charged by steps of this many minutes, each started step in
+    /// Support calls are charged by steps of this many minutes, each started step in
     /// full (15: 17 minutes count as 30; 1: as worked) [default: 15].
     #[arg(long, env = "ACCOUNT_SERVER_SUPPORT_ROUNDING_MINUTES")]
     pub support_rounding_minutes: Option<u32>,
@@ -299,7 +299,7 @@ pub struct MailSettings {
     pub transport: MailTransportSettings,
     pub from: String,
     /// When mail that could not be delivered is tried again.
-    pub retry: crate::mail::worker::RetrySchedule,
+    pub retry: crate::mail::retry::RetrySchedule,
     pub outbox_key: OutboxKeySource,
 }
 
@@ -362,7 +362,7 @@ impl Settings {
             mail: MailSettings {
                 transport,
                 from: "Customer account <no-reply@accounts.test>".to_owned(),
-                retry: crate::mail::worker::RetrySchedule {
+                retry: crate::mail::retry::RetrySchedule {
                     base: Duration::from_secs(1),
                     max: Duration::from_secs(1),
                     probe: Duration::from_secs(1),
@@ -476,7 +476,7 @@ impl Settings {
             (None, Some(path)) => OutboxKeySource::File(path),
             (None, None) => OutboxKeySource::beside(&database_url),
         };
-        let defaults = crate::mail::worker::RetrySchedule::default();
+        let defaults = crate::mail::retry::RetrySchedule::default();
         Ok(Settings {
             listen,
             database_url,
@@ -484,7 +484,7 @@ impl Settings {
             mail: MailSettings {
                 transport,
                 from,
-                retry: crate::mail::worker::RetrySchedule {
+                retry: crate::mail::retry::RetrySchedule {
                     base: defaults.base,
                     max: cli
                         .mail_retry_max_seconds

@@ -2,21 +2,24 @@
 //! caller's transaction, so the console and the API write it the same way.
 
 use crate::{
+    audit::{Action, Actor},
+    ids::AccountId,
     storage::{LedgerRow, NewLedgerEntry, StorageError, Tx},
-    support::Rounding,
+    support::{LedgerKind, Rounding},
 };
 
-/// Who writes: the agent (its name goes into the entry) and the actor of the history.
+/// Who writes: the agent (its name goes into the entry) and the actor of the history
+/// (the agent in the console, or an integration acting for it).
 pub struct Writer<'a> {
     pub agent_id: i64,
     pub agent_name: &'a str,
-    pub actor: &'a str,
+    pub actor: &'a Actor,
 }
 
 /// What changes from one kind of entry to another.
 struct Entry<'a> {
-    account_id: i64,
-    kind: &'static str,
+    account_id: AccountId,
+    kind: LedgerKind,
     minutes: i64,
     worked_minutes: Option<i64>,
     reference: &'a str,
@@ -29,7 +32,7 @@ async fn write(
     tx: &mut Tx,
     by: &Writer<'_>,
     entry: Entry<'_>,
-    action: &str,
+    action: Action,
     mut detail: serde_json::Value,
     now: i64,
 ) -> Result<LedgerRow, StorageError> {
@@ -55,11 +58,11 @@ async fn write(
     Ok(row)
 }
 
-/// A support session of `worked` minutes, charged by `rounding`.
-pub async fn log_session(
+/// A support call of `worked` minutes, charged by `rounding`.
+pub async fn log_support_call(
     tx: &mut Tx,
     by: &Writer<'_>,
-    account_id: i64,
+    account_id: AccountId,
     worked: i64,
     note: &str,
     rounding: Rounding,
@@ -68,7 +71,7 @@ pub async fn log_session(
     let charged = rounding.charge(worked);
     let entry = Entry {
         account_id,
-        kind: "session",
+        kind: LedgerKind::SupportCall,
         minutes: -charged,
         worked_minutes: Some(worked),
         reference: "",
@@ -76,14 +79,14 @@ pub async fn log_session(
         reverses: None,
     };
     let detail = serde_json::json!({ "worked_minutes": worked, "charged_minutes": charged });
-    write(tx, by, entry, "support_session_logged", detail, now).await
+    write(tx, by, entry, Action::SupportCallLogged, detail, now).await
 }
 
 /// Purchased credit, with its order or invoice reference.
 pub async fn add_credit(
     tx: &mut Tx,
     by: &Writer<'_>,
-    account_id: i64,
+    account_id: AccountId,
     minutes: i64,
     reference: &str,
     note: &str,
@@ -91,7 +94,7 @@ pub async fn add_credit(
 ) -> Result<LedgerRow, StorageError> {
     let entry = Entry {
         account_id,
-        kind: "credit",
+        kind: LedgerKind::Credit,
         minutes,
         worked_minutes: None,
         reference,
@@ -99,7 +102,7 @@ pub async fn add_credit(
         reverses: None,
     };
     let detail = serde_json::json!({ "minutes": minutes, "reference": reference });
-    write(tx, by, entry, "credit_added", detail, now).await
+    write(tx, by, entry, Action::CreditAdded, detail, now).await
 }
 
 /// Cancels `entry` by the opposite entry; `AlreadyReversed` if one already does.
@@ -112,7 +115,7 @@ pub async fn correct(
 ) -> Result<LedgerRow, StorageError> {
     let correction = Entry {
         account_id: entry.account_id,
-        kind: "correction",
+        kind: LedgerKind::Correction,
         minutes: -entry.minutes,
         worked_minutes: None,
         reference: &entry.reference,
@@ -121,5 +124,5 @@ pub async fn correct(
     };
     // The history names the corrected entry; `entry` below is the correction itself.
     let detail = serde_json::json!({ "corrects": entry.id, "minutes": -entry.minutes });
-    write(tx, by, correction, "entry_corrected", detail, now).await
+    write(tx, by, correction, Action::EntryCorrected, detail, now).await
 }

@@ -4,17 +4,26 @@
 //! attempt limits, and the e-mail outbox with its delivery worker. It speaks the wire
 //! types of `account-api` and knows nothing of the desktop app or its window.
 //! Handlers never see SQL: `storage` is the boundary a second database plugs into.
+//! What the API routes and the console both do lives once, in use-case modules
+//! (`accounts`, `passwords`, `machines`, `ledger`), which know neither of them.
 //! The support side lives here too: the agents' console (`console`, server-rendered
 //! pages), its JSON API for integrations, and the support-time ledger they write.
 
+pub mod accounts;
+pub mod audit;
 pub mod cli;
 pub mod config;
 pub mod console;
 pub mod error;
 pub mod extract;
+pub mod ids;
+pub mod labels;
 pub mod ledger;
 pub mod limits;
+pub mod machines;
 pub mod mail;
+pub mod passwords;
+pub mod router;
 pub mod routes;
 pub mod secrets;
 pub mod startup;

@@ -1,4 +1,5 @@
-//! Passwords and machine tokens: generated here, stored only as hashes.
+//! Passwords and tokens (machines', console log-ins', the support API's): generated
+//! here, stored only as hashes.
 
 use std::sync::Arc;
 
@@ -12,6 +13,8 @@ use argon2::{
 use rand::Rng as _;
 use sha2::{Digest as _, Sha256};
 use tokio::sync::Semaphore;
+
+use crate::ids::{AccountId, MachineId};
 
 /// A password in clear, on its way into an e-mail. Not `Debug`, not `Display`.
 pub struct ClearPassword(String);
@@ -49,7 +52,7 @@ pub fn generate_email_code() -> ClearPassword {
 
 /// What is stored of an e-mail confirmation code: bound to its account, in the form a
 /// user types it back (any case, spaces or dashes).
-pub fn email_code_hash(account_id: i64, typed: &str) -> String {
+pub fn email_code_hash(account_id: AccountId, typed: &str) -> String {
     let canonical = account_api::password::normalize_typed_password(typed);
     hex::encode(Sha256::digest(format!(
         "email-code:{account_id}:{canonical}"
@@ -62,24 +65,52 @@ pub fn same_digest(a: &str, b: &str) -> bool {
     a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
 }
 
-/// A machine token: 256 random bits, URL-safe.
-pub struct MachineToken(String);
-
-impl MachineToken {
-    pub fn generate() -> Self {
-        use base64::Engine as _;
-        let bytes: [u8; 32] = rand::rng().random();
-        Self(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-
-    pub fn into_inner(self) -> String {
-        self.0
-    }
+/// 256 random bits, URL-safe: the text of every token the service hands out.
+fn random_token() -> String {
+    use base64::Engine as _;
+    let bytes: [u8; 32] = rand::rng().random();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
+
+/// A token type: generated here, shown once, stored only as its [`token_hash`]. One type
+/// per use so a machine's token can never be handed out as a console cookie.
+macro_rules! random_token_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        pub struct $name(String);
+
+        impl $name {
+            pub fn generate() -> Self {
+                Self(random_token())
+            }
+
+            pub fn expose(&self) -> &str {
+                &self.0
+            }
+
+            pub fn into_inner(self) -> String {
+                self.0
+            }
+        }
+    };
+}
+
+random_token_type!(
+    /// The secret a linked machine keeps in its credential store.
+    MachineToken
+);
+random_token_type!(
+    /// An agent's console log-in, in its cookie.
+    SessionToken
+);
+random_token_type!(
+    /// A console form's CSRF token (per log-in, or for the log-in form itself).
+    CsrfToken
+);
+random_token_type!(
+    /// A token of the support API, for an integration acting as an agent.
+    ApiToken
+);
 
 /// What the service stores of a machine token: tokens are random and long, so a fast
 /// hash is enough to make a stolen table useless.
@@ -88,8 +119,8 @@ pub fn token_hash(token: &str) -> String {
 }
 
 /// A new random machine ID (128 bits, hex).
-pub fn new_machine_id() -> String {
-    random_hex_id()
+pub fn new_machine_id() -> MachineId {
+    MachineId::parse(&random_hex_id()).expect("128 random bits are 32 hexadecimal digits")
 }
 
 /// A name for this run of the service, as its mail claims and heartbeat give it.
@@ -529,6 +560,6 @@ mod tests {
         let hash = token_hash(a.expose());
         assert_eq!(hash.len(), 64);
         assert_ne!(hash, a.expose());
-        assert_eq!(new_machine_id().len(), 32);
+        assert_eq!(new_machine_id().as_str().len(), 32);
     }
 }

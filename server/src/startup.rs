@@ -10,7 +10,7 @@ use tokio_util::sync::CancellationToken;
 use crate::{
     config::{MailTransportSettings, Settings},
     mail::{transport, OutboxWorker, Templates},
-    routes,
+    router,
     secrets::PasswordHasher,
     state::AppState,
     storage::Storage,
@@ -66,6 +66,7 @@ impl Application {
             mail_wake,
             trust_forwarded_for: settings.trust_forwarded_for,
             local_outbox,
+            console_cookies_secure: settings.public_url.starts_with("https://"),
             support: settings.support,
         };
         Ok(Self {
@@ -95,7 +96,7 @@ impl Application {
         let worker = tokio::spawn(self.worker.run(stop.clone()));
         let storage = self.state.storage.clone();
         tracing::info!(address = %self.listener.local_addr()?, "account service listening");
-        let router = routes::router(self.state);
+        let router = router::router(self.state);
         let serving = axum::serve(
             self.listener,
             router.into_make_service_with_connect_info::<SocketAddr>(),

@@ -4,20 +4,27 @@
 
 use std::{path::PathBuf, sync::Arc};
 
+use axum::extract::FromRef;
 use tokio::sync::Notify;
 
 use crate::{config::SupportSettings, mail::Templates, secrets::PasswordHasher, storage::Storage};
 
-/// What every handler can reach.
-#[derive(Clone)]
+/// What every handler can reach. A handler that needs one part takes just that part
+/// (`State<Storage>`…), through the `FromRef` sub-states derived here.
+#[derive(Clone, FromRef)]
 pub struct AppState {
     pub storage: Storage,
     pub hasher: PasswordHasher,
     pub templates: Arc<Templates>,
     /// Wakes the outbox worker after a transaction that enqueued mail commits.
     pub mail_wake: Arc<Notify>,
+    #[from_ref(skip)]
     pub trust_forwarded_for: bool,
     /// The file transport's folder, listed at /outbox (local use only).
+    #[from_ref(skip)]
     pub local_outbox: Option<PathBuf>,
     pub support: SupportSettings,
+    /// Console cookies carry `Secure` when the service is reached over HTTPS.
+    #[from_ref(skip)]
+    pub console_cookies_secure: bool,
 }

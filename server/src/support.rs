@@ -1,7 +1,7 @@
 //! The support side's rules, apart from storage and pages: agent roles, the rounding
-//! of support sessions, what an agent types as a duration, and what a search is for.
+//! of support calls, what an agent types as a duration, and what a search is for.
 
-use account_api::domain::{CustomerId, Email, Phone, Siret};
+use account_api::domain::{CustomerId, Email, Invalid, Phone, Siret};
 
 /// What an agent may do. Admins may also unlink machines and manage credit mistakes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -18,16 +18,72 @@ impl Role {
         }
     }
 
-    pub fn parse(text: &str) -> Role {
-        if text == "admin" {
-            Role::Admin
-        } else {
-            Role::Agent
+    /// The stored text; anything else is an error, never a guess at the lesser role.
+    pub fn parse(text: &str) -> Result<Role, UnknownRole> {
+        match text {
+            "agent" => Ok(Role::Agent),
+            "admin" => Ok(Role::Admin),
+            other => Err(UnknownRole(other.to_owned())),
         }
     }
 }
 
-/// How a support session's worked time becomes the time charged: each started step
+/// The kinds of support-time ledger entries, with their stored text (a support call is
+/// stored as "session", its name before the glossary; the text stays so no row moves).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LedgerKind {
+    /// Support time bought (positive minutes).
+    Credit,
+    /// Time an agent charged for one call (negative minutes).
+    SupportCall,
+    /// The opposite of an earlier entry, which it cancels.
+    Correction,
+}
+
+impl LedgerKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LedgerKind::Credit => "credit",
+            LedgerKind::SupportCall => "session",
+            LedgerKind::Correction => "correction",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<LedgerKind, UnknownLedgerKind> {
+        match text {
+            "credit" => Ok(LedgerKind::Credit),
+            "session" => Ok(LedgerKind::SupportCall),
+            "correction" => Ok(LedgerKind::Correction),
+            other => Err(UnknownLedgerKind(other.to_owned())),
+        }
+    }
+}
+
+impl TryFrom<String> for LedgerKind {
+    type Error = UnknownLedgerKind;
+
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        LedgerKind::parse(&text)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("unknown ledger entry kind {0:?}")]
+pub struct UnknownLedgerKind(String);
+
+impl TryFrom<String> for Role {
+    type Error = UnknownRole;
+
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        Role::parse(&text)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("unknown agent role {0:?}")]
+pub struct UnknownRole(String);
+
+/// How a support call's worked time becomes the time charged: each started step
 /// counts in full (every started quarter hour, with a step of 15).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rounding {
@@ -61,8 +117,32 @@ impl Rounding {
 
 /// Longest duration one entry may carry: a typing slip ("6000" for "60") should not
 /// silently wipe out a year of credit.
-pub const MAX_SESSION_MINUTES: i64 = 24 * 60;
+pub const MAX_SUPPORT_CALL_MINUTES: i64 = 24 * 60;
 pub const MAX_CREDIT_MINUTES: i64 = 1000 * 60;
+
+/// Longest note of a ledger entry, correction reason or internal note.
+pub const MAX_NOTE_CHARS: usize = 2000;
+/// Longest order or invoice reference of a credit.
+pub const MAX_REFERENCE_CHARS: usize = 100;
+
+/// The one rule for text an agent or an integration writes into the ledger or the
+/// notes: trimmed, at most `max_chars`, line breaks and tabs allowed but no other
+/// control character (it would hide text in the export and the pages).
+pub fn ledger_text(typed: &str, required: bool, max_chars: usize) -> Result<String, Invalid> {
+    let value = typed.trim();
+    if required && value.is_empty() {
+        Err(Invalid::Empty)
+    } else if value.chars().count() > max_chars {
+        Err(Invalid::TooLong)
+    } else if value
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        Err(Invalid::ControlCharacters)
+    } else {
+        Ok(value.to_owned())
+    }
+}
 
 /// Why a typed duration was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -233,6 +313,39 @@ fn one_slip_away(typed: &str) -> Vec<CustomerId> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn roles_and_ledger_kinds_read_back_strictly() {
+        for role in [Role::Agent, Role::Admin] {
+            assert_eq!(Role::parse(role.as_str()).unwrap(), role);
+        }
+        // Unknown text is an error, never a guess at the lesser role.
+        assert!(Role::parse("Admin").is_err());
+        assert!(Role::parse("").is_err());
+        for kind in [
+            LedgerKind::Credit,
+            LedgerKind::SupportCall,
+            LedgerKind::Correction,
+        ] {
+            assert_eq!(LedgerKind::parse(kind.as_str()).unwrap(), kind);
+        }
+        assert!(LedgerKind::parse("refund").is_err());
+    }
+
+    #[test]
+    fn the_ledger_text_rule_keeps_line_breaks_and_refuses_other_controls() {
+        assert_eq!(ledger_text("  a\nb\tc  ", false, 10).unwrap(), "a\nb\tc");
+        assert_eq!(ledger_text(" ", true, 10), Err(Invalid::Empty));
+        assert_eq!(
+            ledger_text("x".repeat(11).as_str(), false, 10),
+            Err(Invalid::TooLong)
+        );
+        assert_eq!(
+            ledger_text("bip\u{7}", false, 10),
+            Err(Invalid::ControlCharacters)
+        );
+        assert_eq!(ledger_text("", false, 10).unwrap(), "");
+    }
 
     #[test]
     fn each_started_quarter_hour_counts() {

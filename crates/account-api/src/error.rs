@@ -42,6 +42,12 @@ pub enum ErrorCode {
     Timeout,
     ServiceUnavailable,
     Unexpected,
+    /// Support API: no API token, or one revoked or of a disabled agent.
+    SupportTokenRequired,
+    /// Support API: the search query is too short to look for anything (`field` is `q`).
+    QueryTooShort,
+    /// Support API: a support call's minutes are out of range (`field` is `minutes`).
+    InvalidDuration,
 }
 
 impl ErrorCode {
@@ -67,6 +73,13 @@ impl ErrorCode {
         ErrorCode::Unexpected,
     ];
 
+    /// The codes only the support API answers (integrations, not the desktop app).
+    pub const SUPPORT_API: &'static [ErrorCode] = &[
+        ErrorCode::SupportTokenRequired,
+        ErrorCode::QueryTooShort,
+        ErrorCode::InvalidDuration,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorCode::Field(invalid) => invalid.code(),
@@ -88,12 +101,16 @@ impl ErrorCode {
             ErrorCode::Timeout => "timeout",
             ErrorCode::ServiceUnavailable => "service_unavailable",
             ErrorCode::Unexpected => "unexpected",
+            ErrorCode::SupportTokenRequired => "support_token_required",
+            ErrorCode::QueryTooShort => "query_too_short",
+            ErrorCode::InvalidDuration => "invalid_duration",
         }
     }
 
     pub fn parse(code: &str) -> Option<ErrorCode> {
         Self::GENERAL
             .iter()
+            .chain(Self::SUPPORT_API)
             .copied()
             .find(|c| c.as_str() == code)
             .or_else(|| {
@@ -156,6 +173,7 @@ mod tests {
     fn every_code_parses_back_to_itself() {
         let all = ErrorCode::GENERAL
             .iter()
+            .chain(ErrorCode::SUPPORT_API)
             .copied()
             .chain(Invalid::ALL.iter().copied().map(ErrorCode::Field));
         let mut seen = std::collections::HashSet::new();

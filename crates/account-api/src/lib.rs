@@ -10,4 +10,5 @@ pub mod domain;
 pub mod error;
 pub mod fields;
 pub mod password;
+pub mod support;
 pub mod wire;

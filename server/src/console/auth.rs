@@ -1,35 +1,30 @@
-//! Agents' log-in: a random session token in an HttpOnly, SameSite=Strict cookie (Secure
-//! when the service is reached over HTTPS), stored hashed; a CSRF token per log-in that
-//! every form sends back; an idle timeout; limited log-in attempts.
+//! Agents' log-in and log-out pages, and their own password: limited log-in attempts,
+//! a double-submit CSRF token on the log-in form. What a logged-in request carries is in
+//! `session`.
 
 use account_api::domain::{Email, Language};
 use axum::{
-    extract::{Form, FromRequest, FromRequestParts, Request, State},
-    http::{header, request::Parts, HeaderMap},
+    extract::State,
+    http::{header, HeaderMap},
     response::{IntoResponse, Redirect, Response},
 };
-use cookie::{Cookie, SameSite};
-use serde::{de::DeserializeOwned, Deserialize};
+use serde::Deserialize;
 
 use super::{
-    extract::{ConsoleForm, ConsoleQuery},
-    pages, ConsoleError,
+    extract::{browser_language, ConsoleForm, ConsoleQuery},
+    pages,
+    session::{
+        cookie_value, set_cookie, Agent, CsrfField, SignedForm, LOGIN_CSRF_COOKIE, SESSION_COOKIE,
+        SESSION_MAX_SECONDS,
+    },
+    ConsoleError,
 };
 use crate::{
     extract::ClientNetwork,
     limits::{self, Bucket, Rule},
-    secrets::{same_digest, token_hash, MachineToken},
+    secrets::{same_digest, token_hash, CsrfToken, SessionToken},
     state::AppState,
-    support::Role,
 };
-
-pub const SESSION_COOKIE: &str = "console_session";
-/// Before log-in: the double-submit token of the log-in form.
-const LOGIN_CSRF_COOKIE: &str = "console_login";
-/// However active, a log-in ends after a working day.
-const SESSION_MAX_SECONDS: i64 = 12 * 3600;
-/// How often a log-in in use has its last-seen time written (the idle timeout's grain).
-const SESSION_TOUCH_SECONDS: i64 = 60;
 
 const LOGIN_ACCOUNT_NETWORK: Rule = Rule {
     name: "agent-an",
@@ -49,176 +44,6 @@ fn login_buckets(email: &str, network: &str) -> [Bucket; 2] {
     ]
 }
 
-/// The logged-in agent of a console request.
-#[derive(Debug, Clone)]
-pub struct Agent {
-    pub id: i64,
-    pub email: String,
-    pub name: String,
-    pub role: Role,
-    pub language: Language,
-    pub csrf: String,
-    /// "agent:<e-mail>", as the history names it.
-    actor: String,
-    /// The hash of this log-in's cookie, to keep it when the others end.
-    session_hash: String,
-    /// Where the agents work: the times shown and the days of the export.
-    pub zone: jiff::tz::TimeZone,
-}
-
-impl Agent {
-    pub fn is_admin(&self) -> bool {
-        self.role == Role::Admin
-    }
-
-    pub fn require_admin(&self) -> Result<(), ConsoleError> {
-        if self.is_admin() {
-            Ok(())
-        } else {
-            Err(ConsoleError::AdminOnly(self.language))
-        }
-    }
-
-    /// What the audit history shows as the actor.
-    pub fn actor(&self) -> &str {
-        &self.actor
-    }
-
-    /// This agent, as the writer of ledger entries.
-    pub fn writer(&self) -> crate::ledger::Writer<'_> {
-        crate::ledger::Writer {
-            agent_id: self.id,
-            agent_name: &self.name,
-            actor: self.actor.as_str(),
-        }
-    }
-}
-
-fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(Cookie::split_parse)
-        .filter_map(Result::ok)
-        .find(|c| c.name() == name)
-        .map(|c| c.value().to_owned())
-}
-
-fn set_cookie(state: &AppState, name: &'static str, value: String, max_age: Option<i64>) -> String {
-    let mut cookie = Cookie::build((name, value))
-        .path("/console")
-        .http_only(true)
-        .same_site(SameSite::Strict)
-        .secure(state.templates.public_url.starts_with("https://"));
-    if let Some(seconds) = max_age {
-        cookie = cookie.max_age(cookie::time::Duration::seconds(seconds));
-    }
-    cookie.build().to_string()
-}
-
-impl FromRequestParts<AppState> for Agent {
-    type Rejection = ConsoleError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let Some(token) = cookie_value(&parts.headers, SESSION_COOKIE) else {
-            return Err(ConsoleError::LoggedOut { expired: false });
-        };
-        let hash = token_hash(&token);
-        let now = crate::now();
-        let idle = state.support.console_idle.as_secs() as i64;
-        // Most requests only read; a write (and its lock) only to end a log-in or, once a
-        // minute at most, to note that it is still in use.
-        let mut tx = state.storage.read().await?;
-        let session = tx.agent_session(&hash).await?;
-        let agent = match &session {
-            Some(session) => tx.agent_by_id(session.agent_id).await?,
-            None => None,
-        };
-        tx.commit().await?;
-        let Some(session) = session else {
-            return Err(ConsoleError::LoggedOut { expired: true });
-        };
-        let expired =
-            session.last_seen_at + idle < now || session.created_at + SESSION_MAX_SECONDS < now;
-        let agent = match agent {
-            Some(agent) if agent.disabled_at.is_none() && !expired => agent,
-            _ => {
-                let mut tx = state.storage.write().await?;
-                tx.delete_agent_session(&hash).await?;
-                tx.commit().await?;
-                return Err(ConsoleError::LoggedOut { expired });
-            }
-        };
-        if now - session.last_seen_at >= SESSION_TOUCH_SECONDS {
-            let mut tx = state.storage.write().await?;
-            tx.touch_agent_session(&hash, now).await?;
-            tx.commit().await?;
-        }
-        Ok(Agent {
-            actor: format!("agent:{}", agent.email),
-            session_hash: hash,
-            zone: state.support.time_zone.clone(),
-            id: agent.id,
-            email: agent.email,
-            name: agent.name,
-            role: Role::parse(&agent.role),
-            language: Language::parse(&agent.language).unwrap_or_default(),
-            csrf: session.csrf_token,
-        })
-    }
-}
-
-/// A form posted by a logged-in agent, its CSRF token checked before anything else.
-pub struct SignedForm<T>(pub Agent, pub T);
-
-/// Forms name their CSRF field `csrf`.
-pub trait CsrfField {
-    fn csrf(&self) -> &str;
-}
-
-impl<T> FromRequest<AppState> for SignedForm<T>
-where
-    T: DeserializeOwned + CsrfField + Send,
-{
-    type Rejection = ConsoleError;
-
-    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        let (mut parts, body) = req.into_parts();
-        let agent = Agent::from_request_parts(&mut parts, state).await?;
-        let req = Request::from_parts(parts, body);
-        let Ok(Form(form)) = Form::<T>::from_request(req, state).await else {
-            // A form without its token, or not a form of ours at all.
-            return Err(ConsoleError::Csrf(agent.language));
-        };
-        if !same_digest(form.csrf(), &agent.csrf) {
-            return Err(ConsoleError::Csrf(agent.language));
-        }
-        Ok(SignedForm(agent, form))
-    }
-}
-
-/// The language of someone not logged in: the browser's first choice of ours.
-pub(super) fn browser_language(headers: &HeaderMap) -> Language {
-    let accept = headers
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    for tag in accept.split(',') {
-        let tag = tag.split(';').next().unwrap_or("").trim().to_lowercase();
-        if tag.starts_with("fr") {
-            return Language::Fr;
-        }
-        if tag.starts_with("en") {
-            return Language::En;
-        }
-    }
-    Language::Fr
-}
-
 #[derive(Deserialize)]
 pub struct LoginQuery {
     #[serde(default)]
@@ -231,7 +56,7 @@ pub async fn login_page(
     ConsoleQuery(query): ConsoleQuery<LoginQuery>,
 ) -> Response {
     let language = browser_language(&headers);
-    let csrf = MachineToken::generate().into_inner();
+    let csrf = CsrfToken::generate().into_inner();
     let notice = query.expired.is_some().then(|| {
         super::t(
             language,
@@ -284,7 +109,7 @@ pub async fn log_in(
     if expected.is_empty() || !same_digest(&expected, &form.csrf) {
         return Err(ConsoleError::Csrf(language));
     }
-    let fresh_csrf = MachineToken::generate().into_inner();
+    let fresh_csrf = CsrfToken::generate().into_inner();
     let email = Email::parse(&form.email)
         .map(|e| e.as_str().to_owned())
         .unwrap_or_else(|_| form.email.trim().to_lowercase());
@@ -327,8 +152,8 @@ pub async fn log_in(
     };
 
     reservation.refund(&state.storage).await?;
-    let token = MachineToken::generate();
-    let csrf = MachineToken::generate().into_inner();
+    let token = SessionToken::generate();
+    let csrf = CsrfToken::generate().into_inner();
     let now = crate::now();
     let mut tx = state.storage.write().await?;
     let idle = state.support.console_idle.as_secs() as i64;

@@ -3,13 +3,32 @@
 //! page in the browser's language, like every other console error, instead of axum's
 //! plain-text rejection.
 
+use account_api::domain::Language;
 use axum::{
     extract::{Form, FromRequest, FromRequestParts, Path, Query, Request},
-    http::request::Parts,
+    http::{header, request::Parts, HeaderMap},
 };
 use serde::de::DeserializeOwned;
 
-use super::{auth::browser_language, ConsoleError};
+use super::ConsoleError;
+
+/// The language of someone not logged in: the browser's first choice of ours.
+pub fn browser_language(headers: &HeaderMap) -> Language {
+    let accept = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    for tag in accept.split(',') {
+        let tag = tag.split(';').next().unwrap_or("").trim().to_lowercase();
+        if tag.starts_with("fr") {
+            return Language::Fr;
+        }
+        if tag.starts_with("en") {
+            return Language::En;
+        }
+    }
+    Language::Fr
+}
 
 /// `Path`, answering "no such page" when a segment does not fit.
 pub struct ConsolePath<T>(pub T);

@@ -7,17 +7,22 @@ mod auth;
 mod extract;
 mod handlers;
 mod pages;
+mod session;
+
+use std::sync::{Arc, OnceLock};
 
 use account_api::domain::Language;
 use axum::{
+    extract::Request,
     http::{header, HeaderValue, StatusCode},
+    middleware::{self, Next},
     response::{IntoResponse, Redirect, Response},
-    routing::{get, post},
+    routing::{get, post, MethodRouter},
     Router,
 };
 use tower_http::set_header::SetResponseHeaderLayer;
 
-pub use auth::{Agent, SESSION_COOKIE};
+pub use session::{Agent, SESSION_COOKIE};
 
 use crate::{state::AppState, storage::StorageError};
 
@@ -25,53 +30,103 @@ use crate::{state::AppState, storage::StorageError};
 const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; \
     form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/", get(|| async { Redirect::to("/console/") }))
-        .route("/console", get(|| async { Redirect::to("/console/") }))
-        .route("/console/", get(handlers::find))
-        .route("/console/login", get(auth::login_page).post(auth::log_in))
-        .route("/console/logout", post(auth::log_out))
-        .route(
-            "/console/password",
-            get(auth::password_page).post(auth::change_password),
-        )
-        .route("/console/console.css", get(stylesheet))
-        .route("/console/accounts/{customer_id}", get(handlers::account))
-        .route(
-            "/console/accounts/{customer_id}/sessions",
-            post(handlers::log_session),
-        )
-        .route(
+/// Every console route, once: the router is built from it, and the tests compare their
+/// own list of the console's pages with it. Methods in upper case.
+fn console_routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
+    vec![
+        ("GET", "/", get(|| async { Redirect::to("/console/") })),
+        (
+            "GET",
+            "/console",
+            get(|| async { Redirect::to("/console/") }),
+        ),
+        ("GET", "/console/", get(handlers::find)),
+        ("GET", "/console/login", get(auth::login_page)),
+        ("POST", "/console/login", post(auth::log_in)),
+        ("POST", "/console/logout", post(auth::log_out)),
+        ("GET", "/console/password", get(auth::password_page)),
+        ("POST", "/console/password", post(auth::change_password)),
+        ("GET", "/console/console.css", get(stylesheet)),
+        (
+            "GET",
+            "/console/accounts/{customer_id}",
+            get(handlers::account),
+        ),
+        (
+            "POST",
+            "/console/accounts/{customer_id}/support-calls",
+            post(handlers::log_support_call),
+        ),
+        (
+            "POST",
             "/console/accounts/{customer_id}/timer/start",
             post(handlers::start_timer),
-        )
-        .route(
+        ),
+        (
+            "POST",
             "/console/accounts/{customer_id}/timer/stop",
             post(handlers::stop_timer),
-        )
-        .route(
+        ),
+        (
+            "POST",
             "/console/accounts/{customer_id}/credits",
             post(handlers::add_credit),
-        )
-        .route(
+        ),
+        (
+            "POST",
             "/console/accounts/{customer_id}/notes",
             post(handlers::add_note),
-        )
-        .route(
+        ),
+        (
+            "GET",
             "/console/accounts/{customer_id}/entries/{entry_id}/correct",
-            get(handlers::confirm_correction).post(handlers::correct),
-        )
-        .route(
+            get(handlers::confirm_correction),
+        ),
+        (
+            "POST",
+            "/console/accounts/{customer_id}/entries/{entry_id}/correct",
+            post(handlers::correct),
+        ),
+        (
+            "GET",
             "/console/accounts/{customer_id}/password-request",
-            get(handlers::confirm_password_request).post(handlers::send_password),
-        )
-        .route(
+            get(handlers::confirm_password_request),
+        ),
+        (
+            "POST",
+            "/console/accounts/{customer_id}/password-request",
+            post(handlers::send_password_request),
+        ),
+        (
+            "GET",
             "/console/accounts/{customer_id}/machines/{machine_id}/unlink",
-            get(handlers::confirm_unlink).post(handlers::unlink),
-        )
-        .route("/console/export", get(handlers::export_page))
-        .route("/console/export.csv", get(handlers::export_csv))
+            get(handlers::confirm_unlink),
+        ),
+        (
+            "POST",
+            "/console/accounts/{customer_id}/machines/{machine_id}/unlink",
+            post(handlers::unlink),
+        ),
+        ("GET", "/console/export", get(handlers::export_page)),
+        ("GET", "/console/export.csv", get(handlers::export_csv)),
+    ]
+}
+
+/// Every (method, path) the console serves, from the table its router is built from.
+pub fn console_paths() -> Vec<(&'static str, &'static str)> {
+    console_routes()
+        .into_iter()
+        .map(|(method, path, _)| (method, path))
+        .collect()
+}
+
+pub fn router() -> Router<AppState> {
+    let mut router = Router::new();
+    for (_, path, handler) in console_routes() {
+        router = router.route(path, handler);
+    }
+    router
+        .layer(middleware::from_fn(in_the_agents_language))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CONTENT_SECURITY_POLICY),
@@ -99,6 +154,39 @@ async fn stylesheet() -> Response {
         include_str!("console.css"),
     )
         .into_response()
+}
+
+/// Where the `Agent` extractor leaves the agent's language for the error page of a
+/// failure that does not know it (the database is down, something unexpected).
+#[derive(Clone, Default)]
+pub(crate) struct LanguageSlot(Arc<OnceLock<Language>>);
+
+impl LanguageSlot {
+    pub(crate) fn set(&self, language: Language) {
+        let _ = self.0.set(language);
+    }
+}
+
+/// An error page whose language the error did not know: rendered here, in the agent's
+/// language if a logged-in agent made the request, else the browser's.
+#[derive(Clone)]
+struct UntoldProblem {
+    fr: &'static str,
+    en: &'static str,
+}
+
+async fn in_the_agents_language(mut request: Request, next: Next) -> Response {
+    let slot = LanguageSlot::default();
+    let browser = extract::browser_language(request.headers());
+    request.extensions_mut().insert(slot.clone());
+    let response = next.run(request).await;
+    let Some(problem) = response.extensions().get::<UntoldProblem>().cloned() else {
+        return response;
+    };
+    let language = slot.0.get().copied().unwrap_or(browser);
+    let (parts, _) = response.into_parts();
+    let page = pages::problem(language, t(language, problem.fr, problem.en));
+    (parts, page).into_response()
 }
 
 /// French and English side by side at each use: a missing translation cannot hide.
@@ -267,22 +355,83 @@ impl IntoResponse for ConsoleError {
                 )
                     .into_response();
             }
-            ConsoleError::Unavailable => (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Language::Fr,
-                "Le service ne peut pas répondre pour le moment. Réessayez dans un instant.",
-                "The service cannot answer right now. Try again in a moment.",
-            ),
+            ConsoleError::Unavailable => {
+                return untold(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Le service ne peut pas répondre pour le moment. Réessayez dans un instant.",
+                    "The service cannot answer right now. Try again in a moment.",
+                )
+            }
             ConsoleError::Unexpected(cause) => {
                 tracing::error!(error = %format!("{cause:#}"), "console: unexpected error");
-                (
+                return untold(
                     StatusCode::INTERNAL_SERVER_ERROR,
-                    Language::Fr,
                     "Une erreur inattendue s'est produite ; rien n'a été enregistré.",
                     "An unexpected error occurred; nothing was saved.",
-                )
+                );
             }
         };
         (status, pages::problem(language, t(language, fr, en))).into_response()
+    }
+}
+
+/// A problem page for `in_the_agents_language` to write.
+fn untold(status: StatusCode, fr: &'static str, en: &'static str) -> Response {
+    let mut response = status.into_response();
+    response.extensions_mut().insert(UntoldProblem { fr, en });
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::{body::Body, extract::Extension, http::Request, routing::get, Router};
+    use tower::ServiceExt as _;
+
+    use super::*;
+
+    async fn page(router: Router, accept_language: &str) -> (StatusCode, String) {
+        let request = Request::get("/")
+            .header(header::ACCEPT_LANGUAGE, accept_language)
+            .body(Body::empty())
+            .unwrap();
+        let response = router.oneshot(request).await.unwrap();
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        (status, String::from_utf8(bytes.to_vec()).unwrap())
+    }
+
+    #[tokio::test]
+    async fn an_unexpected_error_speaks_the_agents_language_else_the_browsers() {
+        // As if the `Agent` extractor had found an English-speaking agent.
+        let english_agent = Router::new()
+            .route(
+                "/",
+                get(|Extension(slot): Extension<LanguageSlot>| async move {
+                    slot.set(Language::En);
+                    ConsoleError::Unavailable
+                }),
+            )
+            .layer(middleware::from_fn(in_the_agents_language));
+        let (status, body) = page(english_agent, "fr-FR").await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(
+            body.contains("The service cannot answer right now"),
+            "{body}"
+        );
+
+        // Nobody logged in: the browser's language.
+        let nobody = Router::new()
+            .route(
+                "/",
+                get(|| async { ConsoleError::Unexpected(anyhow::anyhow!("boom")) }),
+            )
+            .layer(middleware::from_fn(in_the_agents_language));
+        let (status, body) = page(nobody.clone(), "en-GB,en;q=0.8").await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(body.contains("An unexpected error occurred"), "{body}");
+        let (_, body) = page(nobody, "fr").await;
+        assert!(body.contains("Une erreur inattendue"), "{body}");
     }
 }

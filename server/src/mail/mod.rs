@@ -1,6 +1,7 @@
 //! E-mail: what the service writes (`templates`), how it leaves (`transport`), and the
 //! worker that drains the outbox (`worker`).
 
+pub mod retry;
 pub mod templates;
 pub mod transport;
 pub mod worker;

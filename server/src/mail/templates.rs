@@ -1,11 +1,17 @@
 //! The texts of the e-mails, in the account's language (French or English).
 
-use account_api::domain::{CustomerId, Language};
+use account_api::domain::{CustomerId, Email, Language};
 
-use crate::storage::OutgoingMail;
+use crate::{labels, storage::OutgoingMail};
 
-/// How long an e-mailed pending password stays usable.
-pub const PENDING_PASSWORD_HOURS: i64 = 24;
+// The labels of the lines a customer copies from (and tests read), as the console has them.
+const CUSTOMER_ID_FR: &str = labels::CUSTOMER_ID.fr;
+const CUSTOMER_ID_EN: &str = labels::CUSTOMER_ID.en;
+const PASSWORD_FR: &str = labels::PASSWORD.fr;
+const PASSWORD_EN: &str = labels::PASSWORD.en;
+
+/// How long a password request's password stays usable.
+pub const PASSWORD_REQUEST_HOURS: i64 = 24;
 /// How long the code confirming a new e-mail address stays usable.
 pub const EMAIL_CHANGE_HOURS: i64 = 24;
 
@@ -21,7 +27,7 @@ struct Text {
 }
 
 impl Templates {
-    fn mail(&self, to: &str, language: Language, text: Text) -> OutgoingMail {
+    fn mail(&self, to: &Email, language: Language, text: Text) -> OutgoingMail {
         let footer = match language {
             Language::Fr => format!(
                 "\n\nCeci est un e-mail généré automatiquement ; merci de ne pas y répondre.\n\
@@ -35,7 +41,7 @@ impl Templates {
             ),
         };
         OutgoingMail {
-            to: to.to_owned(),
+            to: to.as_str().to_owned(),
             subject: text.subject,
             body: format!("{}{footer}", text.body),
         }
@@ -44,7 +50,7 @@ impl Templates {
     /// A new account: its customer ID and its password.
     pub fn welcome(
         &self,
-        to: &str,
+        to: &Email,
         language: Language,
         id: CustomerId,
         company: &str,
@@ -57,12 +63,12 @@ impl Templates {
                 body: format!(
                     "Bonjour,\n\n\
                      Le compte client de {company} est créé.\n\n\
-                     Identifiant client : {id}\n\
-                     Mot de passe : {password}\n\n\
+                     {CUSTOMER_ID_FR} : {id}\n\
+                     {PASSWORD_FR} : {password}\n\n\
                      Saisissez ce mot de passe dans l'écran « Compte client » pour lier cet ordinateur \
                      à votre compte. Sur les autres ordinateurs de l'entreprise, ne créez pas de \
                      nouveau compte : choisissez « Mon entreprise a déjà un compte ».\n\n\
-                     Quand vous appelez l'assistance technique, donnez votre identifiant client : \
+                     Quand vous appelez l'assistance technique, donnez votre numéro client : \
                      c'est lui qui permet de décompter le temps passé avec vous."
                 ),
             },
@@ -71,8 +77,8 @@ impl Templates {
                 body: format!(
                     "Hello,\n\n\
                      The customer account of {company} has been created.\n\n\
-                     Customer ID: {id}\n\
-                     Password: {password}\n\n\
+                     {CUSTOMER_ID_EN}: {id}\n\
+                     {PASSWORD_EN}: {password}\n\n\
                      Enter this password in the \"Customer account\" screen to link this computer to \
                      your account. On the company's other computers, do not create a new account: \
                      choose \"My company already has one\".\n\n\
@@ -87,13 +93,13 @@ impl Templates {
     /// Registration with an address that already has an account.
     pub fn already_registered(
         &self,
-        to: &str,
+        to: &Email,
         language: Language,
         id: CustomerId,
         password: &str,
     ) -> OutgoingMail {
         let id = id.grouped();
-        let hours = PENDING_PASSWORD_HOURS;
+        let hours = PASSWORD_REQUEST_HOURS;
         let text = match language {
             Language::Fr => Text {
                 subject: format!("Vous avez déjà le compte client {id}"),
@@ -102,7 +108,7 @@ impl Templates {
                      Une demande de création de compte client a été faite avec cette adresse. \
                      Vous avez déjà le compte client {id} : il n'en faut qu'un par entreprise.\n\n\
                      Ce mot de passe lie l'ordinateur au compte existant :\n\n\
-                     Mot de passe : {password}\n\n\
+                     {PASSWORD_FR} : {password}\n\n\
                      Il est valable {hours} heures. Votre mot de passe actuel reste valable \
                      tant que celui-ci n'a pas été utilisé.\n\n\
                      Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : \
@@ -116,7 +122,7 @@ impl Templates {
                      Someone asked to create a customer account with this address. You already \
                      have customer account {id}: one per company is all you need.\n\n\
                      This password links the computer to the existing account:\n\n\
-                     Password: {password}\n\n\
+                     {PASSWORD_EN}: {password}\n\n\
                      It is valid for {hours} hours. Your current password keeps working until \
                      this one is used.\n\n\
                      If you did not ask for this, ignore this message: nothing has changed."
@@ -127,22 +133,22 @@ impl Templates {
     }
 
     /// "E-mail my password".
-    pub fn new_password(
+    pub fn password_request(
         &self,
-        to: &str,
+        to: &Email,
         language: Language,
         id: CustomerId,
         password: &str,
     ) -> OutgoingMail {
         let id = id.grouped();
-        let hours = PENDING_PASSWORD_HOURS;
+        let hours = PASSWORD_REQUEST_HOURS;
         let text = match language {
             Language::Fr => Text {
                 subject: format!("Compte client {id} — votre mot de passe"),
                 body: format!(
                     "Bonjour,\n\n\
                      Vous avez demandé le mot de passe de votre compte client {id}.\n\n\
-                     Mot de passe : {password}\n\n\
+                     {PASSWORD_FR} : {password}\n\n\
                      Il est valable {hours} heures. Votre mot de passe actuel reste valable \
                      tant que celui-ci n'a pas été utilisé ; dès qu'il l'est, il le remplace.\n\n\
                      Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : \
@@ -154,7 +160,7 @@ impl Templates {
                 body: format!(
                     "Hello,\n\n\
                      You asked for the password of your customer account {id}.\n\n\
-                     Password: {password}\n\n\
+                     {PASSWORD_EN}: {password}\n\n\
                      It is valid for {hours} hours. Your current password keeps working until \
                      this one is used; from then on, this one replaces it.\n\n\
                      If you did not ask for this, ignore this message: nothing has changed."
@@ -165,7 +171,7 @@ impl Templates {
     }
 
     /// A password was asked for an address that has no account.
-    pub fn no_account(&self, to: &str, language: Language) -> OutgoingMail {
+    pub fn no_account(&self, to: &Email, language: Language) -> OutgoingMail {
         let text = match language {
             Language::Fr => Text {
                 subject: "Demande de mot de passe — aucun compte client".to_owned(),
@@ -195,7 +201,7 @@ impl Templates {
 
     pub fn machine_linked(
         &self,
-        to: &str,
+        to: &Email,
         language: Language,
         id: CustomerId,
         machine: &str,
@@ -226,7 +232,7 @@ impl Templates {
 
     pub fn machine_unlinked(
         &self,
-        to: &str,
+        to: &Email,
         language: Language,
         id: CustomerId,
         machine: &str,
@@ -271,7 +277,7 @@ impl Templates {
     /// Support freed a computer's link (from the support console).
     pub fn machine_unlinked_by_support(
         &self,
-        to: &str,
+        to: &Email,
         language: Language,
         id: CustomerId,
         machine: &str,
@@ -307,7 +313,7 @@ impl Templates {
     /// To the account a machine was moved away from.
     pub fn machine_moved_away(
         &self,
-        to: &str,
+        to: &Email,
         language: Language,
         id: CustomerId,
         machine: &str,
@@ -339,7 +345,7 @@ impl Templates {
     /// The account's details changed; `changed` lists the changed fields' names.
     pub fn details_changed(
         &self,
-        to: &str,
+        to: &Email,
         language: Language,
         id: CustomerId,
         changed: &[&str],
@@ -377,7 +383,7 @@ impl Templates {
     /// To the old address when the account's address changes.
     pub fn email_changed_old(
         &self,
-        to: &str,
+        to: &Email,
         language: Language,
         id: CustomerId,
         new_email: &str,
@@ -409,7 +415,7 @@ impl Templates {
     /// To the new address: the code that confirms it.
     pub fn email_change_code(
         &self,
-        to: &str,
+        to: &Email,
         language: Language,
         id: CustomerId,
         code: &str,
@@ -451,7 +457,12 @@ impl Templates {
 
     /// To the new address, when it already belongs to another account: no code. The
     /// requester's answer is the same, so it learns nothing about the address.
-    pub fn email_change_taken(&self, to: &str, language: Language, id: CustomerId) -> OutgoingMail {
+    pub fn email_change_taken(
+        &self,
+        to: &Email,
+        language: Language,
+        id: CustomerId,
+    ) -> OutgoingMail {
         let id = id.grouped();
         let text = match language {
             Language::Fr => Text {
@@ -481,7 +492,7 @@ impl Templates {
     /// To the account's address: a change to another address was asked for.
     pub fn email_change_requested_old(
         &self,
-        to: &str,
+        to: &Email,
         language: Language,
         id: CustomerId,
         new_email: &str,
@@ -518,19 +529,5 @@ impl Templates {
 }
 
 fn field_label(field: &str, language: Language) -> &str {
-    let (fr, en) = match field {
-        "email" => ("Adresse e-mail", "E-mail address"),
-        "company_name" => ("Raison sociale", "Company name"),
-        "contact_first_name" => ("Prénom du contact", "Contact's first name"),
-        "contact_last_name" => ("Nom du contact", "Contact's last name"),
-        "phone" => ("Téléphone", "Phone"),
-        "siret" => ("SIRET", "SIRET"),
-        "address" => ("Adresse postale", "Postal address"),
-        "language" => ("Langue", "Language"),
-        other => (other, other),
-    };
-    match language {
-        Language::Fr => fr,
-        Language::En => en,
-    }
+    labels::field(field).map_or(field, |label| label.told_in(language))
 }

@@ -3,21 +3,22 @@
 
 use account_api::{
     details::ValidDetails,
-    domain::Email,
+    error::FieldError,
     wire::{AccountView, EditRequest, UnlinkMachineRequest},
 };
 use axum::{extract::State, http::StatusCode, Json};
 
 use super::{
-    common::{
-        account_view, authenticate, authenticate_in, check_password, customer_id, details,
-        language, machine_actor, promote_if_pending, typed_password, PasswordCaller,
-    },
+    caller::{authenticate, authenticate_in},
     email_change,
 };
 use crate::{
+    accounts::{account_view, customer_id, details},
+    audit::{Action, Actor},
     error::ApiError,
     extract::{ApiJson, ApiPath, BearerToken, ClientNetwork},
+    machines::{self, Unlinker},
+    passwords::{check_password, typed_password, use_if_requested, PasswordCaller},
     state::AppState,
 };
 
@@ -50,7 +51,7 @@ pub async fn edit(
     let mut raw = request.details.clone();
     // A client that does not send the language keeps the account's.
     if raw.language.as_deref().is_none_or(|l| l.trim().is_empty()) {
-        raw.language = Some(account.language.clone());
+        raw.language = Some(account.language.as_str().to_owned());
     }
     let parsed = ValidDetails::parse(&raw);
     let password = typed_password(&request.password);
@@ -58,8 +59,8 @@ pub async fn edit(
         (Ok(details), Ok(password)) => (details, password),
         (parsed, password) => {
             let mut errors = parsed.err().unwrap_or_default();
-            if let Err(ApiError::Invalid(list)) = password {
-                errors.extend(list);
+            if let Err(invalid) = password {
+                errors.push(FieldError::new("password", invalid));
             }
             return Err(ApiError::Invalid(errors));
         }
@@ -67,7 +68,7 @@ pub async fn edit(
     let matched = check_password(
         &state,
         PasswordCaller::LinkedMachine(&machine),
-        &account.email,
+        account.email.as_str(),
         Some(&account),
         &password,
     )
@@ -75,7 +76,7 @@ pub async fn edit(
 
     let now = crate::now();
     let mut tx = state.storage.write().await?;
-    promote_if_pending(&mut tx, account.id, &matched).await?;
+    use_if_requested(&mut tx, account.id, &matched).await?;
     let current = tx
         .account_by_id(account.id)
         .await?
@@ -87,9 +88,7 @@ pub async fn edit(
     // are saved with the current one, and a different one waits for its code.
     let requested_email = new_details.email.clone();
     let mut new_details = new_details;
-    if let Ok(current_email) = Email::parse(&current.email) {
-        new_details.email = current_email;
-    }
+    new_details.email = current.email.clone();
     let before = details(&current);
     let after = new_details.to_wire();
     let changed = changed_fields(&before, &after);
@@ -98,8 +97,8 @@ pub async fn edit(
             .await?;
         tx.audit(
             account.id,
-            &machine_actor(&machine.id),
-            "details_changed",
+            &Actor::Machine(machine.id.clone()),
+            Action::DetailsChanged,
             serde_json::json!({ "fields": changed }),
             now,
         )
@@ -113,7 +112,7 @@ pub async fn edit(
         );
         tx.enqueue_mail(&mail, now).await?;
     }
-    if requested_email.as_str() != current.email {
+    if requested_email != current.email {
         email_change::request(&state, &mut tx, &current, &requested_email, &machine, now).await?;
     }
     let fresh = tx
@@ -160,40 +159,30 @@ pub async fn unlink_other_machine(
     ApiJson(request): ApiJson<UnlinkMachineRequest>,
 ) -> Result<StatusCode, ApiError> {
     let (machine, account) = authenticate(&state, bearer).await?;
-    let password = typed_password(&request.password)?;
+    let password = typed_password(&request.password).map_err(|e| ApiError::field("password", e))?;
     let matched = check_password(
         &state,
         PasswordCaller::LinkedMachine(&machine),
-        &account.email,
+        account.email.as_str(),
         Some(&account),
         &password,
     )
     .await?;
     let now = crate::now();
     let mut tx = state.storage.write().await?;
-    promote_if_pending(&mut tx, account.id, &matched).await?;
-    let target = tx
-        .machine_by_id(&machine_id)
+    use_if_requested(&mut tx, account.id, &matched).await?;
+    let target = machines::linked_machine(&mut tx, &account, &machine_id)
         .await?
-        .filter(|t| t.account_id == account.id && t.is_linked())
         .ok_or(ApiError::MachineNotFound)?;
-    tx.unlink_machine(account.id, &target.id, now).await?;
-    tx.audit(
-        account.id,
-        &machine_actor(&machine.id),
-        "machine_unlinked",
-        serde_json::json!({ "machine_id": target.id, "name": target.name }),
+    machines::unlink(
+        &mut tx,
+        &state.templates,
+        &account,
+        &target,
+        Unlinker::OtherMachine(&machine),
         now,
     )
     .await?;
-    let mail = state.templates.machine_unlinked(
-        &account.email,
-        language(&account),
-        customer_id(&account),
-        &target.name,
-        Some(&machine.name),
-    );
-    tx.enqueue_mail(&mail, now).await?;
     tx.commit().await?;
     state.mail_wake.notify_one();
     Ok(StatusCode::NO_CONTENT)

@@ -9,8 +9,10 @@ use account_api::{
 };
 use axum::{extract::State, Json};
 
-use super::common::{account_view, authenticate, customer_id, language, machine_actor};
+use super::caller::authenticate;
 use crate::{
+    accounts::{account_view, customer_id},
+    audit::{Action, Actor},
     error::ApiError,
     extract::{ApiJson, BearerToken},
     limits::{self, Bucket, EMAIL_CODE_ACCOUNT},
@@ -40,14 +42,14 @@ pub async fn request(
         code_hash: (!taken).then(|| email_code_hash(account.id, code.expose())),
         wrong_codes: 0,
         expires_at: now + EMAIL_CHANGE_HOURS * 3600,
-        requested_by: machine_actor(&machine.id),
+        requested_by: Actor::Machine(machine.id.clone()),
         created_at: now,
     };
     tx.set_email_change(&change).await?;
     tx.audit(
         account.id,
-        &machine_actor(&machine.id),
-        "email_change_requested",
+        &Actor::Machine(machine.id.clone()),
+        Action::EmailChangeRequested,
         serde_json::json!({ "new_email": requested.as_str() }),
         now,
     )
@@ -56,11 +58,11 @@ pub async fn request(
     let to_new = if taken {
         state
             .templates
-            .email_change_taken(requested.as_str(), language(account), id)
+            .email_change_taken(requested, account.language, id)
     } else {
         state.templates.email_change_code(
-            requested.as_str(),
-            language(account),
+            requested,
+            account.language,
             id,
             code.expose(),
             &machine.name,
@@ -69,7 +71,7 @@ pub async fn request(
     tx.enqueue_mail(&to_new, now).await?;
     let to_old = state.templates.email_change_requested_old(
         &account.email,
-        language(account),
+        account.language,
         id,
         requested.as_str(),
         &machine.name,
@@ -113,8 +115,8 @@ pub async fn confirm(
             tx.delete_email_change(account.id).await?;
             tx.audit(
                 account.id,
-                &machine_actor(&machine.id),
-                "email_change_voided",
+                &Actor::Machine(machine.id.clone()),
+                Action::EmailChangeVoided,
                 serde_json::json!({ "wrong_codes": WRONG_CODES_MAX }),
                 now,
             )
@@ -134,15 +136,15 @@ pub async fn confirm(
     tx.delete_email_change(account.id).await?;
     tx.audit(
         account.id,
-        &machine_actor(&machine.id),
-        "email_changed",
+        &Actor::Machine(machine.id.clone()),
+        Action::EmailChanged,
         serde_json::json!({ "from": account.email, "to": change.new_email }),
         now,
     )
     .await?;
     let mail = state.templates.email_changed_old(
         &account.email,
-        language(&account),
+        account.language,
         customer_id(&account),
         &change.new_email,
     );
@@ -170,8 +172,8 @@ pub async fn cancel(
         tx.delete_email_change(account.id).await?;
         tx.audit(
             account.id,
-            &machine_actor(&machine.id),
-            "email_change_cancelled",
+            &Actor::Machine(machine.id.clone()),
+            Action::EmailChangeCancelled,
             serde_json::json!({}),
             now,
         )

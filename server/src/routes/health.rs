@@ -1,7 +1,7 @@
 use account_api::wire::Health;
 use axum::{extract::State, Json};
 
-use crate::{error::ApiError, state::AppState};
+use crate::{error::ApiError, storage::Storage};
 
 /// The process is up.
 pub async fn live() -> Json<Health> {
@@ -9,9 +9,8 @@ pub async fn live() -> Json<Health> {
 }
 
 /// The service can serve: its database answers.
-pub async fn ready(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
-    state
-        .storage
+pub async fn ready(State(storage): State<Storage>) -> Result<Json<Health>, ApiError> {
+    storage
         .ping()
         .await
         .map_err(|_| ApiError::ServiceUnavailable)?;

@@ -18,13 +18,15 @@ use account_api::{
 };
 use axum::{extract::State, http::StatusCode, Json};
 
-use super::common::{
-    account_view, authenticate, check_password, customer_id, language, machine_actor,
-    promote_if_pending, typed_password, PasswordCaller,
-};
+use super::caller::authenticate;
 use crate::{
+    accounts::{account_view, customer_id},
+    audit::{Action, Actor},
     error::ApiError,
     extract::{ApiJson, BearerToken, ClientNetwork},
+    ids::MachineId,
+    machines::{self, Unlinker},
+    passwords::{check_password, typed_password, use_if_requested, PasswordCaller},
     secrets::{new_machine_id, token_hash, MachineToken},
     state::AppState,
     storage::{MachineRow, StorageError},
@@ -40,11 +42,8 @@ pub async fn link(
     let email = Email::parse(&request.email)
         .map_err(|e| errors.push(FieldError::new("email", e)))
         .ok();
-    let password = typed_password(&request.password).map_err(|e| {
-        if let ApiError::Invalid(list) = e {
-            errors.extend(list);
-        }
-    });
+    let password =
+        typed_password(&request.password).map_err(|e| errors.push(FieldError::new("password", e)));
     let (Some(email), Ok(password)) = (email, password) else {
         return Err(ApiError::Invalid(errors));
     };
@@ -65,7 +64,7 @@ pub async fn link(
 
     let now = crate::now();
     let mut tx = state.storage.write().await?;
-    promote_if_pending(&mut tx, account.id, &matched).await?;
+    use_if_requested(&mut tx, account.id, &matched).await?;
 
     let presented = match &bearer.0 {
         Some(token) => tx.linked_machine_by_token_hash(&token_hash(token)).await?,
@@ -123,8 +122,8 @@ pub async fn link(
     tx.note_network(account.id, &network.0, now).await?;
     tx.audit(
         account.id,
-        &machine_actor(&machine_row.id),
-        "machine_linked",
+        &Actor::Machine(machine_row.id.clone()),
+        Action::MachineLinked,
         serde_json::json!({
             "machine_id": machine_row.id,
             "name": machine_row.name,
@@ -136,7 +135,7 @@ pub async fn link(
     .await?;
     let mail = state.templates.machine_linked(
         &account.email,
-        language(&account),
+        account.language,
         customer_id(&account),
         &machine_row.name,
     );
@@ -151,7 +150,7 @@ pub async fn link(
     tracing::info!(machine_id = %machine_row.id, customer_id = %view.customer_id, "machine linked");
     Ok(Json(LinkResponse {
         token: token.into_inner(),
-        machine_id: machine_row.id,
+        machine_id: machine_row.id.to_string(),
         account: view,
     }))
 }
@@ -177,23 +176,23 @@ async fn move_away(
     });
     tx.audit(
         from.id,
-        &machine_actor(&machine.id),
-        "machine_moved_away",
+        &Actor::Machine(machine.id.clone()),
+        Action::MachineMovedAway,
         detail.clone(),
         now,
     )
     .await?;
     tx.audit(
         to.id,
-        &machine_actor(&machine.id),
-        "machine_moved_in",
+        &Actor::Machine(machine.id.clone()),
+        Action::MachineMovedIn,
         detail,
         now,
     )
     .await?;
     let mail = state.templates.machine_moved_away(
         &from.email,
-        language(&from),
+        from.language,
         customer_id(&from),
         &machine.name,
     );
@@ -210,28 +209,19 @@ pub async fn unlink_this_machine(
     let mut tx = state.storage.write().await?;
     // Unlinked meanwhile (another request got there first): say so. Any other failure
     // must not read as success, or the client would drop a token that still works.
-    tx.unlink_machine(account.id, &machine.id, now)
-        .await
-        .map_err(|err| match err {
-            StorageError::MachineNotFound => ApiError::NotLinked,
-            other => other.into(),
-        })?;
-    tx.audit(
-        account.id,
-        &machine_actor(&machine.id),
-        "machine_unlinked",
-        serde_json::json!({ "machine_id": machine.id, "name": machine.name }),
+    machines::unlink(
+        &mut tx,
+        &state.templates,
+        &account,
+        &machine,
+        Unlinker::Itself,
         now,
     )
-    .await?;
-    let mail = state.templates.machine_unlinked(
-        &account.email,
-        language(&account),
-        customer_id(&account),
-        &machine.name,
-        None,
-    );
-    tx.enqueue_mail(&mail, now).await?;
+    .await
+    .map_err(|err| match err {
+        StorageError::MachineNotFound => ApiError::NotLinked,
+        other => other.into(),
+    })?;
     tx.commit().await?;
     state.mail_wake.notify_one();
     Ok(StatusCode::NO_CONTENT)
@@ -243,7 +233,7 @@ pub struct ValidMachine {
     pub name: String,
     pub os: String,
     pub app_version: String,
-    pub machine_id: Option<String>,
+    pub machine_id: Option<MachineId>,
 }
 
 fn valid_machine(info: &MachineInfo) -> Result<ValidMachine, ApiError> {
@@ -270,10 +260,10 @@ fn valid_machine(info: &MachineInfo) -> Result<ValidMachine, ApiError> {
     };
     let machine_id = match info.machine_id.as_deref().map(str::trim) {
         None | Some("") => None,
-        Some(id) if id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()) => {
-            Some(id.to_ascii_lowercase())
-        }
-        Some(_) => return Err(bad("machine_id", "expected 32 hexadecimal characters")),
+        Some(id) => Some(
+            MachineId::parse(id)
+                .ok_or_else(|| bad("machine_id", "expected 32 hexadecimal characters"))?,
+        ),
     };
     Ok(ValidMachine {
         fingerprint,

@@ -1,32 +1,36 @@
 //! The support JSON API, for integrations (telephony, helpdesk) acting as an agent with
 //! an API token (`account-server agents token …`): find an account, read its balance,
-//! log support time. Same error shape as the rest of the API; its own codes below.
+//! log support calls. Same error shape as the rest of the API; its wire types and its
+//! own codes are in `account_api::support` and `ErrorCode::SUPPORT_API`.
 
 use account_api::{
-    domain::{CustomerId, Invalid},
-    error::{ApiErrorBody, FieldError},
+    domain::Invalid,
+    error::{ApiErrorBody, ErrorCode, FieldError},
+    support::{
+        AccountSummary, Balance, LedgerEntryView, LogSupportCall, LoggedSupportCall, SearchResults,
+    },
 };
 use axum::{
-    extract::{FromRequestParts, State},
+    extract::{FromRef, FromRequestParts, State},
     http::{request::Parts, StatusCode},
     response::{IntoResponse, Response},
     Json,
 };
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-use super::common::{account_id, customer_id, find_accounts};
 use crate::{
+    accounts::{self, customer_id, find_accounts},
+    audit::Actor,
     error::ApiError,
     extract::{ApiJson, ApiPath, ApiQuery, BearerToken},
     ledger,
     secrets::token_hash,
     state::AppState,
-    storage::{AccountRow, AgentRow, LedgerRow, Tx},
-    support::{SearchQuery, MAX_SESSION_MINUTES},
+    storage::{AccountRow, AgentRow, LedgerRow, Storage, Tx},
+    support::{ledger_text, SearchQuery, MAX_NOTE_CHARS, MAX_SUPPORT_CALL_MINUTES},
 };
 
 const MAX_RESULTS: i64 = 20;
-const MAX_NOTE_CHARS: usize = 2000;
 
 /// Errors of the support API: its own codes, or the API's common ones.
 #[derive(Debug, thiserror::Error)]
@@ -38,11 +42,22 @@ pub enum SupportApiError {
     #[error("{field}: {message}")]
     Field {
         field: &'static str,
-        code: &'static str,
+        code: ErrorCode,
         message: &'static str,
     },
     #[error(transparent)]
     Api(#[from] ApiError),
+}
+
+impl SupportApiError {
+    /// A field refused by one of the shared rules (`Invalid`), with its code.
+    fn invalid(field: &'static str, invalid: Invalid) -> Self {
+        SupportApiError::Field {
+            field,
+            code: ErrorCode::Field(invalid),
+            message: invalid.message_en(),
+        }
+    }
 }
 
 impl From<crate::storage::StorageError> for SupportApiError {
@@ -54,10 +69,12 @@ impl From<crate::storage::StorageError> for SupportApiError {
 impl IntoResponse for SupportApiError {
     fn into_response(self) -> Response {
         let (status, code, field) = match &self {
-            SupportApiError::TokenRequired => {
-                (StatusCode::UNAUTHORIZED, "support_token_required", None)
-            }
-            SupportApiError::AccountNotFound => (StatusCode::NOT_FOUND, "not_found", None),
+            SupportApiError::TokenRequired => (
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::SupportTokenRequired,
+                None,
+            ),
+            SupportApiError::AccountNotFound => (StatusCode::NOT_FOUND, ErrorCode::NotFound, None),
             SupportApiError::Field { field, code, .. } => {
                 (StatusCode::UNPROCESSABLE_ENTITY, *code, Some(*field))
             }
@@ -72,13 +89,13 @@ impl IntoResponse for SupportApiError {
         let errors = match (&self, field) {
             (SupportApiError::Field { message, .. }, Some(field)) => vec![FieldError {
                 field: field.to_owned(),
-                code: code.to_owned(),
+                code: code.as_str().to_owned(),
                 message: (*message).to_owned(),
             }],
             _ => Vec::new(),
         };
         let body = ApiErrorBody {
-            code: code.to_owned(),
+            code: code.as_str().to_owned(),
             message,
             field: field.map(str::to_owned),
             errors,
@@ -88,22 +105,23 @@ impl IntoResponse for SupportApiError {
     }
 }
 
-/// The agent an integration acts for.
+/// The agent an integration acts for (it needs only the storage).
 pub struct SupportAgent(AgentRow);
 
-impl FromRequestParts<AppState> for SupportAgent {
+impl<S> FromRequestParts<S> for SupportAgent
+where
+    S: Send + Sync,
+    Storage: FromRef<S>,
+{
     type Rejection = SupportApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let token = BearerToken::from_request_parts(parts, state)
             .await
             .ok()
             .and_then(|t| t.0)
             .ok_or(SupportApiError::TokenRequired)?;
-        let mut tx = state.storage.read().await?;
+        let mut tx = Storage::from_ref(state).read().await?;
         let agent = tx.agent_by_api_token(&token_hash(&token)).await?;
         tx.commit().await?;
         agent
@@ -112,59 +130,11 @@ impl FromRequestParts<AppState> for SupportAgent {
     }
 }
 
-#[derive(Debug, Serialize, Deserialize)]
-pub struct AccountSummary {
-    pub customer_id: String,
-    pub company_name: String,
-    pub contact_name: String,
-    pub email: String,
-    pub phone: String,
-    pub siret: Option<String>,
-    pub balance_minutes: i64,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-pub struct SearchResults {
-    pub accounts: Vec<AccountSummary>,
-    /// The query looked like a customer ID with a wrong check digit: `accounts` are
-    /// the ones a single misheard or swapped digit away.
-    pub check_digit_mismatch: bool,
-    /// More accounts match than the service ranks: these are the first ones, unranked;
-    /// a more precise query finds the right one.
-    #[serde(default)]
-    pub more: bool,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-pub struct EntryView {
-    pub id: i64,
-    pub at: String,
-    pub kind: String,
-    pub minutes: i64,
-    pub worked_minutes: Option<i64>,
-    pub reference: String,
-    pub note: String,
-    pub agent: String,
-    pub reverses: Option<i64>,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-pub struct LoggedSession {
-    pub entry: EntryView,
-    pub balance_minutes: i64,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-pub struct Balance {
-    pub customer_id: String,
-    pub balance_minutes: i64,
-}
-
-fn entry_view(entry: LedgerRow) -> EntryView {
-    EntryView {
+fn entry_view(entry: LedgerRow) -> LedgerEntryView {
+    LedgerEntryView {
         id: entry.id,
         at: crate::rfc3339(entry.at),
-        kind: entry.kind,
+        kind: entry.kind.as_str().to_owned(),
         minutes: entry.minutes,
         worked_minutes: entry.worked_minutes,
         reference: entry.reference,
@@ -182,8 +152,8 @@ fn summary(account: AccountRow, balance_minutes: i64) -> AccountSummary {
             account.contact_first_name, account.contact_last_name
         ),
         company_name: account.company_name,
-        email: account.email,
-        phone: account.phone,
+        email: account.email.into(),
+        phone: account.phone.into(),
         siret: account.siret,
         balance_minutes,
     }
@@ -191,15 +161,15 @@ fn summary(account: AccountRow, balance_minutes: i64) -> AccountSummary {
 
 /// The account behind a customer ID in a path; a misheard one says so.
 async fn load(tx: &mut Tx, raw: &str) -> Result<AccountRow, SupportApiError> {
-    let id = CustomerId::parse(raw).map_err(|invalid| SupportApiError::Field {
-        field: "customer_id",
-        code: invalid.code(),
-        message: invalid.message_en(),
-    })?;
-    let aid = account_id(id).ok_or(SupportApiError::AccountNotFound)?;
-    tx.account_by_id(aid)
-        .await?
-        .ok_or(SupportApiError::AccountNotFound)
+    accounts::by_customer_id(tx, raw)
+        .await
+        .map_err(|err| match err {
+            accounts::NotFound::Malformed(invalid) => {
+                SupportApiError::invalid("customer_id", invalid)
+            }
+            accounts::NotFound::Unknown => SupportApiError::AccountNotFound,
+            accounts::NotFound::Storage(err) => err.into(),
+        })
 }
 
 #[derive(Deserialize)]
@@ -209,7 +179,7 @@ pub struct FindQuery {
 }
 
 pub async fn find(
-    State(state): State<AppState>,
+    State(storage): State<Storage>,
     _agent: SupportAgent,
     ApiQuery(query): ApiQuery<FindQuery>,
 ) -> Result<Json<SearchResults>, SupportApiError> {
@@ -217,11 +187,11 @@ pub async fn find(
     if query == SearchQuery::TooShort {
         return Err(SupportApiError::Field {
             field: "q",
-            code: "query_too_short",
+            code: ErrorCode::QueryTooShort,
             message: "type at least three characters, or a customer ID, phone or SIRET",
         });
     }
-    let mut tx = state.storage.read().await?;
+    let mut tx = storage.read().await?;
     let found = find_accounts(&mut tx, &query, MAX_RESULTS).await?;
     tx.commit().await?;
     let check_digit_mismatch = matches!(query, SearchQuery::MisheardId { .. });
@@ -239,11 +209,11 @@ pub async fn find(
 }
 
 pub async fn account(
-    State(state): State<AppState>,
+    State(storage): State<Storage>,
     _agent: SupportAgent,
     ApiPath(raw): ApiPath<String>,
 ) -> Result<Json<AccountSummary>, SupportApiError> {
-    let mut tx = state.storage.read().await?;
+    let mut tx = storage.read().await?;
     let account = load(&mut tx, &raw).await?;
     let balance = tx.balance(account.id).await?;
     tx.commit().await?;
@@ -251,11 +221,11 @@ pub async fn account(
 }
 
 pub async fn balance(
-    State(state): State<AppState>,
+    State(storage): State<Storage>,
     _agent: SupportAgent,
     ApiPath(raw): ApiPath<String>,
 ) -> Result<Json<Balance>, SupportApiError> {
-    let mut tx = state.storage.read().await?;
+    let mut tx = storage.read().await?;
     let account = load(&mut tx, &raw).await?;
     let balance_minutes = tx.balance(account.id).await?;
     tx.commit().await?;
@@ -265,52 +235,39 @@ pub async fn balance(
     }))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LogSession {
-    /// Minutes worked; the service's rounding rule gives the minutes charged.
-    pub minutes: i64,
-    #[serde(default)]
-    pub note: String,
-}
-
-pub async fn log_session(
+/// Charges a support call to the account's support time (also answered, deprecated,
+/// at `…/sessions`).
+pub async fn log_support_call(
     State(state): State<AppState>,
     SupportAgent(agent): SupportAgent,
     ApiPath(raw): ApiPath<String>,
-    ApiJson(body): ApiJson<LogSession>,
-) -> Result<(StatusCode, Json<LoggedSession>), SupportApiError> {
-    if !(1..=MAX_SESSION_MINUTES).contains(&body.minutes) {
+    ApiJson(body): ApiJson<LogSupportCall>,
+) -> Result<(StatusCode, Json<LoggedSupportCall>), SupportApiError> {
+    if !(1..=MAX_SUPPORT_CALL_MINUTES).contains(&body.minutes) {
         return Err(SupportApiError::Field {
             field: "minutes",
-            code: "invalid_duration",
+            code: ErrorCode::InvalidDuration,
             message: "minutes must be between 1 and 1440",
         });
     }
-    let note = body.note.trim();
-    if note.chars().count() > MAX_NOTE_CHARS {
-        return Err(SupportApiError::Field {
-            field: "note",
-            code: Invalid::TooLong.code(),
-            message: Invalid::TooLong.message_en(),
-        });
-    }
+    let note = ledger_text(&body.note, false, MAX_NOTE_CHARS)
+        .map_err(|invalid| SupportApiError::invalid("note", invalid))?;
     let now = crate::now();
     let mut tx = state.storage.write().await?;
     let account = load(&mut tx, &raw).await?;
-    let actor = format!("api:{}", agent.email);
+    let actor = Actor::Api(agent.email.clone());
     let writer = ledger::Writer {
         agent_id: agent.id,
         agent_name: &agent.name,
         actor: &actor,
     };
     let rounding = state.support.rounding;
-    let entry = ledger::log_session(
+    let entry = ledger::log_support_call(
         &mut tx,
         &writer,
         account.id,
         body.minutes,
-        note,
+        &note,
         rounding,
         now,
     )
@@ -319,7 +276,7 @@ pub async fn log_session(
     tx.commit().await?;
     Ok((
         StatusCode::CREATED,
-        Json(LoggedSession {
+        Json(LoggedSupportCall {
             entry: entry_view(entry),
             balance_minutes,
         }),

@@ -10,33 +10,88 @@ mod sqlite;
 
 pub use sqlite::{Storage, Tx, RANKED_MATCHES_MAX};
 
+use account_api::domain::{Email, Invalid, Language, Phone};
+
+use crate::{
+    audit::{Action, Actor},
+    ids::{AccountId, MachineId},
+    support::{LedgerKind, Role},
+};
+
 /// A stored account, as read back.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AccountRow {
-    pub id: i64,
-    pub email: String,
+    pub id: AccountId,
+    #[sqlx(try_from = "StoredText")]
+    pub email: Email,
     pub company_name: String,
     pub contact_first_name: String,
     pub contact_last_name: String,
-    pub phone: String,
+    #[sqlx(try_from = "StoredText")]
+    pub phone: Phone,
     pub siret: Option<String>,
     pub address_street: Option<String>,
     pub address_postal_code: Option<String>,
     pub address_city: Option<String>,
     pub address_country: Option<String>,
-    pub language: String,
+    #[sqlx(try_from = "StoredLanguage")]
+    pub language: Language,
     pub password_hash: String,
     pub version: i64,
     pub created_at: i64,
     pub updated_at: i64,
 }
 
-/// How many e-mailed pending passwords an account keeps (the newest).
-pub const PENDING_PASSWORDS_KEPT: i64 = 3;
+/// A value stored as text by the service after parsing it (an e-mail address, a phone
+/// number): read back through the same parser, so a row never carries an unchecked one.
+#[derive(sqlx::Type)]
+#[sqlx(transparent)]
+pub struct StoredText(String);
 
-/// An e-mailed password not used yet.
+impl TryFrom<StoredText> for Email {
+    type Error = Invalid;
+
+    fn try_from(stored: StoredText) -> Result<Self, Self::Error> {
+        Email::parse(&stored.0)
+    }
+}
+
+impl TryFrom<StoredText> for Phone {
+    type Error = Invalid;
+
+    fn try_from(stored: StoredText) -> Result<Self, Self::Error> {
+        Phone::parse(&stored.0)
+    }
+}
+
+/// A language as stored ("fr", "en"): read back strictly, never as a default.
+#[derive(sqlx::Type)]
+#[sqlx(transparent)]
+pub struct StoredLanguage(String);
+
+/// Stored text that is not one of the service's languages.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown language {0:?} in storage")]
+pub struct UnknownLanguage(String);
+
+impl TryFrom<StoredLanguage> for Language {
+    type Error = UnknownLanguage;
+
+    fn try_from(stored: StoredLanguage) -> Result<Self, Self::Error> {
+        match stored.0.as_str() {
+            "fr" => Ok(Language::Fr),
+            "en" => Ok(Language::En),
+            _ => Err(UnknownLanguage(stored.0)),
+        }
+    }
+}
+
+/// How many password requests an account keeps (the newest).
+pub const PASSWORD_REQUESTS_KEPT: i64 = 3;
+
+/// A password request: an e-mailed password not used yet.
 #[derive(Debug, Clone, sqlx::FromRow)]
-pub struct PendingPasswordRow {
+pub struct PasswordRequestRow {
     pub id: i64,
     pub password_hash: String,
     pub expires_at: i64,
@@ -45,21 +100,22 @@ pub struct PendingPasswordRow {
 /// A new e-mail address waiting for the code mailed to it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct EmailChangeRow {
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub new_email: String,
     /// `None` when the address belongs to another account: no code can confirm it.
     pub code_hash: Option<String>,
     pub wrong_codes: i64,
     pub expires_at: i64,
-    pub requested_by: String,
+    #[sqlx(try_from = "String")]
+    pub requested_by: Actor,
     pub created_at: i64,
 }
 
 /// A machine record; `token_hash` is `None` while it is not linked.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct MachineRow {
-    pub id: String,
-    pub account_id: i64,
+    pub id: MachineId,
+    pub account_id: AccountId,
     pub fingerprint: String,
     pub name: String,
     pub os: String,
@@ -81,10 +137,12 @@ impl MachineRow {
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AuditRow {
     pub id: i64,
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub at: i64,
-    pub actor: String,
-    pub action: String,
+    #[sqlx(try_from = "String")]
+    pub actor: Actor,
+    #[sqlx(try_from = "String")]
+    pub action: Action,
     pub detail: String,
 }
 
@@ -165,16 +223,18 @@ pub struct AgentRow {
     pub id: i64,
     pub email: String,
     pub name: String,
-    pub role: String,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
     pub password_hash: String,
-    pub language: String,
+    #[sqlx(try_from = "StoredLanguage")]
+    pub language: Language,
     pub disabled_at: Option<i64>,
     pub created_at: i64,
 }
 
 /// A console log-in, found by the hash of its cookie.
 #[derive(Debug, Clone, sqlx::FromRow)]
-pub struct AgentSessionRow {
+pub struct ConsoleSessionRow {
     pub agent_id: i64,
     pub csrf_token: String,
     pub created_at: i64,
@@ -185,9 +245,10 @@ pub struct AgentSessionRow {
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct LedgerRow {
     pub id: i64,
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub at: i64,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: LedgerKind,
     pub minutes: i64,
     pub worked_minutes: Option<i64>,
     pub reference: String,
@@ -200,8 +261,8 @@ pub struct LedgerRow {
 /// A ledger entry to add.
 #[derive(Debug, Clone)]
 pub struct NewLedgerEntry<'a> {
-    pub account_id: i64,
-    pub kind: &'a str,
+    pub account_id: AccountId,
+    pub kind: LedgerKind,
     pub minutes: i64,
     pub worked_minutes: Option<i64>,
     pub reference: &'a str,
@@ -224,10 +285,11 @@ pub struct NoteRow {
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ExportRow {
     pub id: i64,
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub company_name: String,
     pub at: i64,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: LedgerKind,
     pub minutes: i64,
     pub worked_minutes: Option<i64>,
     pub reference: String,

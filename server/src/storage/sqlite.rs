@@ -9,10 +9,12 @@ use sqlx::{
 };
 
 use super::{
-    AccountRow, AuditRow, EmailChangeRow, MachineRow, OutboxRow, OutgoingMail, PendingPasswordRow,
-    StorageError, PENDING_PASSWORDS_KEPT,
+    AccountRow, AuditRow, EmailChangeRow, MachineRow, OutboxRow, OutgoingMail, PasswordRequestRow,
+    StorageError, PASSWORD_REQUESTS_KEPT,
 };
 use crate::{
+    audit::{Action, Actor},
+    ids::{AccountId, MachineId},
     limits::window::{wait_for_room, Bucket},
     secrets::OutboxKey,
 };
@@ -164,7 +166,7 @@ impl Storage {
     /// Whether the account was used from `network` since `since` (a link, a machine seen).
     pub async fn is_known_network(
         &self,
-        account_id: i64,
+        account_id: AccountId,
         network: &str,
         since: i64,
     ) -> Result<bool, StorageError> {
@@ -400,7 +402,10 @@ impl Tx {
             .await?)
     }
 
-    pub async fn account_by_id(&mut self, id: i64) -> Result<Option<AccountRow>, StorageError> {
+    pub async fn account_by_id(
+        &mut self,
+        id: AccountId,
+    ) -> Result<Option<AccountRow>, StorageError> {
         let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = ?");
         Ok(sqlx::query_as::<_, AccountRow>(&sql)
             .bind(id)
@@ -439,6 +444,7 @@ impl Tx {
         .fetch_one(&mut *self.tx)
         .await
         .map_err(unique_email)?;
+        let id = AccountId::new(id);
         self.account_by_id(id)
             .await?
             .ok_or_else(|| StorageError::Unexpected(anyhow::anyhow!("account {id} vanished")))
@@ -447,7 +453,7 @@ impl Tx {
     /// Replaces the account's details if it is still at `expected_version`.
     pub async fn update_account_details(
         &mut self,
-        id: i64,
+        id: AccountId,
         expected_version: i64,
         details: &ValidDetails,
         now: i64,
@@ -483,17 +489,17 @@ impl Tx {
         Ok(())
     }
 
-    /// Adds a pending password ("e-mail my password"); only the newest
-    /// [`PENDING_PASSWORDS_KEPT`] unexpired ones are kept.
-    pub async fn add_pending_password(
+    /// Adds a password request ("e-mail my password"); only the newest
+    /// [`PASSWORD_REQUESTS_KEPT`] unexpired ones are kept.
+    pub async fn add_password_request(
         &mut self,
-        account_id: i64,
+        account_id: AccountId,
         hash: &str,
         expires_at: i64,
         now: i64,
     ) -> Result<(), StorageError> {
         sqlx::query(
-            "INSERT INTO pending_passwords (account_id, password_hash, expires_at, created_at) \
+            "INSERT INTO password_requests (account_id, password_hash, expires_at, created_at) \
              VALUES (?, ?, ?, ?)",
         )
         .bind(account_id)
@@ -503,53 +509,53 @@ impl Tx {
         .execute(&mut *self.tx)
         .await?;
         sqlx::query(
-            "DELETE FROM pending_passwords WHERE account_id = ?1 AND (expires_at <= ?2 \
-               OR id NOT IN (SELECT id FROM pending_passwords WHERE account_id = ?1 \
+            "DELETE FROM password_requests WHERE account_id = ?1 AND (expires_at <= ?2 \
+               OR id NOT IN (SELECT id FROM password_requests WHERE account_id = ?1 \
                              ORDER BY id DESC LIMIT ?3))",
         )
         .bind(account_id)
         .bind(now)
-        .bind(PENDING_PASSWORDS_KEPT)
+        .bind(PASSWORD_REQUESTS_KEPT)
         .execute(&mut *self.tx)
         .await?;
         Ok(())
     }
 
-    /// The account's pending passwords that have not expired, newest first.
-    pub async fn pending_passwords(
+    /// The account's password requests that have not expired, newest first.
+    pub async fn password_requests(
         &mut self,
-        account_id: i64,
+        account_id: AccountId,
         now: i64,
-    ) -> Result<Vec<PendingPasswordRow>, StorageError> {
-        Ok(sqlx::query_as::<_, PendingPasswordRow>(
-            "SELECT id, password_hash, expires_at FROM pending_passwords \
+    ) -> Result<Vec<PasswordRequestRow>, StorageError> {
+        Ok(sqlx::query_as::<_, PasswordRequestRow>(
+            "SELECT id, password_hash, expires_at FROM password_requests \
              WHERE account_id = ? AND expires_at > ? ORDER BY id DESC LIMIT ?",
         )
         .bind(account_id)
         .bind(now)
-        .bind(PENDING_PASSWORDS_KEPT)
+        .bind(PASSWORD_REQUESTS_KEPT)
         .fetch_all(&mut *self.tx)
         .await?)
     }
 
-    /// A pending password was used: it becomes the account's password, and the other
-    /// pending ones stop working. `false` if it is gone meanwhile (another one was used).
-    pub async fn use_pending_password(
+    /// A password request's password was used: it becomes the account's password, and the other
+    /// requests stop working. `false` if it is gone meanwhile (another one was used).
+    pub async fn use_password_request(
         &mut self,
-        account_id: i64,
-        pending_id: i64,
+        account_id: AccountId,
+        request_id: i64,
     ) -> Result<bool, StorageError> {
         let done = sqlx::query(
             "UPDATE accounts SET password_hash = \
-                 (SELECT password_hash FROM pending_passwords WHERE id = ?1 AND account_id = ?2) \
+                 (SELECT password_hash FROM password_requests WHERE id = ?1 AND account_id = ?2) \
              WHERE id = ?2 AND EXISTS \
-                 (SELECT 1 FROM pending_passwords WHERE id = ?1 AND account_id = ?2)",
+                 (SELECT 1 FROM password_requests WHERE id = ?1 AND account_id = ?2)",
         )
-        .bind(pending_id)
+        .bind(request_id)
         .bind(account_id)
         .execute(&mut *self.tx)
         .await?;
-        sqlx::query("DELETE FROM pending_passwords WHERE account_id = ?")
+        sqlx::query("DELETE FROM password_requests WHERE account_id = ?")
             .bind(account_id)
             .execute(&mut *self.tx)
             .await?;
@@ -559,7 +565,7 @@ impl Tx {
     /// The account was used from `network` (a link succeeded, a linked machine was seen).
     pub async fn note_network(
         &mut self,
-        account_id: i64,
+        account_id: AccountId,
         network: &str,
         now: i64,
     ) -> Result<(), StorageError> {
@@ -591,7 +597,7 @@ impl Tx {
         .bind(&change.new_email)
         .bind(&change.code_hash)
         .bind(change.expires_at)
-        .bind(&change.requested_by)
+        .bind(change.requested_by.to_string())
         .bind(change.created_at)
         .execute(&mut *self.tx)
         .await?;
@@ -601,7 +607,7 @@ impl Tx {
     /// The address waiting for its code, if one is and it has not expired.
     pub async fn email_change(
         &mut self,
-        account_id: i64,
+        account_id: AccountId,
         now: i64,
     ) -> Result<Option<EmailChangeRow>, StorageError> {
         Ok(sqlx::query_as::<_, EmailChangeRow>(
@@ -613,7 +619,7 @@ impl Tx {
         .await?)
     }
 
-    pub async fn delete_email_change(&mut self, account_id: i64) -> Result<(), StorageError> {
+    pub async fn delete_email_change(&mut self, account_id: AccountId) -> Result<(), StorageError> {
         sqlx::query("DELETE FROM email_changes WHERE account_id = ?")
             .bind(account_id)
             .execute(&mut *self.tx)
@@ -622,7 +628,10 @@ impl Tx {
     }
 
     /// Counts a wrong code; returns how many the change has had.
-    pub async fn email_change_wrong_code(&mut self, account_id: i64) -> Result<i64, StorageError> {
+    pub async fn email_change_wrong_code(
+        &mut self,
+        account_id: AccountId,
+    ) -> Result<i64, StorageError> {
         Ok(sqlx::query_scalar(
             "UPDATE email_changes SET wrong_codes = wrong_codes + 1 WHERE account_id = ? \
              RETURNING wrong_codes",
@@ -637,7 +646,7 @@ impl Tx {
     /// took it meanwhile.
     pub async fn set_account_email(
         &mut self,
-        account_id: i64,
+        account_id: AccountId,
         email: &str,
         now: i64,
     ) -> Result<(), StorageError> {
@@ -667,7 +676,10 @@ impl Tx {
         )
     }
 
-    pub async fn machine_by_id(&mut self, id: &str) -> Result<Option<MachineRow>, StorageError> {
+    pub async fn machine_by_id(
+        &mut self,
+        id: &MachineId,
+    ) -> Result<Option<MachineRow>, StorageError> {
         Ok(
             sqlx::query_as::<_, MachineRow>("SELECT * FROM machines WHERE id = ?")
                 .bind(id)
@@ -679,7 +691,7 @@ impl Tx {
     /// The most recent unlinked record of this account with this fingerprint.
     pub async fn unlinked_machine_by_fingerprint(
         &mut self,
-        account_id: i64,
+        account_id: AccountId,
         fingerprint: &str,
     ) -> Result<Option<MachineRow>, StorageError> {
         Ok(sqlx::query_as::<_, MachineRow>(
@@ -694,7 +706,7 @@ impl Tx {
 
     pub async fn linked_machines(
         &mut self,
-        account_id: i64,
+        account_id: AccountId,
     ) -> Result<Vec<MachineRow>, StorageError> {
         Ok(sqlx::query_as::<_, MachineRow>(
             "SELECT * FROM machines WHERE account_id = ? AND token_hash IS NOT NULL \
@@ -749,8 +761,8 @@ impl Tx {
     /// Revokes the machine's token. `MachineNotFound` unless it is linked to `account_id`.
     pub async fn unlink_machine(
         &mut self,
-        account_id: i64,
-        machine_id: &str,
+        account_id: AccountId,
+        machine_id: &MachineId,
         now: i64,
     ) -> Result<(), StorageError> {
         let done = sqlx::query(
@@ -769,7 +781,11 @@ impl Tx {
     }
 
     /// Notes that the machine was seen, at most once a minute (reads stay cheap).
-    pub async fn touch_machine(&mut self, machine_id: &str, now: i64) -> Result<(), StorageError> {
+    pub async fn touch_machine(
+        &mut self,
+        machine_id: &MachineId,
+        now: i64,
+    ) -> Result<(), StorageError> {
         sqlx::query("UPDATE machines SET last_seen_at = ? WHERE id = ? AND last_seen_at < ?")
             .bind(now)
             .bind(machine_id)
@@ -783,9 +799,9 @@ impl Tx {
 
     pub async fn audit(
         &mut self,
-        account_id: i64,
-        actor: &str,
-        action: &str,
+        account_id: AccountId,
+        actor: &Actor,
+        action: Action,
         detail: serde_json::Value,
         now: i64,
     ) -> Result<(), StorageError> {
@@ -794,15 +810,18 @@ impl Tx {
         )
         .bind(account_id)
         .bind(now)
-        .bind(actor)
-        .bind(action)
+        .bind(actor.to_string())
+        .bind(action.as_str())
         .bind(detail.to_string())
         .execute(&mut *self.tx)
         .await?;
         Ok(())
     }
 
-    pub async fn audit_events(&mut self, account_id: i64) -> Result<Vec<AuditRow>, StorageError> {
+    pub async fn audit_events(
+        &mut self,
+        account_id: AccountId,
+    ) -> Result<Vec<AuditRow>, StorageError> {
         Ok(sqlx::query_as::<_, AuditRow>(
             "SELECT * FROM audit_events WHERE account_id = ? ORDER BY id",
         )

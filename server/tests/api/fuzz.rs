@@ -4,7 +4,7 @@
 //! that says what went wrong (or that JSON error); and the service is healthy after.
 //!
 //! The API cases are generated from the OpenAPI document the running service serves,
-//! plus any route of `API_PATHS` it does not describe. The console is not in that
+//! plus any route of `api_paths()` it does not describe. The console is not in that
 //! document: its routes are listed here. Everything random comes from one seeded RNG;
 //! the seed is printed with the results, and `FUZZ_SEED=<n>` replays a run.
 //!
@@ -20,7 +20,7 @@ use std::{
 };
 
 use account_server::{
-    secrets::{token_hash, ClearPassword, MachineToken, PasswordHasher},
+    secrets::{token_hash, ApiToken, ClearPassword, PasswordHasher},
     storage::Storage,
 };
 use rand::{rngs::StdRng, seq::SliceRandom, Rng, SeedableRng};
@@ -111,6 +111,20 @@ async fn arbitrary_input_on_every_api_route_gets_json_rejections_and_no_5xx() {
         .register(&crate::helpers::registration("after-fuzz@example.fr"))
         .await;
     assert_eq!(registered.status(), 202, "a registration after the fuzzing");
+}
+
+/// The console routes fuzzed below are exactly the ones its router serves (the router's
+/// own table), so a new page cannot escape the fuzzing.
+#[test]
+fn the_fuzzed_console_routes_are_the_served_ones() {
+    let mut fuzzed: Vec<(&str, &str)> = CONSOLE_ROUTES
+        .iter()
+        .map(|r| (r.method, r.template))
+        .collect();
+    let mut served = account_server::console::console_paths();
+    fuzzed.sort();
+    served.sort();
+    assert_eq!(fuzzed, served);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -710,7 +724,9 @@ impl World {
         // A ledger entry, for the routes that name one.
         let logged: Value = app
             .client
-            .post(app.url(&format!("/api/v1/support/accounts/{customer_id}/sessions")))
+            .post(app.url(&format!(
+                "/api/v1/support/accounts/{customer_id}/support-calls"
+            )))
             .bearer_auth(&support_token)
             .json(&json!({ "minutes": 20, "note": "fuzz" }))
             .send()
@@ -719,7 +735,9 @@ impl World {
             .json()
             .await
             .unwrap();
-        let entry_id = logged["entry"]["id"].as_i64().expect("a logged session");
+        let entry_id = logged["entry"]["id"]
+            .as_i64()
+            .expect("a logged support call");
         let version = app.account_view(&link.token).await.version;
         Self {
             server,
@@ -1055,7 +1073,7 @@ async fn support_token(app: &TestApp) -> String {
     let storage = Storage::connect(&format!("sqlite://{}", database_path(&app.data).display()))
         .await
         .unwrap();
-    let token = MachineToken::generate();
+    let token = ApiToken::generate();
     let mut tx = storage.write().await.unwrap();
     let agent = tx
         .insert_agent(
@@ -1164,7 +1182,7 @@ fn operations(doc: &Value) -> Vec<Operation> {
         }
     }
     // Served but not described: fuzzed all the same, with each kind of credentials.
-    for (method, template) in account_server::routes::API_PATHS {
+    for (method, template) in &account_server::routes::api_paths() {
         if found
             .iter()
             .any(|o| o.method.eq_ignore_ascii_case(method) && o.template == *template)
@@ -2101,8 +2119,8 @@ const fn route(
     }
 }
 
-/// Every route of `console::router()`, with the query parameters and form fields its
-/// handler reads.
+/// Every route of `console::router()` (checked against `console::console_paths()`),
+/// with the query parameters and form fields its handler reads.
 const CONSOLE_ROUTES: &[ConsoleRoute] = &[
     route("GET", "/", &[], &[]),
     route("GET", "/console", &[], &[]),
@@ -2131,7 +2149,7 @@ const CONSOLE_ROUTES: &[ConsoleRoute] = &[
     ),
     route(
         "POST",
-        "/console/accounts/{customer_id}/sessions",
+        "/console/accounts/{customer_id}/support-calls",
         &[],
         &["csrf", "minutes", "note"],
     ),

@@ -5,15 +5,16 @@
 use account_api::details::ValidDetails;
 use account_api::wire::AccountDetails;
 use account_server::{
+    ids::AccountId,
     storage::{LedgerRow, NewLedgerEntry, Storage, StorageError},
-    support::Rounding,
+    support::{LedgerKind, Rounding},
 };
 use proptest::{prelude::*, test_runner::TestRunner};
 
 #[derive(Debug, Clone)]
 enum Op {
-    /// A support session on account `account` (0 or 1), `worked` minutes as worked.
-    Session { account: usize, worked: i64 },
+    /// A support call on account `account` (0 or 1), `worked` minutes as worked.
+    SupportCall { account: usize, worked: i64 },
     /// Prepaid time bought.
     Credit { account: usize, minutes: i64 },
     /// Cancels the `pick`-th (modulo) entry that may still be cancelled.
@@ -26,7 +27,7 @@ enum Op {
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        4 => (0..2usize, 1..=1440i64).prop_map(|(account, worked)| Op::Session { account, worked }),
+        4 => (0..2usize, 1..=1440i64).prop_map(|(account, worked)| Op::SupportCall { account, worked }),
         2 => (0..2usize, 1..=6000i64).prop_map(|(account, minutes)| Op::Credit { account, minutes }),
         2 => any::<usize>().prop_map(|pick| Op::Reverse { pick }),
         1 => any::<usize>().prop_map(|pick| Op::ReverseAgain { pick }),
@@ -34,7 +35,7 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
-async fn new_account(storage: &Storage, n: u64) -> i64 {
+async fn new_account(storage: &Storage, n: u64) -> AccountId {
     let details = ValidDetails::parse(&AccountDetails {
         email: format!("ledger-{n}@example.fr"),
         company_name: "Ledger SARL".into(),
@@ -55,7 +56,7 @@ async fn new_account(storage: &Storage, n: u64) -> i64 {
     account.id
 }
 
-fn entry<'a>(account_id: i64, kind: &'a str, minutes: i64) -> NewLedgerEntry<'a> {
+fn entry<'a>(account_id: AccountId, kind: LedgerKind, minutes: i64) -> NewLedgerEntry<'a> {
     NewLedgerEntry {
         account_id,
         kind,
@@ -70,7 +71,7 @@ fn entry<'a>(account_id: i64, kind: &'a str, minutes: i64) -> NewLedgerEntry<'a>
 }
 
 /// Every entry of both accounts, as stored.
-async fn all_entries(storage: &Storage, accounts: [i64; 2]) -> Vec<LedgerRow> {
+async fn all_entries(storage: &Storage, accounts: [AccountId; 2]) -> Vec<LedgerRow> {
     let mut tx = storage.read().await.unwrap();
     let mut rows = tx.ledger(accounts[0]).await.unwrap();
     rows.extend(tx.ledger(accounts[1]).await.unwrap());
@@ -99,10 +100,10 @@ async fn check_sequence(
         let reversed: Vec<i64> = expected.iter().filter_map(|e| e.reverses).collect();
         let open: Vec<&LedgerRow> = expected
             .iter()
-            .filter(|e| e.kind != "correction" && !reversed.contains(&e.id))
+            .filter(|e| e.kind != LedgerKind::Correction && !reversed.contains(&e.id))
             .collect();
         match op {
-            Op::Session { account, worked } => {
+            Op::SupportCall { account, worked } => {
                 let charged = rounding.charge(worked);
                 prop_assert!(charged >= worked && charged - worked < 15 && charged % 15 == 0);
                 let mut tx = storage.write().await.unwrap();
@@ -110,7 +111,7 @@ async fn check_sequence(
                     .add_ledger_entry(
                         &NewLedgerEntry {
                             worked_minutes: Some(worked),
-                            ..entry(accounts[account], "session", -charged)
+                            ..entry(accounts[account], LedgerKind::SupportCall, -charged)
                         },
                         now,
                     )
@@ -124,7 +125,7 @@ async fn check_sequence(
             Op::Credit { account, minutes } => {
                 let mut tx = storage.write().await.unwrap();
                 let row = tx
-                    .add_ledger_entry(&entry(accounts[account], "credit", minutes), now)
+                    .add_ledger_entry(&entry(accounts[account], LedgerKind::Credit, minutes), now)
                     .await
                     .unwrap();
                 tx.commit().await.unwrap();
@@ -141,7 +142,7 @@ async fn check_sequence(
                     .add_ledger_entry(
                         &NewLedgerEntry {
                             reverses: Some(target.id),
-                            ..entry(target.account_id, "correction", -target.minutes)
+                            ..entry(target.account_id, LedgerKind::Correction, -target.minutes)
                         },
                         now,
                     )
@@ -162,7 +163,7 @@ async fn check_sequence(
                     .add_ledger_entry(
                         &NewLedgerEntry {
                             reverses: Some(target.id),
-                            ..entry(target.account_id, "correction", -target.minutes)
+                            ..entry(target.account_id, LedgerKind::Correction, -target.minutes)
                         },
                         now,
                     )
@@ -220,25 +221,27 @@ async fn check_sequence(
                 .map(|e| e.minutes)
                 .sum();
             prop_assert_eq!(tx.balance(account).await.unwrap(), sum);
-            // The recent sessions are the uncancelled sessions, newest first.
+            // The recent support calls are the uncancelled ones, newest first.
             let reversed: Vec<i64> = expected.iter().filter_map(|e| e.reverses).collect();
-            let mut sessions: Vec<i64> = expected
+            let mut support_calls: Vec<i64> = expected
                 .iter()
                 .filter(|e| {
-                    e.account_id == account && e.kind == "session" && !reversed.contains(&e.id)
+                    e.account_id == account
+                        && e.kind == LedgerKind::SupportCall
+                        && !reversed.contains(&e.id)
                 })
                 .map(|e| e.id)
                 .collect();
-            sessions.reverse();
-            sessions.truncate(5);
+            support_calls.reverse();
+            support_calls.truncate(5);
             let recent: Vec<i64> = tx
-                .recent_sessions(account, 5)
+                .recent_support_calls(account, 5)
                 .await
                 .unwrap()
                 .iter()
                 .map(|e| e.id)
                 .collect();
-            prop_assert_eq!(recent, sessions);
+            prop_assert_eq!(recent, support_calls);
         }
         tx.commit().await.unwrap();
     }
@@ -321,14 +324,14 @@ async fn insert_or_replace_cannot_rewrite_an_entry() {
     let account = new_account(&storage, 1).await;
     let mut tx = storage.write().await.unwrap();
     let credit = tx
-        .add_ledger_entry(&entry(account, "credit", 600), 1_700_000_000)
+        .add_ledger_entry(&entry(account, LedgerKind::Credit, 600), 1_700_000_000)
         .await
         .unwrap();
     let correction = tx
         .add_ledger_entry(
             &NewLedgerEntry {
                 reverses: Some(credit.id),
-                ..entry(account, "correction", -600)
+                ..entry(account, LedgerKind::Correction, -600)
             },
             1_700_000_001,
         )

@@ -160,7 +160,7 @@ async fn a_burst_of_password_mails_sends_no_more_than_the_limit() {
     assert_eq!(count(&statuses, StatusCode::ACCEPTED), 5, "{statuses:?}");
     assert_eq!(count(&statuses, StatusCode::TOO_MANY_REQUESTS), BURST - 5);
     // Exactly the accepted requests sent mail (the first registration created the
-    // account; the others mail it a pending password).
+    // account; the others mail it a password request).
     app.smtp
         .wait_for("flood@example.fr", 5, std::time::Duration::from_secs(20))
         .await;
@@ -243,7 +243,7 @@ async fn strangers_guessing_from_everywhere_cannot_lock_the_company_out() {
 }
 
 /// Every password check does the same work: one argon2 run, whether the address is
-/// unknown, or has an account with three pending passwords.
+/// unknown, or has an account with three password requests.
 #[tokio::test]
 async fn a_wrong_password_takes_as_long_for_an_unknown_address_as_for_a_busy_account() {
     let app = spawn_app().await;
@@ -253,7 +253,7 @@ async fn a_wrong_password_takes_as_long_for_an_unknown_address_as_for_a_busy_acc
         app.request_password(email).await;
         app.smtp.wait_for_nth(email, 2 + n).await;
     }
-    let pending: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM pending_passwords")
+    let pending: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM password_requests")
         .fetch_one(&app.db().await)
         .await
         .unwrap();

@@ -42,7 +42,7 @@ async fn the_openapi_document_describes_every_route_and_only_those() {
             documented.push((method.clone(), path.clone()));
         }
     }
-    let mut served: Vec<(String, String)> = account_server::routes::API_PATHS
+    let mut served: Vec<(String, String)> = account_server::routes::api_paths()
         .iter()
         .map(|(m, p)| (m.to_string(), p.to_string()))
         .collect();

@@ -40,9 +40,7 @@ async fn registering_creates_the_account_and_mails_its_password_and_customer_id(
     );
     assert!(mail.text.contains("Dupont Bâtiment SARL"));
     let password = mail.password().expect("a password in the mail");
-    let id_text = mail
-        .line_value("Identifiant client :")
-        .expect("a customer ID");
+    let id_text = mail.line_value("Numéro client :").expect("a customer ID");
     let id = CustomerId::parse(&id_text).expect("a valid customer ID with its check digit");
 
     let link = app
@@ -103,7 +101,7 @@ async fn registering_a_known_address_answers_exactly_as_an_unknown_one() {
     // The owner learns it by mail, with a password that links to the existing account.
     let mail = app.smtp.wait_for_nth("info@martin.fr", 2).await;
     assert!(mail.subject.contains("déjà"), "{}", mail.subject);
-    let id = first_mail.line_value("Identifiant client :").unwrap();
+    let id = first_mail.line_value("Numéro client :").unwrap();
     assert!(
         mail.text.contains(&id),
         "names customer account {id}: {}",
@@ -143,7 +141,7 @@ async fn a_password_request_answers_the_same_for_known_and_unknown_addresses() {
 }
 
 #[tokio::test]
-async fn a_pending_password_does_not_lock_out_the_current_one() {
+async fn a_password_request_does_not_lock_out_the_current_one() {
     let app = spawn_app().await;
     let email = "pending@example.fr";
     let (current, _) = app.register_and_read_password(email).await;
@@ -162,14 +160,14 @@ async fn a_pending_password_does_not_lock_out_the_current_one() {
 }
 
 #[tokio::test]
-async fn a_pending_password_expires_after_24_hours() {
+async fn a_password_request_expires_after_24_hours() {
     let app = spawn_app().await;
     let email = "expiry@example.fr";
     let (current, _) = app.register_and_read_password(email).await;
     app.request_password(email).await;
     let pending = app.smtp.wait_for_nth(email, 2).await.password().unwrap();
 
-    let expires_at: i64 = sqlx::query_scalar("SELECT expires_at FROM pending_passwords")
+    let expires_at: i64 = sqlx::query_scalar("SELECT expires_at FROM password_requests")
         .fetch_one(&app.db().await)
         .await
         .unwrap();
@@ -177,7 +175,7 @@ async fn a_pending_password_expires_after_24_hours() {
     assert!((23.9..=24.0).contains(&in_hours), "expires in {in_hours} h");
 
     // A day later:
-    sqlx::query("UPDATE pending_passwords SET expires_at = ?")
+    sqlx::query("UPDATE password_requests SET expires_at = ?")
         .bind(account_server::now() - 1)
         .execute(&app.db().await)
         .await

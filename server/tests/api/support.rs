@@ -8,11 +8,14 @@ use std::{
 
 use account_api::{
     domain::CustomerId,
+    support::{LogSupportCall, LoggedSupportCall},
     wire::{AccountDetails, AccountView},
 };
 use account_server::{
-    secrets::{token_hash, MachineToken},
+    ids::AccountId,
+    secrets::{token_hash, ApiToken},
     storage::{AccountRow, NewLedgerEntry, Storage},
+    support::LedgerKind,
 };
 use reqwest::{Response, StatusCode};
 use serde_json::{json, Value};
@@ -105,7 +108,7 @@ fn token_with_binary(app: &TestApp, email: &str, label: &str) -> String {
 /// An agent and an API token for it, straight through the storage layer.
 async fn api_token(app: &TestApp, email: &str, name: &str) -> String {
     let storage = storage(app).await;
-    let token = MachineToken::generate();
+    let token = ApiToken::generate();
     let mut tx = storage.write().await.unwrap();
     let agent = tx
         .insert_agent(
@@ -156,7 +159,7 @@ async fn seed_account(
 }
 
 fn customer_id_of(account: &AccountRow) -> String {
-    CustomerId::from_sequence(account.id as u64 + 1000).to_string()
+    CustomerId::from_sequence(account.id.get() as u64 + 1000).to_string()
 }
 
 /// The ID with one digit misheard (so its check digit no longer matches).
@@ -199,9 +202,11 @@ async fn found_ids(app: &TestApp, token: &str, q: &str) -> Vec<String> {
         .collect()
 }
 
-async fn log_session(app: &TestApp, token: &str, customer_id: &str, body: &Value) -> Response {
+async fn log_support_call(app: &TestApp, token: &str, customer_id: &str, body: &Value) -> Response {
     app.client
-        .post(app.url(&format!("/api/v1/support/accounts/{customer_id}/sessions")))
+        .post(app.url(&format!(
+            "/api/v1/support/accounts/{customer_id}/support-calls"
+        )))
         .bearer_auth(token)
         .json(body)
         .send()
@@ -224,6 +229,10 @@ fn support_routes(customer_id: &str) -> Vec<(&'static str, String)> {
         (
             "GET",
             format!("/api/v1/support/accounts/{customer_id}/balance"),
+        ),
+        (
+            "POST",
+            format!("/api/v1/support/accounts/{customer_id}/support-calls"),
         ),
         (
             "POST",
@@ -708,14 +717,57 @@ async fn reading_an_account_tells_an_unknown_id_from_a_misheard_one() {
 
 // --- logging support time ---------------------------------------------------------------
 
+/// `…/sessions`, the route's name before the glossary's "support call", still logs one,
+/// and the document marks it deprecated in favour of `…/support-calls`.
 #[tokio::test]
-async fn a_session_is_charged_by_started_quarter_hour_and_may_overdraw() {
+async fn the_former_sessions_route_still_logs_a_support_call() {
     let app = spawn_app().await;
     let [dupont, ..] = three_accounts(&app).await;
     let token = api_token(&app, "lea@support.example.fr", "Léa Martin").await;
     let id = customer_id_of(&dupont);
 
-    let response = log_session(
+    let response = app
+        .client
+        .post(app.url(&format!("/api/v1/support/accounts/{id}/sessions")))
+        .bearer_auth(&token)
+        .json(&json!({ "minutes": 17, "note": "ligne\nsuivante" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    // An integration reads the answer with the shared wire types.
+    let logged: LoggedSupportCall = response.json().await.unwrap();
+    assert_eq!(logged.entry.minutes, -30);
+    assert_eq!(logged.entry.note, "ligne\nsuivante");
+    let call = LogSupportCall {
+        minutes: 15,
+        note: String::new(),
+    };
+    let response = log_support_call(&app, &token, &id, &json!(call)).await;
+    let logged: LoggedSupportCall = response.json().await.unwrap();
+    assert_eq!(logged.balance_minutes, -45);
+
+    let doc: Value = get(&app, None, "/api/v1/openapi.json")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let paths = &doc["paths"];
+    let former = &paths["/api/v1/support/accounts/{customer_id}/sessions"]["post"];
+    let current = &paths["/api/v1/support/accounts/{customer_id}/support-calls"]["post"];
+    assert_eq!(former["deprecated"], true);
+    assert!(current.get("deprecated").is_none(), "{current}");
+    assert_eq!(former["requestBody"], current["requestBody"]);
+}
+
+#[tokio::test]
+async fn a_support_call_is_charged_by_started_quarter_hour_and_may_overdraw() {
+    let app = spawn_app().await;
+    let [dupont, ..] = three_accounts(&app).await;
+    let token = api_token(&app, "lea@support.example.fr", "Léa Martin").await;
+    let id = customer_id_of(&dupont);
+
+    let response = log_support_call(
         &app,
         &token,
         &id,
@@ -744,7 +796,7 @@ async fn a_session_is_charged_by_started_quarter_hour_and_may_overdraw() {
     assert_eq!(body["accounts"][0]["balance_minutes"], -30);
 
     // A whole quarter hour is charged as worked; the balance keeps going down.
-    let response = log_session(&app, &token, &id, &json!({ "minutes": 45 })).await;
+    let response = log_support_call(&app, &token, &id, &json!({ "minutes": 45 })).await;
     let logged: Value = response.json().await.unwrap();
     assert_eq!(logged["entry"]["minutes"], -45);
     assert_eq!(logged["balance_minutes"], -75);
@@ -756,7 +808,10 @@ async fn a_session_is_charged_by_started_quarter_hour_and_may_overdraw() {
     storage.close().await;
     assert_eq!(rows.len(), 2);
     assert_eq!(rows[0].account_id, dupont.id);
-    assert_eq!((rows[0].kind.as_str(), rows[0].minutes), ("session", -30));
+    assert_eq!(
+        (rows[0].kind, rows[0].minutes),
+        (LedgerKind::SupportCall, -30)
+    );
     assert_eq!(rows[0].worked_minutes, Some(17));
     assert_eq!(rows[0].agent_name, "Léa Martin");
     assert!(rows[0].agent_id.is_some());
@@ -824,16 +879,22 @@ async fn an_invalid_duration_writes_nothing() {
             StatusCode::UNPROCESSABLE_ENTITY,
             "too_long",
         ),
+        // The console's rule too: line breaks yes, other control characters no.
+        (
+            json!({ "minutes": 17, "note": "appel\u{7} bip" }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "control_characters",
+        ),
     ];
     for (body, status, code) in cases {
-        let (got, error) = error_of(log_session(&app, &token, &id, &body).await).await;
+        let (got, error) = error_of(log_support_call(&app, &token, &id, &body).await).await;
         assert_eq!(
             (got, error["code"].as_str()),
             (status, Some(code)),
             "{body}: {error}"
         );
         if status == StatusCode::UNPROCESSABLE_ENTITY {
-            let field = if code == "too_long" {
+            let field = if matches!(code, "too_long" | "control_characters") {
                 "note"
             } else {
                 "minutes"
@@ -846,7 +907,7 @@ async fn an_invalid_duration_writes_nothing() {
     // Not JSON at all.
     let response = app
         .client
-        .post(app.url(&format!("/api/v1/support/accounts/{id}/sessions")))
+        .post(app.url(&format!("/api/v1/support/accounts/{id}/support-calls")))
         .bearer_auth(&token)
         .body("minutes=17")
         .send()
@@ -856,7 +917,8 @@ async fn an_invalid_duration_writes_nothing() {
     assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{error}");
     // A misheard ID.
     let (status, error) =
-        error_of(log_session(&app, &token, &misheard(&id), &json!({ "minutes": 17 })).await).await;
+        error_of(log_support_call(&app, &token, &misheard(&id), &json!({ "minutes": 17 })).await)
+            .await;
     assert_eq!(
         (status, error["code"].as_str()),
         (
@@ -879,13 +941,13 @@ async fn an_invalid_duration_writes_nothing() {
 }
 
 #[tokio::test]
-async fn the_desktop_app_shows_the_balance_and_latest_sessions_from_the_ledger() {
+async fn the_desktop_app_shows_the_balance_and_latest_support_calls_from_the_ledger() {
     let app = spawn_app().await;
     let (_, link) = app.linked("desktop@example.fr", &machine(1)).await;
     assert_eq!(link.account.support_time.balance_minutes, 0);
     assert!(link.account.support_time.recent_sessions.is_empty());
     let id = link.account.customer_id.clone();
-    let account_id = CustomerId::parse(&id).unwrap().sequence() as i64 - 1000;
+    let account_id = AccountId::new(CustomerId::parse(&id).unwrap().sequence() as i64 - 1000);
     let token = api_token(&app, "lea@support.example.fr", "Léa Martin").await;
 
     // Ten hours bought, as the console records a credit.
@@ -894,7 +956,7 @@ async fn the_desktop_app_shows_the_balance_and_latest_sessions_from_the_ledger()
     tx.add_ledger_entry(
         &NewLedgerEntry {
             account_id,
-            kind: "credit",
+            kind: LedgerKind::Credit,
             minutes: 600,
             worked_minutes: None,
             reference: "FAC-2026-001",
@@ -911,7 +973,7 @@ async fn the_desktop_app_shows_the_balance_and_latest_sessions_from_the_ledger()
 
     let mut logged = Vec::new();
     for (i, minutes) in [17, 5, 60, 31, 15, 90, 1].into_iter().enumerate() {
-        let response = log_session(
+        let response = log_support_call(
             &app,
             &token,
             &id,
@@ -928,7 +990,7 @@ async fn the_desktop_app_shows_the_balance_and_latest_sessions_from_the_ledger()
     tx.add_ledger_entry(
         &NewLedgerEntry {
             account_id,
-            kind: "correction",
+            kind: LedgerKind::Correction,
             minutes: 90,
             worked_minutes: None,
             reference: "",
@@ -987,7 +1049,7 @@ async fn the_desktop_app_shows_the_balance_and_latest_sessions_from_the_ledger()
 
 #[tokio::test]
 async fn no_route_edits_or_deletes_a_ledger_entry() {
-    for (method, path) in account_server::routes::API_PATHS {
+    for (method, path) in &account_server::routes::api_paths() {
         if path.starts_with("/api/v1/support") {
             assert!(
                 matches!(*method, "get" | "post"),
@@ -1000,7 +1062,7 @@ async fn no_route_edits_or_deletes_a_ledger_entry() {
     let [dupont, ..] = three_accounts(&app).await;
     let token = api_token(&app, "lea@support.example.fr", "Léa Martin").await;
     let id = customer_id_of(&dupont);
-    let response = log_session(&app, &token, &id, &json!({ "minutes": 20 })).await;
+    let response = log_support_call(&app, &token, &id, &json!({ "minutes": 20 })).await;
     let logged: Value = response.json().await.unwrap();
     let entry = logged["entry"]["id"].as_i64().unwrap();
     let before: Vec<(i64, i64)> = sqlx::query_as("SELECT id, minutes FROM ledger_entries")
@@ -1011,10 +1073,11 @@ async fn no_route_edits_or_deletes_a_ledger_entry() {
     let paths = [
         format!("/api/v1/support/accounts/{id}"),
         format!("/api/v1/support/accounts/{id}/balance"),
+        format!("/api/v1/support/accounts/{id}/support-calls"),
+        format!("/api/v1/support/accounts/{id}/support-calls/{entry}"),
         format!("/api/v1/support/accounts/{id}/sessions"),
-        format!("/api/v1/support/accounts/{id}/sessions/{entry}"),
         format!("/api/v1/support/accounts/{id}/entries/{entry}"),
-        format!("/console/accounts/{id}/sessions"),
+        format!("/console/accounts/{id}/support-calls"),
         format!("/console/accounts/{id}/credits"),
         format!("/console/accounts/{id}/entries/{entry}"),
         format!("/console/accounts/{id}/entries/{entry}/correct"),

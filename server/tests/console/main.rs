@@ -107,22 +107,25 @@ async fn an_agent_finds_the_caller_logs_time_adds_credit_corrects_and_exports() 
     assert!(browser.text("#machines").await.contains("POSTE-01"));
 
     // A duration it cannot read: the message, and what was typed stays.
-    browser.fill("#session-minutes", "vingt").await;
-    browser.fill("#session-note", "Clôture annuelle").await;
-    browser.click("#log-session-submit").await;
+    browser.fill("#support-call-minutes", "vingt").await;
+    browser.fill("#support-call-note", "Clôture annuelle").await;
+    browser.click("#log-support-call-submit").await;
     assert!(browser
-        .text("#session-minutes-error")
+        .text("#support-call-minutes-error")
         .await
         .contains("Durée non reconnue"));
-    assert_eq!(browser.value("#session-note").await, "Clôture annuelle");
+    assert_eq!(
+        browser.value("#support-call-note").await,
+        "Clôture annuelle"
+    );
     assert!(
         !browser.exists("#ledger-entries").await,
         "nothing was written"
     );
 
     // 17 minutes under quarter-hour rounding: 30 charged, an overdraft shown.
-    browser.fill("#session-minutes", "17").await;
-    browser.click("#log-session-submit").await;
+    browser.fill("#support-call-minutes", "17").await;
+    browser.click("#log-support-call-submit").await;
     assert!(browser.text("#done").await.contains("enregistré"));
     assert_eq!(browser.text("#balance").await, "−30 min");
     assert!(browser.exists("#overdraft").await);
@@ -130,7 +133,7 @@ async fn an_agent_finds_the_caller_logs_time_adds_credit_corrects_and_exports() 
     assert!(ledger.contains("travaillé 17 min"), "{ledger}");
     assert!(ledger.contains("Clôture annuelle"));
 
-    // The desktop app shows the same balance and session.
+    // The desktop app shows the same balance and support call.
     let view = app.account_view(&token).await;
     assert_eq!(view.support_time.balance_minutes, -30);
     assert_eq!(view.support_time.recent_sessions[0].minutes, 30);
@@ -143,15 +146,15 @@ async fn an_agent_finds_the_caller_logs_time_adds_credit_corrects_and_exports() 
     assert_eq!(browser.text("#balance").await, "9 h 30");
     browser.screenshot("account").await;
 
-    // Correct the session: a confirmation page, then a reversing entry.
-    let session_row = browser
+    // Correct the support call: a confirmation page, then a reversing entry.
+    let support_call_row = browser
         .client
         .find_all(fantoccini::Locator::Css("#ledger-entries tbody tr"))
         .await
         .unwrap()
         .pop()
-        .expect("the session is the oldest row");
-    let correct = session_row
+        .expect("the support call is the oldest row");
+    let correct = support_call_row
         .find(fantoccini::Locator::Css("a.correct"))
         .await
         .unwrap();
@@ -186,13 +189,13 @@ async fn an_agent_finds_the_caller_logs_time_adds_credit_corrects_and_exports() 
     // The timer fills in the call's length.
     browser.click("#timer-start").await;
     browser.click("#timer-stop").await;
-    assert_eq!(browser.value("#session-minutes").await, "1");
+    assert_eq!(browser.value("#support-call-minutes").await, "1");
 
     // A post without its CSRF token changes nothing.
     let cookies = browser.cookie_header().await;
     let forged = app
         .client
-        .post(app.url(&format!("/console/accounts/{id}/sessions")))
+        .post(app.url(&format!("/console/accounts/{id}/support-calls")))
         .header("cookie", &cookies)
         .header("content-type", "application/x-www-form-urlencoded")
         .body("minutes=60&note=forged")
@@ -240,7 +243,7 @@ async fn an_agent_finds_the_caller_logs_time_adds_credit_corrects_and_exports() 
     assert_eq!(
         lines.len(),
         4,
-        "header + session + credit + correction: {text}"
+        "header + support call + credit + correction: {text}"
     );
     assert!(lines[1].contains(";-30;17;") && lines[1].contains("Clôture annuelle"));
     assert!(lines[2].contains(";600;") && lines[2].contains("FAC-2026-0042"));
@@ -257,7 +260,7 @@ async fn an_agent_finds_the_caller_logs_time_adds_credit_corrects_and_exports() 
     browser.open(&format!("/console/accounts/{id}")).await;
     let history = browser.text("#history").await;
     for action in [
-        "Assistance enregistrée — 30 min",
+        "Intervention enregistrée — 30 min",
         "Crédit ajouté — 10 h, FAC-2026-0042",
         "Écriture corrigée",
         "Ordinateur lié — POSTE-01",
@@ -361,7 +364,7 @@ async fn only_an_admin_unlinks_a_machine_and_new_passwords_go_to_the_customer_on
     assert!(notice.text.contains("notre support"), "{}", notice.text);
 
     // A new password: asked for with confirmation, mailed, never shown to the agent.
-    browser.click("#send-password").await;
+    browser.click("#password-request").await;
     browser.click("#confirm").await;
     assert!(browser
         .text("#done")

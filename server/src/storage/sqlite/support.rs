@@ -1,9 +1,13 @@
-//! SQL of the support side: agents, sessions, API tokens, ledger, notes, timers, search.
+//! SQL of the support side: agents, their console sessions, API tokens, ledger, notes, timers, search.
 
 use super::{Tx, ACCOUNT_COLUMNS};
-use crate::storage::{
-    AccountRow, AgentRow, AgentSessionRow, ExportRow, LedgerRow, MachineRow, NewLedgerEntry,
-    NoteRow, StorageError,
+use crate::{
+    ids::AccountId,
+    storage::{
+        AccountRow, AgentRow, ConsoleSessionRow, ExportRow, LedgerRow, MachineRow, NewLedgerEntry,
+        NoteRow, StorageError,
+    },
+    support::LedgerKind,
 };
 
 const AGENT_COLUMNS: &str =
@@ -122,7 +126,7 @@ impl Tx {
     pub async fn agent_session(
         &mut self,
         token_hash: &str,
-    ) -> Result<Option<AgentSessionRow>, StorageError> {
+    ) -> Result<Option<ConsoleSessionRow>, StorageError> {
         Ok(sqlx::query_as(
             "SELECT agent_id, csrf_token, created_at, last_seen_at FROM agent_sessions \
              WHERE token_hash = ?",
@@ -236,7 +240,7 @@ impl Tx {
         sqlx::query_as(&sql)
             .bind(entry.account_id)
             .bind(now)
-            .bind(entry.kind)
+            .bind(entry.kind.as_str())
             .bind(entry.minutes)
             .bind(entry.worked_minutes)
             .bind(entry.reference)
@@ -259,7 +263,7 @@ impl Tx {
     }
 
     /// The account's ledger, oldest first.
-    pub async fn ledger(&mut self, account_id: i64) -> Result<Vec<LedgerRow>, StorageError> {
+    pub async fn ledger(&mut self, account_id: AccountId) -> Result<Vec<LedgerRow>, StorageError> {
         let sql =
             format!("SELECT {LEDGER_COLUMNS} FROM ledger_entries WHERE account_id = ? ORDER BY id");
         Ok(sqlx::query_as(&sql)
@@ -270,7 +274,7 @@ impl Tx {
 
     pub async fn ledger_entry(
         &mut self,
-        account_id: i64,
+        account_id: AccountId,
         id: i64,
     ) -> Result<Option<LedgerRow>, StorageError> {
         let sql =
@@ -293,7 +297,7 @@ impl Tx {
     }
 
     /// The balance: the sum of the ledger, in minutes.
-    pub async fn balance(&mut self, account_id: i64) -> Result<i64, StorageError> {
+    pub async fn balance(&mut self, account_id: AccountId) -> Result<i64, StorageError> {
         Ok(sqlx::query_scalar(
             "SELECT COALESCE(SUM(minutes), 0) FROM ledger_entries WHERE account_id = ?",
         )
@@ -305,8 +309,8 @@ impl Tx {
     /// The balances of several accounts at once (a result list); absent: no entry yet.
     pub async fn balances(
         &mut self,
-        account_ids: &[i64],
-    ) -> Result<std::collections::HashMap<i64, i64>, StorageError> {
+        account_ids: &[AccountId],
+    ) -> Result<std::collections::HashMap<AccountId, i64>, StorageError> {
         if account_ids.is_empty() {
             return Ok(Default::default());
         }
@@ -315,26 +319,27 @@ impl Tx {
             "SELECT account_id, SUM(minutes) FROM ledger_entries \
              WHERE account_id IN ({marks}) GROUP BY account_id"
         );
-        let mut query = sqlx::query_as::<_, (i64, i64)>(&sql);
+        let mut query = sqlx::query_as::<_, (AccountId, i64)>(&sql);
         for id in account_ids {
             query = query.bind(id);
         }
         Ok(query.fetch_all(&mut *self.tx).await?.into_iter().collect())
     }
 
-    /// The latest support sessions that no correction cancelled, newest first.
-    pub async fn recent_sessions(
+    /// The latest support calls that no correction cancelled, newest first.
+    pub async fn recent_support_calls(
         &mut self,
-        account_id: i64,
+        account_id: AccountId,
         limit: i64,
     ) -> Result<Vec<LedgerRow>, StorageError> {
         let sql = format!(
-            "SELECT {LEDGER_COLUMNS} FROM ledger_entries e WHERE account_id = ? AND kind = 'session' \
+            "SELECT {LEDGER_COLUMNS} FROM ledger_entries e WHERE account_id = ? AND kind = ? \
                AND NOT EXISTS (SELECT 1 FROM ledger_entries c WHERE c.reverses = e.id) \
              ORDER BY id DESC LIMIT ?"
         );
         Ok(sqlx::query_as(&sql)
             .bind(account_id)
+            .bind(LedgerKind::SupportCall.as_str())
             .bind(limit)
             .fetch_all(&mut *self.tx)
             .await?)
@@ -345,7 +350,7 @@ impl Tx {
         &mut self,
         from: i64,
         to: i64,
-        account_id: Option<i64>,
+        account_id: Option<AccountId>,
     ) -> Result<Vec<ExportRow>, StorageError> {
         Ok(sqlx::query_as(
             "SELECT e.id, e.account_id, a.company_name, e.at, e.kind, e.minutes, e.worked_minutes, \
@@ -366,7 +371,7 @@ impl Tx {
 
     pub async fn add_note(
         &mut self,
-        account_id: i64,
+        account_id: AccountId,
         agent_name: &str,
         text: &str,
         now: i64,
@@ -383,7 +388,7 @@ impl Tx {
         Ok(())
     }
 
-    pub async fn notes(&mut self, account_id: i64) -> Result<Vec<NoteRow>, StorageError> {
+    pub async fn notes(&mut self, account_id: AccountId) -> Result<Vec<NoteRow>, StorageError> {
         Ok(sqlx::query_as(
             "SELECT id, at, agent_name, text FROM account_notes WHERE account_id = ? \
              ORDER BY id DESC",
@@ -397,7 +402,7 @@ impl Tx {
     pub async fn start_timer(
         &mut self,
         agent_id: i64,
-        account_id: i64,
+        account_id: AccountId,
         now: i64,
     ) -> Result<(), StorageError> {
         sqlx::query(
@@ -415,7 +420,7 @@ impl Tx {
     pub async fn timer(
         &mut self,
         agent_id: i64,
-        account_id: i64,
+        account_id: AccountId,
     ) -> Result<Option<i64>, StorageError> {
         Ok(sqlx::query_scalar(
             "SELECT started_at FROM support_timers WHERE agent_id = ? AND account_id = ?",
@@ -430,7 +435,7 @@ impl Tx {
     pub async fn stop_timer(
         &mut self,
         agent_id: i64,
-        account_id: i64,
+        account_id: AccountId,
     ) -> Result<Option<i64>, StorageError> {
         Ok(sqlx::query_scalar(
             "DELETE FROM support_timers WHERE agent_id = ? AND account_id = ? RETURNING started_at",
@@ -446,7 +451,7 @@ impl Tx {
     /// Every machine record of the account, linked ones first.
     pub async fn machines_of_account(
         &mut self,
-        account_id: i64,
+        account_id: AccountId,
     ) -> Result<Vec<MachineRow>, StorageError> {
         Ok(sqlx::query_as(
             "SELECT * FROM machines WHERE account_id = ? \
@@ -457,7 +462,10 @@ impl Tx {
         .await?)
     }
 
-    pub async fn accounts_by_ids(&mut self, ids: &[i64]) -> Result<Vec<AccountRow>, StorageError> {
+    pub async fn accounts_by_ids(
+        &mut self,
+        ids: &[AccountId],
+    ) -> Result<Vec<AccountRow>, StorageError> {
         let mut found = Vec::new();
         for id in ids {
             if let Some(account) = self.account_by_id(*id).await? {

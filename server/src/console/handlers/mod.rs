@@ -1,35 +1,42 @@
 //! The console's pages and actions. Reads go through one transaction per page; every
-//! change writes its ledger entry or note together with its audit event.
+//! change writes its ledger entry or note together with its audit event. The CSV export
+//! is in `export`.
 
-use account_api::domain::CustomerId;
+mod export;
+
+pub use export::{export_csv, export_page};
+
+use account_api::domain::Invalid;
 use axum::{
     extract::State,
-    http::{header, StatusCode},
+    http::StatusCode,
     response::{IntoResponse, Redirect, Response},
 };
 use serde::Deserialize;
 
 use super::{
-    auth::{Agent, CsrfField, SignedForm},
     extract::{ConsolePath, ConsoleQuery},
     pages::{self, AccountPage, FormState, Found},
+    session::{Agent, CsrfField, SignedForm},
     t, ConsoleError,
 };
 use crate::{
+    accounts::{self, customer_id, find_accounts},
+    audit::Action,
     ledger,
-    routes::common::{account_id, customer_id, find_accounts, language},
+    machines::{self, Unlinker},
+    passwords::{self, RequestedBy},
     secrets::generate_password,
     state::AppState,
-    storage::{AccountRow, Tx},
+    storage::{AccountRow, Storage, StorageError, Tx},
     support::{
-        parse_minutes, DurationProblem, SearchQuery, MAX_CREDIT_MINUTES, MAX_SESSION_MINUTES,
+        ledger_text, parse_minutes, DurationProblem, LedgerKind, SearchQuery, MAX_CREDIT_MINUTES,
+        MAX_NOTE_CHARS, MAX_REFERENCE_CHARS, MAX_SUPPORT_CALL_MINUTES,
     },
 };
 
 /// Longest result list: past this, the agent should type more.
 const MAX_RESULTS: i64 = 50;
-const MAX_NOTE_CHARS: usize = 2000;
-const MAX_REFERENCE_CHARS: usize = 100;
 
 macro_rules! signed_form {
     ($name:ident { $($field:ident),* $(,)? }) => {
@@ -47,7 +54,7 @@ macro_rules! signed_form {
     };
 }
 
-signed_form!(SessionForm { minutes, note });
+signed_form!(SupportCallForm { minutes, note });
 signed_form!(CreditForm {
     minutes,
     reference,
@@ -64,7 +71,7 @@ pub struct FindQuery {
 }
 
 pub async fn find(
-    State(state): State<AppState>,
+    State(storage): State<Storage>,
     agent: Agent,
     ConsoleQuery(query): ConsoleQuery<FindQuery>,
 ) -> Result<Response, ConsoleError> {
@@ -73,7 +80,7 @@ pub async fn find(
         return Ok(pages::find(&agent, "", None).into_response());
     }
     let query = SearchQuery::parse(&typed);
-    let mut tx = state.storage.read().await?;
+    let mut tx = storage.read().await?;
     let found = find_accounts(&mut tx, &query, MAX_RESULTS).await?;
     let found = match query {
         // The caller's number is right and known: straight to the account.
@@ -92,10 +99,12 @@ pub async fn find(
 
 /// The account behind the path's customer ID.
 async fn load(tx: &mut Tx, agent: &Agent, raw: &str) -> Result<AccountRow, ConsoleError> {
-    let not_found = || ConsoleError::AccountNotFound(agent.language);
-    let id = CustomerId::parse(raw).map_err(|_| not_found())?;
-    let aid = account_id(id).ok_or_else(not_found)?;
-    tx.account_by_id(aid).await?.ok_or_else(not_found)
+    accounts::by_customer_id(tx, raw)
+        .await
+        .map_err(|err| match err {
+            accounts::NotFound::Storage(err) => err.into(),
+            _ => ConsoleError::AccountNotFound(agent.language),
+        })
 }
 
 #[derive(Deserialize, Default)]
@@ -103,7 +112,7 @@ pub struct AccountQuery {
     /// What was just done, for the confirmation line.
     #[serde(default)]
     done: Option<String>,
-    /// Minutes measured by the timer, to prefill the session form.
+    /// Minutes measured by the timer, to prefill the support call form.
     #[serde(default)]
     minutes: Option<i64>,
 }
@@ -114,13 +123,13 @@ pub async fn account(
     ConsolePath(raw): ConsolePath<String>,
     ConsoleQuery(query): ConsoleQuery<AccountQuery>,
 ) -> Result<Response, ConsoleError> {
-    let mut session_form = FormState::default();
+    let mut support_call_form = FormState::default();
     if let Some(minutes) = query.minutes.filter(|m| *m > 0) {
-        session_form.set("minutes", minutes.to_string());
+        support_call_form.set("minutes", minutes.to_string());
     }
     let page = AccountPage {
         done: query.done,
-        session_form,
+        support_call_form,
         ..AccountPage::default()
     };
     render_account(&state, &agent, &raw, page, StatusCode::OK).await
@@ -137,7 +146,7 @@ async fn render_account(
     let account = load(&mut tx, agent, raw).await?;
     page.machines = tx.machines_of_account(account.id).await?;
     page.ledger = tx.ledger(account.id).await?;
-    page.balance = page.ledger.iter().map(|e| e.minutes).sum();
+    page.balance = tx.balance(account.id).await?;
     page.reversed = page.ledger.iter().filter_map(|e| e.reverses).collect();
     page.notes = tx.notes(account.id).await?;
     page.history = tx.audit_events(account.id).await?;
@@ -187,6 +196,8 @@ fn duration_field(agent: &Agent, form: &mut FormState, typed: &str, max: i64) ->
         .ok()
 }
 
+/// A text field of a form, by the ledger's one rule (`ledger_text`): what was typed
+/// kept, trimmed, or its message in the agent's language.
 fn text_field(
     agent: &Agent,
     form: &mut FormState,
@@ -195,49 +206,36 @@ fn text_field(
     required: bool,
     max_chars: usize,
 ) -> String {
-    let value = value.trim().to_owned();
-    form.set(field, value.clone());
-    if required && value.is_empty() {
-        form.error(
-            field,
-            t(
-                agent.language,
-                "Ce champ est obligatoire.",
-                "This field is required.",
-            ),
-        );
-    } else if value.chars().count() > max_chars {
-        form.error(
-            field,
-            t(
-                agent.language,
-                "Ce texte est trop long.",
-                "This text is too long.",
-            ),
-        );
-    } else if value
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
-    {
-        form.error(
-            field,
-            t(
-                agent.language,
-                "Ce texte contient des caractères invisibles non admis.",
-                "This text contains invisible characters that are not allowed.",
-            ),
-        );
+    form.set(field, value.trim().to_owned());
+    match ledger_text(value, required, max_chars) {
+        Ok(value) => value,
+        Err(invalid) => {
+            let (fr, en) = match invalid {
+                Invalid::Empty => ("Ce champ est obligatoire.", "This field is required."),
+                Invalid::TooLong => ("Ce texte est trop long.", "This text is too long."),
+                _ => (
+                    "Ce texte contient des caractères invisibles non admis.",
+                    "This text contains invisible characters that are not allowed.",
+                ),
+            };
+            form.error(field, t(agent.language, fr, en));
+            value.trim().to_owned()
+        }
     }
-    value
 }
 
-pub async fn log_session(
+pub async fn log_support_call(
     State(state): State<AppState>,
     ConsolePath(raw): ConsolePath<String>,
-    SignedForm(agent, form): SignedForm<SessionForm>,
+    SignedForm(agent, form): SignedForm<SupportCallForm>,
 ) -> Result<Response, ConsoleError> {
     let mut state_form = FormState::default();
-    let worked = duration_field(&agent, &mut state_form, &form.minutes, MAX_SESSION_MINUTES);
+    let worked = duration_field(
+        &agent,
+        &mut state_form,
+        &form.minutes,
+        MAX_SUPPORT_CALL_MINUTES,
+    );
     let note = text_field(
         &agent,
         &mut state_form,
@@ -248,7 +246,7 @@ pub async fn log_session(
     );
     let (Some(worked), false) = (worked, state_form.has_errors()) else {
         let page = AccountPage {
-            session_form: state_form,
+            support_call_form: state_form,
             ..AccountPage::default()
         };
         return render_account(&state, &agent, &raw, page, StatusCode::UNPROCESSABLE_ENTITY).await;
@@ -257,7 +255,7 @@ pub async fn log_session(
     let mut tx = state.storage.write().await?;
     let account = load(&mut tx, &agent, &raw).await?;
     let rounding = state.support.rounding;
-    ledger::log_session(
+    ledger::log_support_call(
         &mut tx,
         &agent.writer(),
         account.id,
@@ -270,15 +268,15 @@ pub async fn log_session(
     // The call is logged: its timer, if one ran, is done.
     tx.stop_timer(agent.id, account.id).await?;
     tx.commit().await?;
-    Ok(back_to(&account, "session"))
+    Ok(back_to(&account, "support-call"))
 }
 
 pub async fn start_timer(
-    State(state): State<AppState>,
+    State(storage): State<Storage>,
     ConsolePath(raw): ConsolePath<String>,
     SignedForm(agent, _form): SignedForm<ConfirmForm>,
 ) -> Result<Response, ConsoleError> {
-    let mut tx = state.storage.write().await?;
+    let mut tx = storage.write().await?;
     let account = load(&mut tx, &agent, &raw).await?;
     tx.start_timer(agent.id, account.id, crate::now()).await?;
     tx.commit().await?;
@@ -286,11 +284,11 @@ pub async fn start_timer(
 }
 
 pub async fn stop_timer(
-    State(state): State<AppState>,
+    State(storage): State<Storage>,
     ConsolePath(raw): ConsolePath<String>,
     SignedForm(agent, _form): SignedForm<ConfirmForm>,
 ) -> Result<Response, ConsoleError> {
-    let mut tx = state.storage.write().await?;
+    let mut tx = storage.write().await?;
     let account = load(&mut tx, &agent, &raw).await?;
     let started = tx.stop_timer(agent.id, account.id).await?;
     tx.commit().await?;
@@ -300,7 +298,7 @@ pub async fn stop_timer(
             // Each started minute counts; the rounding rule applies when it is logged.
             let minutes = ((crate::now() - started) + 59) / 60;
             Redirect::to(&format!(
-                "/console/accounts/{cid}?minutes={}#log-session",
+                "/console/accounts/{cid}?minutes={}#log-support-call",
                 minutes.max(1)
             ))
             .into_response()
@@ -384,7 +382,7 @@ pub async fn add_note(
     tx.audit(
         account.id,
         agent.actor(),
-        "note_added",
+        Action::NoteAdded,
         serde_json::json!({}),
         now,
     )
@@ -394,11 +392,11 @@ pub async fn add_note(
 }
 
 pub async fn confirm_correction(
-    State(state): State<AppState>,
+    State(storage): State<Storage>,
     agent: Agent,
     ConsolePath((raw, entry_id)): ConsolePath<(String, i64)>,
 ) -> Result<Response, ConsoleError> {
-    let mut tx = state.storage.read().await?;
+    let mut tx = storage.read().await?;
     let account = load(&mut tx, &agent, &raw).await?;
     let entry = tx
         .ledger_entry(account.id, entry_id)
@@ -413,7 +411,7 @@ pub async fn confirm_correction(
 }
 
 pub async fn correct(
-    State(state): State<AppState>,
+    State(storage): State<Storage>,
     ConsolePath((raw, entry_id)): ConsolePath<(String, i64)>,
     SignedForm(agent, form): SignedForm<CorrectionForm>,
 ) -> Result<Response, ConsoleError> {
@@ -427,14 +425,14 @@ pub async fn correct(
         MAX_NOTE_CHARS,
     );
     let now = crate::now();
-    let mut tx = state.storage.write().await?;
+    let mut tx = storage.write().await?;
     let account = load(&mut tx, &agent, &raw).await?;
     let entry = tx
         .ledger_entry(account.id, entry_id)
         .await?
         .ok_or(ConsoleError::EntryNotFound(agent.language))?;
     let reversed = tx.is_reversed(entry.id).await?;
-    if state_form.has_errors() || reversed || entry.kind == "correction" {
+    if state_form.has_errors() || reversed || entry.kind == LedgerKind::Correction {
         drop(tx);
         return Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -448,17 +446,17 @@ pub async fn correct(
 }
 
 pub async fn confirm_password_request(
-    State(state): State<AppState>,
+    State(storage): State<Storage>,
     agent: Agent,
     ConsolePath(raw): ConsolePath<String>,
 ) -> Result<Response, ConsoleError> {
-    let mut tx = state.storage.read().await?;
+    let mut tx = storage.read().await?;
     let account = load(&mut tx, &agent, &raw).await?;
     tx.commit().await?;
     Ok(pages::confirm_password_request(&agent, &account).into_response())
 }
 
-pub async fn send_password(
+pub async fn send_password_request(
     State(state): State<AppState>,
     ConsolePath(raw): ConsolePath<String>,
     SignedForm(agent, _form): SignedForm<ConfirmForm>,
@@ -474,25 +472,13 @@ pub async fn send_password(
         .await?;
     let now = crate::now();
     let mut tx = state.storage.write().await?;
-    tx.add_pending_password(
-        account.id,
+    passwords::record_request(
+        &mut tx,
+        &state.templates,
+        &account,
+        &password,
         &hash,
-        now + crate::mail::templates::PENDING_PASSWORD_HOURS * 3600,
-        now,
-    )
-    .await?;
-    let mail = state.templates.new_password(
-        &account.email,
-        language(&account),
-        customer_id(&account),
-        password.expose(),
-    );
-    tx.enqueue_mail(&mail, now).await?;
-    tx.audit(
-        account.id,
-        agent.actor(),
-        "password_sent_by_support",
-        serde_json::json!({}),
+        RequestedBy::Support(agent.actor()),
         now,
     )
     .await?;
@@ -502,17 +488,15 @@ pub async fn send_password(
 }
 
 pub async fn confirm_unlink(
-    State(state): State<AppState>,
+    State(storage): State<Storage>,
     agent: Agent,
     ConsolePath((raw, machine_id)): ConsolePath<(String, String)>,
 ) -> Result<Response, ConsoleError> {
     agent.require_admin()?;
-    let mut tx = state.storage.read().await?;
+    let mut tx = storage.read().await?;
     let account = load(&mut tx, &agent, &raw).await?;
-    let machine = tx
-        .machine_by_id(&machine_id)
+    let machine = machines::linked_machine(&mut tx, &account, &machine_id)
         .await?
-        .filter(|m| m.account_id == account.id && m.is_linked())
         .ok_or(ConsoleError::MachineNotFound(agent.language))?;
     tx.commit().await?;
     Ok(pages::confirm_unlink(&agent, &account, &machine).into_response())
@@ -527,232 +511,26 @@ pub async fn unlink(
     let now = crate::now();
     let mut tx = state.storage.write().await?;
     let account = load(&mut tx, &agent, &raw).await?;
-    let machine = tx
-        .machine_by_id(&machine_id)
+    let machine = machines::linked_machine(&mut tx, &account, &machine_id)
         .await?
-        .filter(|m| m.account_id == account.id)
         .ok_or(ConsoleError::MachineNotFound(agent.language))?;
-    match tx.unlink_machine(account.id, &machine.id, now).await {
+    let unlinked = machines::unlink(
+        &mut tx,
+        &state.templates,
+        &account,
+        &machine,
+        Unlinker::Agent(agent.actor()),
+        now,
+    )
+    .await;
+    match unlinked {
         Ok(()) => {}
-        Err(crate::storage::StorageError::MachineNotFound) => {
+        Err(StorageError::MachineNotFound) => {
             return Err(ConsoleError::MachineNotFound(agent.language))
         }
         Err(other) => return Err(other.into()),
     }
-    tx.audit(
-        account.id,
-        agent.actor(),
-        "machine_unlinked_by_support",
-        serde_json::json!({ "machine_id": machine.id, "name": machine.name }),
-        now,
-    )
-    .await?;
-    let mail = state.templates.machine_unlinked_by_support(
-        &account.email,
-        language(&account),
-        customer_id(&account),
-        &machine.name,
-    );
-    tx.enqueue_mail(&mail, now).await?;
     tx.commit().await?;
     state.mail_wake.notify_one();
     Ok(back_to(&account, "unlinked"))
-}
-
-#[derive(Deserialize, Default)]
-pub struct ExportQuery {
-    #[serde(default)]
-    from: String,
-    #[serde(default)]
-    to: String,
-    #[serde(default)]
-    customer_id: String,
-}
-
-pub async fn export_page(agent: Agent, ConsoleQuery(query): ConsoleQuery<ExportQuery>) -> Response {
-    let mut form = FormState::default();
-    let (from, to) = pages::last_month(&agent.zone);
-    form.set(
-        "from",
-        if query.from.is_empty() {
-            from
-        } else {
-            query.from
-        },
-    );
-    form.set("to", if query.to.is_empty() { to } else { query.to });
-    form.set("customer_id", query.customer_id);
-    pages::export(&agent, &form).into_response()
-}
-
-/// The ledger as CSV for invoicing: semicolons and a BOM, as French spreadsheets expect.
-pub async fn export_csv(
-    State(state): State<AppState>,
-    agent: Agent,
-    ConsoleQuery(query): ConsoleQuery<ExportQuery>,
-) -> Result<Response, ConsoleError> {
-    let mut form = FormState::default();
-    form.set("from", query.from.clone());
-    form.set("to", query.to.clone());
-    form.set("customer_id", query.customer_id.clone());
-    let bad_date = t(
-        agent.language,
-        "Date non reconnue : AAAA-MM-JJ.",
-        "Date not understood: YYYY-MM-DD.",
-    );
-    let from = pages::day_start(&agent.zone, &query.from);
-    let to = pages::day_start(&agent.zone, &query.to);
-    if from.is_none() {
-        form.error("from", bad_date);
-    }
-    if to.is_none() {
-        form.error("to", bad_date);
-    }
-    if let (Some(from), Some(to)) = (from, to) {
-        if to.0 < from.0 {
-            form.error(
-                "to",
-                t(
-                    agent.language,
-                    "La fin de la période précède son début.",
-                    "The period ends before it starts.",
-                ),
-            );
-        }
-    }
-    let mut tx = state.storage.read().await?;
-    let mut only = None;
-    if !query.customer_id.trim().is_empty() {
-        let account = match CustomerId::parse(&query.customer_id) {
-            Ok(id) => match account_id(id) {
-                Some(aid) => tx.account_by_id(aid).await?,
-                None => None,
-            },
-            Err(_) => None,
-        };
-        match account {
-            Some(account) => only = Some(account.id),
-            None => form.error(
-                "customer_id",
-                t(
-                    agent.language,
-                    "Aucun compte client ne porte ce numéro.",
-                    "No customer account has this number.",
-                ),
-            ),
-        }
-    }
-    let (Some(from), Some(to), false) = (from, to, form.has_errors()) else {
-        return Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            pages::export(&agent, &form),
-        )
-            .into_response());
-    };
-    // `to` is the last day included.
-    let rows = tx.ledger_export(from.1, to.2, only).await?;
-    tx.commit().await?;
-    let mut writer = csv::WriterBuilder::new()
-        .delimiter(b';')
-        .from_writer(Vec::from("\u{feff}".as_bytes()));
-    let header = match agent.language {
-        account_api::domain::Language::Fr => [
-            "écriture",
-            "date",
-            "n° client",
-            "raison sociale",
-            "type",
-            "minutes",
-            "minutes travaillées",
-            "référence",
-            "note",
-            "agent",
-            "annule l'écriture",
-        ],
-        account_api::domain::Language::En => [
-            "entry",
-            "date",
-            "customer ID",
-            "company",
-            "kind",
-            "minutes",
-            "minutes worked",
-            "reference",
-            "note",
-            "agent",
-            "reverses entry",
-        ],
-    };
-    let write = move || -> Result<Vec<u8>, anyhow::Error> {
-        writer.write_record(header)?;
-        for row in &rows {
-            let cid = crate::routes::common::customer_id_of(row.account_id).to_string();
-            writer.write_record([
-                row.id.to_string(),
-                pages::local_time(&agent.zone, row.at),
-                cid,
-                spreadsheet_safe(&row.company_name),
-                pages::kind_label(agent.language, &row.kind).to_owned(),
-                row.minutes.to_string(),
-                row.worked_minutes
-                    .map(|m| m.to_string())
-                    .unwrap_or_default(),
-                spreadsheet_safe(&row.reference),
-                spreadsheet_safe(&row.note),
-                spreadsheet_safe(&row.agent_name),
-                row.reverses.map(|r| r.to_string()).unwrap_or_default(),
-            ])?;
-        }
-        writer.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
-    };
-    let body = write().map_err(ConsoleError::Unexpected)?;
-    let name = format!(
-        "support-time_{}_{}{}.csv",
-        query.from.trim(),
-        query.to.trim(),
-        if only.is_some() {
-            let digits: String = query
-                .customer_id
-                .chars()
-                .filter(char::is_ascii_digit)
-                .collect();
-            format!("_{digits}")
-        } else {
-            String::new()
-        }
-    );
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        body,
-    )
-        .into_response())
-}
-
-/// Text a spreadsheet would run as a formula ("=HYPERLINK(…)" typed in a note) is kept
-/// as text by a leading apostrophe, the way spreadsheets mark text themselves.
-fn spreadsheet_safe(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_owned()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::spreadsheet_safe;
-
-    #[test]
-    fn exported_text_never_runs_as_a_formula() {
-        assert_eq!(spreadsheet_safe("=1+1"), "'=1+1");
-        assert_eq!(spreadsheet_safe("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(spreadsheet_safe("-2 h offertes"), "'-2 h offertes");
-        assert_eq!(spreadsheet_safe("Clôture annuelle"), "Clôture annuelle");
-    }
 }

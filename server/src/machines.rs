@@ -1,0 +1,77 @@
+//! Unlinking a machine from its account, whoever asks: the machine itself, another
+//! linked machine of the account, or an administrator in the console. The link ends,
+//! the history keeps who did it, and the customer is told by e-mail.
+
+use crate::{
+    accounts::customer_id,
+    audit::{Action, Actor},
+    ids::MachineId,
+    mail::Templates,
+    storage::{AccountRow, MachineRow, StorageError, Tx},
+};
+
+/// The machine a path names (`typed`), if it is linked to `account`.
+pub async fn linked_machine(
+    tx: &mut Tx,
+    account: &AccountRow,
+    typed: &str,
+) -> Result<Option<MachineRow>, StorageError> {
+    let Some(id) = MachineId::parse(typed) else {
+        return Ok(None);
+    };
+    Ok(tx
+        .machine_by_id(&id)
+        .await?
+        .filter(|m| m.account_id == account.id && m.is_linked()))
+}
+
+/// Who unlinks the machine.
+pub enum Unlinker<'a> {
+    /// The machine itself ("unlink this computer").
+    Itself,
+    /// Another linked machine of the same account.
+    OtherMachine(&'a MachineRow),
+    /// An administrator in the console.
+    Agent(&'a Actor),
+}
+
+/// Unlinks `machine` from `account` inside the caller's transaction.
+/// `StorageError::MachineNotFound` when it is not (or no longer) linked to it.
+pub async fn unlink(
+    tx: &mut Tx,
+    templates: &Templates,
+    account: &AccountRow,
+    machine: &MachineRow,
+    by: Unlinker<'_>,
+    now: i64,
+) -> Result<(), StorageError> {
+    tx.unlink_machine(account.id, &machine.id, now).await?;
+    let (actor, action) = match &by {
+        Unlinker::Itself => (Actor::Machine(machine.id.clone()), Action::MachineUnlinked),
+        Unlinker::OtherMachine(caller) => {
+            (Actor::Machine(caller.id.clone()), Action::MachineUnlinked)
+        }
+        Unlinker::Agent(agent) => ((*agent).clone(), Action::MachineUnlinkedBySupport),
+    };
+    tx.audit(
+        account.id,
+        &actor,
+        action,
+        serde_json::json!({ "machine_id": machine.id, "name": machine.name }),
+        now,
+    )
+    .await?;
+    let (to, language, customer_id) = (&account.email, account.language, customer_id(account));
+    let mail = match by {
+        Unlinker::Itself => {
+            templates.machine_unlinked(to, language, customer_id, &machine.name, None)
+        }
+        Unlinker::OtherMachine(caller) => {
+            templates.machine_unlinked(to, language, customer_id, &machine.name, Some(&caller.name))
+        }
+        Unlinker::Agent(_) => {
+            templates.machine_unlinked_by_support(to, language, customer_id, &machine.name)
+        }
+    };
+    tx.enqueue_mail(&mail, now).await
+}
