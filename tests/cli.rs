@@ -110,11 +110,7 @@ async fn register_link_then_id_and_status() {
     let status = pc
         .run(PROGRAM, &service.address, &["status", "--lang", "fr"], None)
         .await;
-    assert!(
-        status.stdout.contains("Numéro client"),
-        "{}",
-        status.stdout
-    );
+    assert!(status.stdout.contains("Numéro client"), "{}", status.stdout);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

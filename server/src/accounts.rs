@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use account_api::{
     domain::{CustomerId, Invalid, RawPostalAddress},
-    wire::{AccountDetails, AccountView, MachineView, SupportSession, SupportTime},
+    wire::{AccountDetails, AccountView, MachineView, SupportCall, SupportTime},
 };
 
 use crate::{
@@ -171,11 +171,11 @@ const RECENT_SUPPORT_CALLS: i64 = 5;
 /// The balance (the ledger's sum) and the latest support calls no correction cancelled.
 pub async fn support_time(tx: &mut Tx, account_id: AccountId) -> Result<SupportTime, StorageError> {
     let balance_minutes = tx.balance(account_id).await?;
-    let recent_sessions = tx
+    let recent_support_calls = tx
         .recent_support_calls(account_id, RECENT_SUPPORT_CALLS)
         .await?
         .into_iter()
-        .map(|entry| SupportSession {
+        .map(|entry| SupportCall {
             at: crate::rfc3339(entry.at),
             minutes: -entry.minutes,
             agent: entry.agent_name,
@@ -184,6 +184,6 @@ pub async fn support_time(tx: &mut Tx, account_id: AccountId) -> Result<SupportT
         .collect();
     Ok(SupportTime {
         balance_minutes,
-        recent_sessions,
+        recent_sessions: recent_support_calls,
     })
 }

@@ -6,6 +6,8 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 use clap::{Parser, ValueEnum};
 use serde::Deserialize;
 
+pub use crate::mail::settings::{MailTransportSettings, SmtpSecurity, SmtpSettings};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
@@ -21,18 +23,6 @@ pub enum MailTransportKind {
     Smtp,
     /// Write each mail as an .eml file into the mail folder (local use; listed at /outbox).
     File,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum SmtpSecurity {
-    /// Plain SMTP (a relay on the same host or network).
-    None,
-    /// Plain connection upgraded with STARTTLS (usually port 587).
-    #[default]
-    Starttls,
-    /// TLS from the first byte (usually port 465).
-    Tls,
 }
 
 const AFTER_HELP: &str = "\
@@ -226,34 +216,6 @@ pub enum ConfigError {
     TimeZone(String),
 }
 
-#[derive(Clone)]
-pub struct SmtpSettings {
-    pub host: String,
-    pub port: u16,
-    pub security: SmtpSecurity,
-    pub username: Option<String>,
-    pub password: Option<String>,
-}
-
-// The password must never reach a log line through `{:?}`.
-impl std::fmt::Debug for SmtpSettings {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SmtpSettings")
-            .field("host", &self.host)
-            .field("port", &self.port)
-            .field("security", &self.security)
-            .field("username", &self.username)
-            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
-            .finish()
-    }
-}
-
-#[derive(Debug, Clone)]
-pub enum MailTransportSettings {
-    Smtp(SmtpSettings),
-    File { dir: PathBuf },
-}
-
 /// Where the key sealing mail bodies in the outbox comes from.
 #[derive(Clone)]
 pub enum OutboxKeySource {
@@ -332,19 +294,6 @@ impl Default for SupportSettings {
             console_idle: Duration::from_secs(30 * 60),
             time_zone: jiff::tz::TimeZone::get(DEFAULT_TIME_ZONE)
                 .unwrap_or(jiff::tz::TimeZone::UTC),
-        }
-    }
-}
-
-impl SmtpSettings {
-    /// Plain SMTP without authentication (a relay on this host, a test server).
-    pub fn plain(host: &str, port: u16) -> Self {
-        Self {
-            host: host.to_owned(),
-            port,
-            security: SmtpSecurity::None,
-            username: None,
-            password: None,
         }
     }
 }

@@ -181,10 +181,6 @@ pub struct UnlinkMachineRequest {
     pub password: String,
 }
 
-/// The former name of [`SupportCall`], kept until the service's code says `SupportCall`
-/// too ("session" means a console session).
-pub type SupportSession = SupportCall;
-
 /// `GET /health/ready`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Health {

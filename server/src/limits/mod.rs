@@ -13,9 +13,7 @@
 //!   so strangers' guesses stay few without locking the company out of its own offices;
 //! - from a linked machine (edits and unlinks that ask for the password): per machine.
 
-pub mod window;
-
-pub use window::{Bucket, Rule};
+pub use crate::storage::attempts::{Bucket, Rule};
 
 use crate::{error::ApiError, storage::Storage};
 

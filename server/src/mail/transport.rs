@@ -10,7 +10,7 @@ use lettre::{
     AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
 };
 
-use crate::config::{MailTransportSettings, SmtpSecurity, SmtpSettings};
+use super::settings::{MailTransportSettings, SmtpSecurity, SmtpSettings};
 
 #[derive(Debug, thiserror::Error)]
 #[error("{message}")]

@@ -6,6 +6,7 @@
 //! the mail it causes commit together. SQL stays in this module; a second database
 //! (PostgreSQL) plugs in here without touching the handlers.
 
+pub mod attempts;
 mod sqlite;
 
 pub use sqlite::{Storage, Tx, RANKED_MATCHES_MAX};

@@ -15,8 +15,8 @@ use super::{
 use crate::{
     audit::{Action, Actor},
     ids::{AccountId, MachineId},
-    limits::window::{wait_for_room, Bucket},
     secrets::OutboxKey,
+    storage::attempts::{wait_for_room, Bucket},
 };
 
 mod support;

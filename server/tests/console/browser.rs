@@ -246,9 +246,11 @@ async fn the_export_button_downloads_the_ledger_entries_as_csv() {
         .log_in("paul@vendor.test", crate::AGENT_PASSWORD)
         .await;
     browser.open(&format!("/console/accounts/{id}")).await;
-    browser.fill("#session-minutes", "20").await;
-    browser.fill("#session-note", "Sauvegarde du poste").await;
-    browser.click("#log-session-submit").await;
+    browser.fill("#support-call-minutes", "20").await;
+    browser
+        .fill("#support-call-note", "Sauvegarde du poste")
+        .await;
+    browser.click("#log-support-call-submit").await;
     browser.fill("#credit-minutes", "2h").await;
     browser.fill("#credit-reference", "FAC-2026-0101").await;
     browser.click("#add-credit-submit").await;

@@ -1,5 +1,5 @@
-//! What a limit is and how full it is: the data the storage counts with, apart from the
-//! rules of who is limited how (the parent module), so storage needs nothing else of it.
+//! What a limit is and how full it is: the data the storage counts attempts with. The
+//! rules of who is limited how live in `crate::limits`, which builds on this.
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rule {
