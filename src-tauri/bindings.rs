@@ -135,12 +135,12 @@ fn messages_ts() -> String {
         .collect();
     let labels: String = FIELD_LABELS
         .iter()
-        .map(|(key, fr, en)| {
+        .map(|(key, label)| {
             format!(
                 "  {}: {{ fr: {}, en: {} }},\n",
                 quoted(key),
-                quoted(fr),
-                quoted(en)
+                quoted(label.fr),
+                quoted(label.en)
             )
         })
         .collect();

@@ -17,7 +17,6 @@ pub mod console;
 pub mod error;
 pub mod extract;
 pub mod ids;
-pub mod labels;
 pub mod ledger;
 pub mod limits;
 pub mod machines;

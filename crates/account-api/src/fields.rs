@@ -1,35 +1,78 @@
 //! What people read as the name of a request's field (the `field` of a
 //! [`FieldError`](crate::error::FieldError)), in French and English. The command line uses
-//! these, and the desktop page gets them generated (ui/src/generated/messages.ts).
+//! these, the service's mails and console too, and the desktop page gets them generated
+//! (ui/src/generated/messages.ts).
 
 use crate::domain::Language;
 
-/// Field key, dotted for nested ones → (French, English), in form order.
-pub const FIELD_LABELS: &[(&str, &str, &str)] = &[
-    ("email", "Adresse e-mail", "E-mail address"),
-    ("company_name", "Raison sociale", "Company name"),
-    ("contact_first_name", "Prénom", "First name"),
-    ("contact_last_name", "Nom", "Last name"),
-    ("phone", "Téléphone", "Phone"),
-    ("siret", "SIRET", "SIRET"),
-    ("address.street", "Adresse", "Street address"),
-    ("address.postal_code", "Code postal", "Postal code"),
-    ("address.city", "Ville", "City"),
-    ("address.country", "Pays", "Country"),
-    ("password", "Mot de passe", "Password"),
-    ("code", "Code de confirmation", "Confirmation code"),
-    ("language", "Langue", "Language"),
+/// A name in both languages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Label {
+    pub fr: &'static str,
+    pub en: &'static str,
+}
+
+impl Label {
+    const fn new(fr: &'static str, en: &'static str) -> Self {
+        Self { fr, en }
+    }
+
+    pub fn told_in(self, language: Language) -> &'static str {
+        match language {
+            Language::Fr => self.fr,
+            Language::En => self.en,
+        }
+    }
+}
+
+// Glossary: "numéro client", never "identifiant client" nor "N° client".
+pub const CUSTOMER_ID: Label = Label::new("Numéro client", "Customer ID");
+pub const EMAIL: Label = Label::new("Adresse e-mail", "E-mail address");
+pub const COMPANY_NAME: Label = Label::new("Raison sociale", "Company name");
+/// The contact's whole name, where first and last name show together.
+pub const CONTACT: Label = Label::new("Contact", "Contact");
+pub const CONTACT_FIRST_NAME: Label = Label::new("Prénom", "First name");
+pub const CONTACT_LAST_NAME: Label = Label::new("Nom", "Last name");
+pub const PHONE: Label = Label::new("Téléphone", "Phone");
+pub const SIRET: Label = Label::new("SIRET", "SIRET");
+/// The postal address as a whole (its parts have their own labels).
+pub const ADDRESS: Label = Label::new("Adresse postale", "Postal address");
+pub const STREET: Label = Label::new("Adresse", "Street address");
+pub const POSTAL_CODE: Label = Label::new("Code postal", "Postal code");
+pub const CITY: Label = Label::new("Ville", "City");
+pub const COUNTRY: Label = Label::new("Pays", "Country");
+pub const PASSWORD: Label = Label::new("Mot de passe", "Password");
+pub const CONFIRMATION_CODE: Label = Label::new("Code de confirmation", "Confirmation code");
+pub const LANGUAGE: Label = Label::new("Langue", "Language");
+
+/// Field key, dotted for nested ones → its label, in form order.
+pub const FIELD_LABELS: &[(&str, Label)] = &[
+    ("email", EMAIL),
+    ("company_name", COMPANY_NAME),
+    ("contact_first_name", CONTACT_FIRST_NAME),
+    ("contact_last_name", CONTACT_LAST_NAME),
+    ("phone", PHONE),
+    ("siret", SIRET),
+    ("address.street", STREET),
+    ("address.postal_code", POSTAL_CODE),
+    ("address.city", CITY),
+    ("address.country", COUNTRY),
+    ("password", PASSWORD),
+    ("code", CONFIRMATION_CODE),
+    ("language", LANGUAGE),
 ];
 
 /// The label of `field`; `None` for a field without one.
-pub fn field_label(field: &str, language: Language) -> Option<&'static str> {
+pub fn label_of(field: &str) -> Option<Label> {
     FIELD_LABELS
         .iter()
-        .find(|(key, _, _)| *key == field)
-        .map(|(_, fr, en)| match language {
-            Language::Fr => *fr,
-            Language::En => *en,
-        })
+        .find(|(key, _)| *key == field)
+        .map(|(_, label)| *label)
+}
+
+/// The label of `field` in `language`; `None` for a field without one.
+pub fn field_label(field: &str, language: Language) -> Option<&'static str> {
+    label_of(field).map(|label| label.told_in(language))
 }
 
 #[cfg(test)]
@@ -38,10 +81,10 @@ mod tests {
 
     #[test]
     fn every_label_has_both_languages_once() {
-        for (i, (key, fr, en)) in FIELD_LABELS.iter().enumerate() {
-            assert!(!fr.is_empty() && !en.is_empty(), "{key}");
+        for (i, (key, label)) in FIELD_LABELS.iter().enumerate() {
+            assert!(!label.fr.is_empty() && !label.en.is_empty(), "{key}");
             assert!(
-                FIELD_LABELS[i + 1..].iter().all(|(k, _, _)| k != key),
+                FIELD_LABELS[i + 1..].iter().all(|(k, _)| k != key),
                 "{key} twice"
             );
         }

@@ -1,8 +1,11 @@
 //! The texts of the e-mails, in the account's language (French or English).
 
-use account_api::domain::{CustomerId, Email, Language};
+use account_api::{
+    domain::{CustomerId, Email, Language},
+    fields as labels,
+};
 
-use crate::{labels, storage::OutgoingMail};
+use crate::storage::OutgoingMail;
 
 // The labels of the lines a customer copies from (and tests read), as the console has them.
 const CUSTOMER_ID_FR: &str = labels::CUSTOMER_ID.fr;
@@ -529,5 +532,11 @@ impl Templates {
 }
 
 fn field_label(field: &str, language: Language) -> &str {
-    labels::field(field).map_or(field, |label| label.told_in(language))
+    // The mail names the postal address as a whole; the form labels its parts.
+    let label = if field == "address" {
+        Some(labels::ADDRESS)
+    } else {
+        labels::label_of(field)
+    };
+    label.map_or(field, |label| label.told_in(language))
 }

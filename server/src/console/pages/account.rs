@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use account_api::domain::Language;
+use account_api::{domain::Language, fields as labels};
 use maud::{html, Markup};
 
 use super::{
@@ -14,7 +14,6 @@ use crate::{
     accounts::customer_id,
     audit::{Action, Actor},
     console::{session::Agent, t},
-    labels,
     storage::{AccountRow, AuditRow, LedgerRow, MachineRow, NoteRow},
     support::{format_minutes, LedgerKind, Rounding},
 };

@@ -5,7 +5,7 @@ mod account;
 
 use std::collections::HashMap;
 
-use account_api::domain::Language;
+use account_api::{domain::Language, fields as labels};
 use jiff::tz::TimeZone;
 use maud::{html, Markup, DOCTYPE};
 
@@ -14,7 +14,6 @@ pub use account::{account, AccountPage};
 use super::{session::Agent, t};
 use crate::{
     accounts::customer_id,
-    labels,
     storage::{AccountRow, LedgerRow, MachineRow, RANKED_MATCHES_MAX},
     support::{format_minutes, LedgerKind},
 };
