@@ -693,8 +693,8 @@ async fn wait_language(window: &Window, language: &str) {
 
 /// Cold start, measured rather than asserted: from launching the program (the WebDriver
 /// session request starts it) to its first screen displayed — the account screen of a
-/// linked workstation against a running service — next to a bare Tauri window showing
-/// its page (and the program's welcome screen on a workstation not linked). Prints
+/// linked machine against a running service — next to a bare Tauri window showing
+/// its page (and the program's welcome screen on a machine not linked). Prints
 /// medians and peak memory. Run it with `bash scripts/bench-window.sh`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "a measurement, printed: bash scripts/bench-window.sh"]
@@ -715,9 +715,9 @@ async fn cold_start_figures() {
     .ok();
 
     let args = ["--service-url", service.address.as_str(), "--lang", "en"];
-    // The same program on a workstation that is not linked: no request to the service.
+    // The same program on a machine that is not linked: no request to the service.
     let fresh = Machine::new("POSTE-NEUF");
-    let bare_workstation = Machine::new("POSTE-NU");
+    let bare_machine = Machine::new("POSTE-NU");
     let bare = std::env::var("BENCH_BARE").ok();
     let mut targets = vec![
         Target::new(
@@ -736,13 +736,7 @@ async fn cold_start_figures() {
         ),
     ];
     if let Some(bare) = &bare {
-        targets.push(Target::new(
-            "bare window",
-            bare,
-            &[],
-            &bare_workstation,
-            "body",
-        ));
+        targets.push(Target::new("bare window", bare, &[], &bare_machine, "body"));
     }
     // Interleaved, so that a busy machine weighs on each alike.
     for _ in 0..runs {
@@ -764,7 +758,7 @@ struct Target<'a> {
     name: &'a str,
     application: &'a Path,
     args: &'a [&'a str],
-    workstation: &'a Machine,
+    machine: &'a Machine,
     css: &'a str,
     times: Vec<Duration>,
     memory: Vec<(u64, u64)>,
@@ -775,14 +769,14 @@ impl<'a> Target<'a> {
         name: &'a str,
         application: &'a str,
         args: &'a [&'a str],
-        workstation: &'a Machine,
+        machine: &'a Machine,
         css: &'a str,
     ) -> Self {
         Target {
             name,
             application: Path::new(application),
             args,
-            workstation,
+            machine,
             css,
             times: Vec::new(),
             memory: Vec::new(),
@@ -790,7 +784,7 @@ impl<'a> Target<'a> {
     }
 
     async fn run(&mut self) {
-        let (window, asked) = Window::launch(self.application, self.args, self.workstation).await;
+        let (window, asked) = Window::launch(self.application, self.args, self.machine).await;
         loop {
             if let Ok(element) = window.client.find(Locator::Css(self.css)).await {
                 if element.is_displayed().await.unwrap_or(false) {
