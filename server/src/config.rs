@@ -274,7 +274,12 @@ pub struct Settings {
     pub trust_forwarded_for: bool,
     pub log_format: LogFormat,
     pub support: SupportSettings,
+    /// A request still unanswered after this long gets `timeout` (408).
+    pub request_timeout: Duration,
 }
+
+/// How long a request may take before it is answered `timeout`.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 #[derive(Debug, Clone)]
 pub struct SupportSettings {
@@ -321,6 +326,7 @@ impl Settings {
             trust_forwarded_for: false,
             log_format: LogFormat::Text,
             support: SupportSettings::default(),
+            request_timeout: REQUEST_TIMEOUT,
         }
     }
 
@@ -456,6 +462,7 @@ impl Settings {
                 console_idle: Duration::from_secs(u64::from(console_idle) * 60),
                 time_zone,
             },
+            request_timeout: REQUEST_TIMEOUT,
         })
     }
 }

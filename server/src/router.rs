@@ -18,9 +18,10 @@ use crate::{console, error::ApiError, routes, state::AppState};
 
 /// Requests are small forms; anything bigger is a mistake or an attack.
 const BODY_LIMIT: usize = 16 * 1024;
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
-pub fn router(state: AppState) -> Router {
+/// Every route of the service, with the layers each request goes through; a request not
+/// answered within `request_timeout` gets `timeout`.
+pub fn router(state: AppState, request_timeout: Duration) -> Router {
     routes::api(state.local_outbox.is_some())
         .merge(console::router())
         .fallback(not_found)
@@ -40,7 +41,7 @@ pub fn router(state: AppState) -> Router {
                     ))
                 }))
                 .layer(HandleErrorLayer::new(timed_out))
-                .timeout(REQUEST_TIMEOUT),
+                .timeout(request_timeout),
         )
         .with_state(state)
 }

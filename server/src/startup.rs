@@ -20,6 +20,7 @@ pub struct Application {
     listener: TcpListener,
     state: AppState,
     worker: OutboxWorker,
+    request_timeout: Duration,
 }
 
 impl Application {
@@ -73,6 +74,7 @@ impl Application {
             listener,
             state,
             worker,
+            request_timeout: settings.request_timeout,
         })
     }
 
@@ -96,7 +98,7 @@ impl Application {
         let worker = tokio::spawn(self.worker.run(stop.clone()));
         let storage = self.state.storage.clone();
         tracing::info!(address = %self.listener.local_addr()?, "account service listening");
-        let router = router::router(self.state);
+        let router = router::router(self.state, self.request_timeout);
         let serving = axum::serve(
             self.listener,
             router.into_make_service_with_connect_info::<SocketAddr>(),

@@ -1,9 +1,11 @@
 //! Bad input gets a clear JSON error with a stable code, never a 500.
 
+use std::time::Duration;
+
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{error_of, registration, spawn_app};
+use crate::helpers::{error_of, registration, spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn each_field_people_get_wrong_is_named() {
@@ -125,4 +127,53 @@ async fn malformed_requests_get_json_errors() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["code"], "invalid_machine");
     assert_eq!(body["field"], "machine.fingerprint");
+}
+
+/// Another program holds the database (a backup, an administrator's sqlite3): a write waits
+/// for it as long as SQLite's busy timeout, then gets `service_unavailable`; nothing is
+/// half-written, and the same request goes through once the database is free.
+#[tokio::test]
+async fn a_database_held_elsewhere_answers_service_unavailable_then_recovers() {
+    let app = spawn_app().await;
+    let email = "held@example.fr";
+    let lock = app.lock_database().await;
+    let (status, error) = error_of(app.register(&registration(email)).await).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{error}");
+    assert_eq!(error["code"], "service_unavailable", "{error}");
+    lock.release().await;
+
+    let response = app.register(&registration(email)).await;
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    let mail = app.smtp.wait_for_nth(email, 1).await;
+    assert!(
+        mail.password().is_some(),
+        "the password mail: {}",
+        mail.text
+    );
+}
+
+/// A request the service cannot answer in time gets `timeout`, not a hung connection:
+/// here a registration waits for a database another program holds, longer than the
+/// service's (shortened) request timeout. Once the database is free, registering works.
+#[tokio::test]
+async fn a_request_not_answered_in_time_gets_timeout() {
+    let app = spawn_app_with(|settings, _| {
+        settings.request_timeout = Duration::from_millis(500);
+    })
+    .await;
+    let email = "slow@example.fr";
+    let lock = app.lock_database().await;
+    let (status, error) = error_of(app.register(&registration(email)).await).await;
+    assert_eq!(status, StatusCode::REQUEST_TIMEOUT, "{error}");
+    assert_eq!(error["code"], "timeout", "{error}");
+    lock.release().await;
+
+    let response = app.register(&registration(email)).await;
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    let mail = app.smtp.wait_for_nth(email, 1).await;
+    assert!(
+        mail.password().is_some(),
+        "the password mail: {}",
+        mail.text
+    );
 }
