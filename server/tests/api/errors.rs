@@ -177,3 +177,32 @@ async fn a_request_not_answered_in_time_gets_timeout() {
         mail.text
     );
 }
+
+/// A database damaged beneath the service (here a table renamed by hand): the request
+/// gets `unexpected` and a message that says nothing of the service's insides, and the
+/// other requests still get their answers.
+#[tokio::test]
+async fn a_damaged_database_answers_unexpected_without_its_insides() {
+    let app = spawn_app().await;
+    sqlx::query("ALTER TABLE accounts RENAME TO damaged_by_hand")
+        .execute(&app.db().await)
+        .await
+        .unwrap();
+    let response = app.register(&registration("damaged@example.fr")).await;
+    let (status, error) = error_of(response).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "{error}");
+    assert_eq!(error["code"], "unexpected", "{error}");
+    let said = error.to_string();
+    for inside in ["accounts", "damaged_by_hand", "sqlite", "SQL"] {
+        assert!(!said.contains(inside), "{inside} in {said}");
+    }
+    assert_eq!(
+        app.client
+            .get(app.url("/health/live"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+}
