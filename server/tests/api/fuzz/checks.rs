@@ -7,25 +7,25 @@ use super::{
     http::{cut, Request, Response},
 };
 
-pub(super) struct Failure {
-    pub(super) route: String,
-    pub(super) what: String,
-    pub(super) kind: String,
+struct Failure {
+    route: String,
+    what: String,
+    kind: String,
     /// What is wrong with the answer.
-    pub(super) detail: &'static str,
+    detail: &'static str,
     /// The answer's body without the values that vary from case to case, to group by.
-    pub(super) answer: String,
-    pub(super) request: String,
+    answer: String,
+    request: String,
 }
 
 pub(super) struct Report {
-    pub(super) name: &'static str,
-    pub(super) seed: u64,
-    pub(super) sent: usize,
-    pub(super) statuses: BTreeMap<u16, usize>,
+    name: &'static str,
+    seed: u64,
+    sent: usize,
+    statuses: BTreeMap<u16, usize>,
     /// Per route, for `FUZZ_VERBOSE=1`: what the cases reached.
-    pub(super) route_statuses: BTreeMap<String, BTreeMap<u16, usize>>,
-    pub(super) failures: Vec<Failure>,
+    route_statuses: BTreeMap<String, BTreeMap<u16, usize>>,
+    failures: Vec<Failure>,
 }
 
 impl Report {
@@ -137,7 +137,7 @@ impl Report {
 
 /// A rejection's text with the values it quotes masked: "Cannot parse value at index 1
 /// with value `abc` to a `i64`" and the same for `x` are one kind of answer.
-pub(super) fn without_values(detail: &str) -> String {
+fn without_values(detail: &str) -> String {
     let mut out = String::new();
     let mut rest = detail;
     while let Some(at) = rest.find("value `") {
@@ -174,7 +174,7 @@ pub(super) fn without_values(detail: &str) -> String {
 
 /// `Ok` when the answer is one the route may give to any input; otherwise what is wrong
 /// with it (its body is shown beside).
-pub(super) fn check(surface: Surface, response: &Response) -> Result<(), &'static str> {
+fn check(surface: Surface, response: &Response) -> Result<(), &'static str> {
     let status = response.status;
     if status >= 500 {
         return Err("a server error");

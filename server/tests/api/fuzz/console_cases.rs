@@ -16,11 +16,11 @@ use super::{
 pub(super) struct ConsoleRoute {
     pub(super) method: &'static str,
     pub(super) template: &'static str,
-    pub(super) query: &'static [&'static str],
-    pub(super) form: &'static [&'static str],
+    query: &'static [&'static str],
+    form: &'static [&'static str],
 }
 
-pub(super) const fn route(
+const fn route(
     method: &'static str,
     template: &'static str,
     query: &'static [&'static str],
@@ -504,7 +504,7 @@ pub(super) fn console_cases(
     cases
 }
 
-pub(super) fn with_field<'a>(
+fn with_field<'a>(
     fields: &[(&'a str, Vec<u8>)],
     i: usize,
     value: &[u8],

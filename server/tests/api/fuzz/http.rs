@@ -14,12 +14,12 @@ use tokio::{
 
 #[derive(Debug, Clone)]
 pub(super) struct Request {
-    pub(super) method: String,
+    method: String,
     /// The request target as sent: ASCII, percent-encoded by the case.
     pub(super) target: String,
-    pub(super) headers: Vec<(String, Vec<u8>)>,
+    headers: Vec<(String, Vec<u8>)>,
     pub(super) body: Vec<u8>,
-    pub(super) from: Ipv4Addr,
+    from: Ipv4Addr,
 }
 
 impl Request {
@@ -71,12 +71,12 @@ impl Request {
 
 pub(super) struct Response {
     pub(super) status: u16,
-    pub(super) headers: Vec<(String, String)>,
+    headers: Vec<(String, String)>,
     pub(super) body: Vec<u8>,
 }
 
 impl Response {
-    pub(super) fn header(&self, name: &str) -> Option<&str> {
+    fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(n, _)| n == name)
@@ -166,7 +166,7 @@ pub(super) async fn send(server: SocketAddr, request: &Request) -> Result<Respon
     parse_response(&raw)
 }
 
-pub(super) fn parse_response(raw: &[u8]) -> Result<Response, String> {
+fn parse_response(raw: &[u8]) -> Result<Response, String> {
     let end =
         find(raw, b"\r\n\r\n").ok_or_else(|| format!("no complete answer: {}", cut(raw, 200)))?;
     let head = String::from_utf8_lossy(&raw[..end]);
@@ -200,7 +200,7 @@ pub(super) fn parse_response(raw: &[u8]) -> Result<Response, String> {
     })
 }
 
-pub(super) fn dechunk(mut data: &[u8]) -> Vec<u8> {
+fn dechunk(mut data: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     while let Some(eol) = find(data, b"\r\n") {
         let size = std::str::from_utf8(&data[..eol])
@@ -218,7 +218,7 @@ pub(super) fn dechunk(mut data: &[u8]) -> Vec<u8> {
     out
 }
 
-pub(super) fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
 

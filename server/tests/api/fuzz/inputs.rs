@@ -161,11 +161,11 @@ pub(super) const RAW_VALUES: &[&[u8]] = &[
     b"\"\\x41\"",
 ];
 
-pub(super) fn nested_arrays(depth: usize) -> Value {
+fn nested_arrays(depth: usize) -> Value {
     (0..depth).fold(json!(1), |inner, _| json!([inner]))
 }
 
-pub(super) fn nested_objects(depth: usize) -> Value {
+fn nested_objects(depth: usize) -> Value {
     (0..depth).fold(json!(1), |inner, _| json!({ "a": inner }))
 }
 

@@ -46,7 +46,7 @@ impl Operation {
     }
 }
 
-pub(super) const METHODS: [&str; 8] = [
+const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "patch", "head", "options", "trace",
 ];
 
@@ -115,7 +115,7 @@ pub(super) fn operations(doc: &Value) -> Vec<Operation> {
     found
 }
 
-pub(super) fn auth_of(security: Option<&Value>) -> Vec<Auth> {
+fn auth_of(security: Option<&Value>) -> Vec<Auth> {
     let Some(requirements) = security.and_then(Value::as_array) else {
         return vec![Auth::Anonymous];
     };
@@ -142,7 +142,7 @@ pub(super) fn auth_of(security: Option<&Value>) -> Vec<Auth> {
 }
 
 /// The schema with every `$ref` replaced by what it points to.
-pub(super) fn resolve(doc: &Value, schema: &Value, depth: usize) -> Value {
+fn resolve(doc: &Value, schema: &Value, depth: usize) -> Value {
     if depth > 64 {
         return json!({});
     }
@@ -169,7 +169,7 @@ pub(super) fn resolve(doc: &Value, schema: &Value, depth: usize) -> Value {
 }
 
 /// The object alternative of a schema (itself, or one of its `oneOf`/`anyOf`).
-pub(super) fn properties(schema: &Value) -> Option<&Map<String, Value>> {
+fn properties(schema: &Value) -> Option<&Map<String, Value>> {
     if let Some(props) = schema["properties"].as_object() {
         return Some(props);
     }

@@ -18,32 +18,32 @@ use super::{
 use crate::helpers::{database_path, machine, TestApp};
 
 /// Markers in a case's target or body, replaced when it is sent.
-pub(super) const VERSION: &str = "@@version@@";
+const VERSION: &str = "@@version@@";
 pub(super) const SESSION_CSRF: &str = "@@csrf@@";
 pub(super) const LOGIN_CSRF: &str = "@@login-csrf@@";
-pub(super) const OTHER_MACHINE: &str = "@@other-machine@@";
+const OTHER_MACHINE: &str = "@@other-machine@@";
 
 pub(super) struct World {
     pub(super) server: SocketAddr,
-    pub(super) client: reqwest::Client,
-    pub(super) base: String,
-    pub(super) email: String,
-    pub(super) password: String,
+    client: reqwest::Client,
+    base: String,
+    email: String,
+    password: String,
     /// The machine token of `machine(1)`, renewed when a case unlinks or relinks it.
     pub(super) machine_token: String,
     /// Another machine of the account (the one the unlink routes may name).
-    pub(super) other_machine_id: String,
+    other_machine_id: String,
     pub(super) customer_id: String,
-    pub(super) version: i64,
+    version: i64,
     pub(super) api_token: String,
-    pub(super) entry_id: i64,
+    entry_id: i64,
     // The console.
     pub(super) agent_email: String,
     pub(super) agent_password: String,
-    pub(super) session_cookie: String,
-    pub(super) session_csrf: String,
-    pub(super) login_cookie: String,
-    pub(super) login_csrf: String,
+    session_cookie: String,
+    session_csrf: String,
+    login_cookie: String,
+    login_csrf: String,
 }
 
 impl World {
@@ -117,7 +117,7 @@ impl World {
     }
 
     /// The log-in form's double-submit cookie and token.
-    pub(super) async fn login_form(&self) -> (String, String) {
+    async fn login_form(&self) -> (String, String) {
         let page = send(self.server, &Request::new("GET", "/console/login", HOME))
             .await
             .expect("the log-in page");
@@ -127,7 +127,7 @@ impl World {
         (cookie, hidden_csrf(&page.text()))
     }
 
-    pub(super) async fn console_log_in(&mut self) {
+    async fn console_log_in(&mut self) {
         let (cookie, csrf) = self.login_form().await;
         let form = format!(
             "csrf={csrf}&email={}&password={}",
@@ -199,7 +199,7 @@ impl World {
     }
 
     /// Links `machine(2)` again if a case unlinked it.
-    pub(super) async fn ensure_other_machine(&mut self) {
+    async fn ensure_other_machine(&mut self) {
         let body = self.link_again(2, "the other machine").await;
         self.other_machine_id = body["machine_id"].as_str().unwrap().to_owned();
         // Linking may have replaced the token of `machine(1)` too, if they matched.
@@ -388,7 +388,7 @@ impl World {
     }
 }
 
-pub(super) fn hidden_csrf(html: &str) -> String {
+fn hidden_csrf(html: &str) -> String {
     html.split("name=\"csrf\" value=\"")
         .nth(1)
         .and_then(|rest| rest.split('"').next())
