@@ -478,9 +478,9 @@ mod tests {
         let hasher = PasswordHasher::new();
         let current = generate_password();
         let current_hash = hasher.hash(&current).await.unwrap();
-        let pending: Vec<ClearPassword> = (0..3).map(|_| generate_password()).collect();
+        let requested: Vec<ClearPassword> = (0..3).map(|_| generate_password()).collect();
         let mut candidates = vec![current_hash.clone()];
-        for p in &pending {
+        for p in &requested {
             let hash = hasher.hash_like(p, &current_hash).await.unwrap();
             assert_ne!(hash, current_hash);
             assert!(hasher.verify(p.expose(), &hash).await.unwrap());
@@ -492,7 +492,7 @@ mod tests {
             async move { hasher.verify_among(&typed, candidates).await.unwrap() }
         };
         assert_eq!(found(current.expose().to_owned()).await, Some(0));
-        for (i, p) in pending.iter().enumerate() {
+        for (i, p) in requested.iter().enumerate() {
             assert_eq!(found(p.expose().to_owned()).await, Some(i + 1));
         }
         assert_eq!(found("WRONG-WRONG-WRONG".into()).await, None);
@@ -505,10 +505,10 @@ mod tests {
             None
         );
         // A hash with another salt never matches through the shared run.
-        let other = hasher.hash(&pending[0]).await.unwrap();
+        let other = hasher.hash(&requested[0]).await.unwrap();
         assert_eq!(
             hasher
-                .verify_among(pending[0].expose(), vec![current_hash.clone(), other])
+                .verify_among(requested[0].expose(), vec![current_hash.clone(), other])
                 .await
                 .unwrap(),
             None
