@@ -474,7 +474,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn one_run_checks_the_password_and_every_pending_one() {
+    async fn one_run_checks_the_password_and_every_requested_one() {
         let hasher = PasswordHasher::new();
         let current = generate_password();
         let current_hash = hasher.hash(&current).await.unwrap();
