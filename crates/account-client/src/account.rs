@@ -81,11 +81,7 @@ impl AccountClient {
 
     /// The credential entry of this machine's token: one per service and machine.
     fn token_key(&self) -> String {
-        format!(
-            "{} {}",
-            self.api.base_url(),
-            &self.identity.fingerprint[..16]
-        )
+        crate::credentials::token_key(self.api.base_url(), &self.identity.fingerprint)
     }
 
     fn store(&self) -> Result<CredentialStore, ClientError> {

@@ -9,6 +9,12 @@ use std::sync::{Arc, OnceLock};
 
 use keyring_core::{Entry, Error as KeyringError};
 
+/// The entry a machine's token is filed under: one per service and machine, so one
+/// account per service on each machine, and two services never share a token.
+pub fn token_key(service_url: &str, machine_fingerprint: &str) -> String {
+    format!("{service_url} {}", &machine_fingerprint[..16])
+}
+
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum CredentialError {
     #[error("no credential store is available on this computer ({0})")]

@@ -13,7 +13,7 @@ use std::{
 };
 
 use account_client::{
-    credentials::CredentialStore,
+    credentials::{self, CredentialStore},
     identity::{fingerprint_of, IdentityOverrides},
     AccountClient, ClientConfig,
 };
@@ -157,9 +157,9 @@ impl Machine {
     }
 
     /// The key the client files this machine's token under, for the service at
-    /// `service_url` (as `AccountClient` composes it: the service, then the machine).
+    /// `service_url`.
     pub fn token_key(&self, service_url: &str) -> String {
-        format!("{service_url} {}", &fingerprint_of(&self.uid)[..16])
+        credentials::token_key(service_url, &fingerprint_of(&self.uid))
     }
 
     /// The machine token this machine's credential store holds for `service_url`, read

@@ -198,10 +198,24 @@ impl TestApp {
         DatabaseLock { connection }
     }
 
+    /// The service's database URL (its SQLite file).
+    pub fn database_url(&self) -> String {
+        format!("sqlite://{}", database_path(&self.data).display())
+    }
+
+    /// The service's database, opened a second time as raw SQL (to damage or inspect it).
     pub async fn db(&self) -> sqlx::SqlitePool {
-        sqlx::SqlitePool::connect(&format!("sqlite://{}", database_path(&self.data).display()))
+        sqlx::SqlitePool::connect(&self.database_url())
             .await
             .unwrap()
+    }
+
+    /// The service's storage, opened a second time on the same database, for what no
+    /// route creates (agents, API tokens).
+    pub async fn storage(&self) -> account_server::storage::Storage {
+        account_server::storage::Storage::connect(&self.database_url())
+            .await
+            .expect("the service's database opens")
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -380,4 +394,14 @@ pub async fn error_of(response: Response) -> (StatusCode, Value) {
     assert!(body["code"].is_string(), "no code in {body}");
     assert!(body["message"].is_string(), "no message in {body}");
     (status, body)
+}
+
+/// The CSRF token a console page's forms carry (the hidden `csrf` field).
+pub fn hidden_csrf(page_html: &str) -> String {
+    page_html
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a CSRF token in the page")
+        .to_owned()
 }

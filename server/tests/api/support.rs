@@ -20,25 +20,16 @@ use account_server::{
 use reqwest::{Response, StatusCode};
 use serde_json::{json, Value};
 
-use crate::helpers::{database_path, error_of, machine, spawn_app, TestApp};
+use crate::helpers::{error_of, machine, spawn_app, TestApp};
 
 // --- helpers ---------------------------------------------------------------------------
-
-fn database_url(app: &TestApp) -> String {
-    format!("sqlite://{}", database_path(&app.data).display())
-}
-
-/// The service's storage, opened a second time on the same SQLite file.
-async fn storage(app: &TestApp) -> Storage {
-    Storage::connect(&database_url(app)).await.unwrap()
-}
 
 /// Runs `account-server <args>` on the app's database, `stdin` as standard input.
 fn admin_command(app: &TestApp, args: &[&str], stdin: Option<&str>) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_account-server"))
         .current_dir(app.data.path())
         .arg("--database-url")
-        .arg(database_url(app))
+        .arg(app.database_url())
         .args(args)
         .stdin(if stdin.is_some() {
             Stdio::piped()
@@ -107,7 +98,7 @@ fn token_with_binary(app: &TestApp, email: &str, label: &str) -> String {
 
 /// An agent and an API token for it, straight through the storage layer.
 async fn api_token(app: &TestApp, email: &str, name: &str) -> String {
-    let storage = storage(app).await;
+    let storage = app.storage().await;
     let token = ApiToken::generate();
     let mut tx = storage.write().await.unwrap();
     let agent = tx
@@ -264,7 +255,7 @@ async fn assert_token_refused(app: &TestApp, token: Option<&str>, customer_id: &
 #[tokio::test]
 async fn the_support_api_needs_the_token_of_an_enabled_agent() {
     let app = spawn_app().await;
-    let storage = storage(&app).await;
+    let storage = app.storage().await;
     let account = seed_account(
         &storage,
         "marie@dupont-batiment.fr",
@@ -444,7 +435,7 @@ async fn generated_passwords_and_tokens_are_never_stored_in_clear() {
 
 /// Three accounts a search must tell apart.
 async fn three_accounts(app: &TestApp) -> [AccountRow; 3] {
-    let storage = storage(app).await;
+    let storage = app.storage().await;
     let dupont = seed_account(
         &storage,
         "marie.dupont@dupont-batiment.fr",
@@ -801,7 +792,7 @@ async fn a_support_call_is_charged_by_started_quarter_hour_and_may_overdraw() {
     assert_eq!(logged["entry"]["minutes"], -45);
     assert_eq!(logged["balance_minutes"], -75);
 
-    let storage = storage(&app).await;
+    let storage = app.storage().await;
     let mut tx = storage.read().await.unwrap();
     let rows = tx.ledger(dupont.id).await.unwrap();
     tx.commit().await.unwrap();
@@ -951,7 +942,7 @@ async fn the_desktop_app_shows_the_balance_and_latest_support_calls_from_the_led
     let token = api_token(&app, "lea@support.example.fr", "Léa Martin").await;
 
     // Ten hours bought, as the console records a credit.
-    let storage = storage(&app).await;
+    let storage = app.storage().await;
     let mut tx = storage.write().await.unwrap();
     tx.add_ledger_entry(
         &NewLedgerEntry {

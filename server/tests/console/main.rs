@@ -7,12 +7,9 @@ mod helpers;
 mod browser;
 mod session;
 
-use account_server::{
-    secrets::{ClearPassword, PasswordHasher},
-    storage::Storage,
-};
+use account_server::secrets::{ClearPassword, PasswordHasher};
 use browser::Browser;
-use helpers::{database_path, machine, spawn_app, TestApp};
+use helpers::{machine, spawn_app, TestApp};
 use reqwest::StatusCode;
 
 const AGENT_PASSWORD: &str = "agent password 2026";
@@ -21,9 +18,7 @@ const NEW_AGENT_PASSWORD: &str = "un nouveau mot de passe";
 
 /// Adds the two agents of these tests: Paul (agent, French) and Alice (admin, English).
 async fn add_agents(app: &TestApp) {
-    let storage = Storage::connect(&format!("sqlite://{}", database_path(&app.data).display()))
-        .await
-        .unwrap();
+    let storage = app.storage().await;
     let hasher = PasswordHasher::new();
     let mut tx = storage.write().await.unwrap();
     for (email, name, role, password, language) in [

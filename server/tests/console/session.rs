@@ -5,7 +5,11 @@ use std::net::IpAddr;
 
 use reqwest::{redirect::Policy, StatusCode};
 
-use crate::{add_agents, helpers::spawn_app, AGENT_PASSWORD, NEW_AGENT_PASSWORD};
+use crate::{
+    add_agents,
+    helpers::{hidden_csrf, spawn_app},
+    AGENT_PASSWORD, NEW_AGENT_PASSWORD,
+};
 
 /// Requests sent at once in the burst tests.
 const BURST: usize = 30;
@@ -43,12 +47,7 @@ async fn login_form(client: &reqwest::Client, base: &str) -> (String, String) {
         .unwrap()
         .to_owned();
     let html = page.text().await.unwrap();
-    let csrf = html
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .unwrap()
-        .to_owned();
+    let csrf = hidden_csrf(&html);
     (cookie, csrf)
 }
 
@@ -275,12 +274,7 @@ async fn a_burst_of_wrong_current_passwords_gets_no_more_checks_than_the_limit()
         .text()
         .await
         .unwrap();
-    let csrf = page
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .unwrap()
-        .to_owned();
+    let csrf = hidden_csrf(&page);
     let change = |client: &reqwest::Client, current: &str| {
         client
             .post(app.url("/console/password"))

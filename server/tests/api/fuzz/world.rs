@@ -3,10 +3,7 @@
 
 use std::net::SocketAddr;
 
-use account_server::{
-    secrets::{token_hash, ApiToken, ClearPassword, PasswordHasher},
-    storage::Storage,
-};
+use account_server::secrets::{token_hash, ApiToken, ClearPassword, PasswordHasher};
 use serde_json::{json, Map, Value};
 
 use super::{
@@ -15,7 +12,7 @@ use super::{
     openapi::Operation,
     HOME,
 };
-use crate::helpers::{database_path, machine, TestApp};
+use crate::helpers::{hidden_csrf, machine, TestApp};
 
 /// Markers in a case's target or body, replaced when it is sent.
 const VERSION: &str = "@@version@@";
@@ -99,7 +96,7 @@ impl World {
 
     /// An admin agent (every console page is open to it), logged in.
     pub(super) async fn console_set_up(&mut self, app: &TestApp) {
-        let storage = storage(app).await;
+        let storage = app.storage().await;
         let hash = PasswordHasher::new()
             .hash(&ClearPassword::typed(self.agent_password.clone()))
             .await
@@ -388,17 +385,9 @@ impl World {
     }
 }
 
-fn hidden_csrf(html: &str) -> String {
-    html.split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .expect("a CSRF token in the page")
-        .to_owned()
-}
-
 /// An agent and an API token for it, straight through the storage layer.
 async fn create_api_token(app: &TestApp) -> String {
-    let storage = storage(app).await;
+    let storage = app.storage().await;
     let token = ApiToken::generate();
     let mut tx = storage.write().await.unwrap();
     let agent = tx
@@ -418,11 +407,4 @@ async fn create_api_token(app: &TestApp) -> String {
     tx.commit().await.unwrap();
     storage.close().await;
     token.into_inner()
-}
-
-/// The service's database, opened beside it, for what no route creates (agents, tokens).
-async fn storage(app: &TestApp) -> Storage {
-    Storage::connect(&format!("sqlite://{}", database_path(&app.data).display()))
-        .await
-        .unwrap()
 }
