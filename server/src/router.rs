@@ -5,12 +5,17 @@ use std::time::Duration;
 
 use account_api::error::ErrorCode;
 use axum::{
-    error_handling::HandleErrorLayer, extract::DefaultBodyLimit, http::StatusCode, BoxError, Router,
+    body::Body,
+    error_handling::HandleErrorLayer,
+    extract::DefaultBodyLimit,
+    http::{Request, StatusCode},
+    BoxError, Router,
 };
 use tower::ServiceBuilder;
 use tower_http::{
     catch_panic::CatchPanicLayer,
-    trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer},
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer},
+    trace::{DefaultOnResponse, TraceLayer},
 };
 use tracing::Level;
 
@@ -22,6 +27,10 @@ const BODY_LIMIT: usize = 16 * 1024;
 /// Every route of the service, with the layers each request goes through; a request not
 /// answered within `request_timeout` gets `timeout`.
 pub fn router(state: AppState, request_timeout: Duration) -> Router {
+    // A request ID ties an answer (header `x-request-id`) to its log lines. One set by
+    // the reverse proxy is kept only when the proxy is trusted, like X-Forwarded-For;
+    // otherwise the service makes its own.
+    let trust_proxy = state.trust_forwarded_for;
     routes::api(state.local_outbox.is_some())
         .merge(console::router())
         .fallback(not_found)
@@ -29,12 +38,21 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(
             ServiceBuilder::new()
-                // Logs method, path, status and time: never headers or bodies.
+                .map_request(move |mut request: Request<Body>| {
+                    if !trust_proxy {
+                        request.headers_mut().remove("x-request-id");
+                    }
+                    request
+                })
+                .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+                // Logs method, path (no query: it may hold what a caller searched for),
+                // request ID, status and time: never other headers nor bodies.
                 .layer(
                     TraceLayer::new_for_http()
-                        .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                        .make_span_with(request_span)
                         .on_response(DefaultOnResponse::new().level(Level::INFO)),
                 )
+                .layer(PropagateRequestIdLayer::x_request_id())
                 .layer(CatchPanicLayer::custom(|_| {
                     axum::response::IntoResponse::into_response(ApiError::Unexpected(
                         anyhow::anyhow!("a handler panicked"),
@@ -44,6 +62,20 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
                 .timeout(request_timeout),
         )
         .with_state(state)
+}
+
+fn request_span(request: &Request<Body>) -> tracing::Span {
+    let request_id = request
+        .extensions()
+        .get::<RequestId>()
+        .and_then(|id| id.header_value().to_str().ok())
+        .unwrap_or("-");
+    tracing::info_span!(
+        "request",
+        method = %request.method(),
+        path = %request.uri().path(),
+        request_id = %request_id,
+    )
 }
 
 async fn not_found() -> ApiError {

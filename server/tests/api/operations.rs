@@ -10,7 +10,7 @@ use std::{
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::helpers::{machine, registration, spawn_app};
+use crate::helpers::{machine, registration, spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn health_endpoints_answer() {
@@ -212,4 +212,117 @@ async fn the_local_outbox_is_not_served_beyond_loopback() {
         let status = reqwest::get(&url).await.unwrap().status();
         assert_eq!(status, expected, "listening on {listen}");
     }
+}
+
+/// Each answer carries a request ID (`x-request-id`) that the JSON log lines of that
+/// request carry too, so an operator finds what happened to one call. A caller cannot
+/// choose it: the service is not told to trust a proxy here.
+#[tokio::test]
+async fn json_logs_carry_the_request_id_each_answer_gives() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = test_support::free_port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_account-server"))
+        .current_dir(dir.path())
+        .env("ACCOUNT_SERVER_LISTEN", format!("127.0.0.1:{port}"))
+        .env("ACCOUNT_SERVER_LOG_FORMAT", "json")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    let started = Instant::now();
+    while client
+        .get(format!("{base}/health/live"))
+        .send()
+        .await
+        .is_err()
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the service did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let response = client
+            .post(format!("{base}/api/v1/password-requests"))
+            .header("x-request-id", "chosen-by-the-caller")
+            .json(&json!({ "email": "nobody@example.fr" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::ACCEPTED);
+        let id = response.headers()["x-request-id"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert_ne!(id, "chosen-by-the-caller");
+        assert_eq!(id.len(), 36, "a UUID: {id}");
+        ids.push(id);
+    }
+    assert_ne!(ids[0], ids[1], "each request its own ID");
+
+    let killed = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    child.wait().unwrap();
+    let mut logs = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut logs)
+        .unwrap();
+    let lines: Vec<Value> = logs
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
+        .collect();
+    for id in &ids {
+        let of_request: Vec<&Value> = lines
+            .iter()
+            .filter(|line| line.to_string().contains(id.as_str()))
+            .collect();
+        assert!(!of_request.is_empty(), "no log line with {id}: {logs}");
+        assert!(
+            of_request
+                .iter()
+                .all(|line| line["span"]["path"] == "/api/v1/password-requests"),
+            "{of_request:?}"
+        );
+    }
+    assert!(!logs.contains("chosen-by-the-caller"), "{logs}");
+    assert!(
+        !logs.contains("nobody@example.fr"),
+        "an address in the logs: {logs}"
+    );
+}
+
+/// Behind a trusted reverse proxy, the proxy's request ID is kept, so the proxy's and the
+/// service's logs name a call alike.
+#[tokio::test]
+async fn a_trusted_proxys_request_id_is_kept() {
+    let app = spawn_app_with(|settings, _| settings.trust_forwarded_for = true).await;
+    let response = app
+        .client
+        .get(app.url("/health/live"))
+        .header("x-request-id", "proxy-7f3a")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["x-request-id"], "proxy-7f3a");
+    let untrusted = spawn_app().await;
+    let response = untrusted
+        .client
+        .get(untrusted.url("/health/live"))
+        .header("x-request-id", "proxy-7f3a")
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(response.headers()["x-request-id"], "proxy-7f3a");
 }
