@@ -3,7 +3,7 @@
 
 use std::{
     io::Read as _,
-    process::{Command, Stdio},
+    process::{Child, Command, Stdio},
     time::{Duration, Instant},
 };
 
@@ -72,30 +72,8 @@ async fn the_openapi_document_describes_every_route_and_only_those() {
 #[tokio::test]
 async fn the_binary_runs_on_its_defaults_shows_the_mail_locally_and_logs_no_secret() {
     let dir = tempfile::tempdir().unwrap();
-    let port = test_support::free_port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_account-server"))
-        .current_dir(dir.path())
-        .env("ACCOUNT_SERVER_LISTEN", format!("127.0.0.1:{port}"))
-        .env("RUST_LOG", "debug")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let base = format!("http://127.0.0.1:{port}");
+    let (child, base) = start_binary(dir.path(), ("RUST_LOG", "debug")).await;
     let client = reqwest::Client::new();
-    let started = Instant::now();
-    while client
-        .get(format!("{base}/health/ready"))
-        .send()
-        .await
-        .is_err()
-    {
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "the service did not start"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
 
     let response = client
         .post(format!("{base}/api/v1/accounts"))
@@ -148,21 +126,7 @@ async fn the_binary_runs_on_its_defaults_shows_the_mail_locally_and_logs_no_secr
         .to_owned();
 
     // SIGTERM: a graceful stop, exit code 0.
-    let killed = Command::new("kill")
-        .arg("-TERM")
-        .arg(child.id().to_string())
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let status = child.wait().unwrap();
-    assert!(status.success(), "{status}");
-    let mut logs = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut logs)
-        .unwrap();
+    let logs = stop_binary(child);
     assert!(logs.contains("account service listening"), "{logs}");
     assert!(!logs.contains(&password), "the password is in the logs");
     assert!(!logs.contains(&token), "the token is in the logs");
@@ -220,30 +184,8 @@ async fn the_local_outbox_is_not_served_beyond_loopback() {
 #[tokio::test]
 async fn json_logs_carry_the_request_id_each_answer_gives() {
     let dir = tempfile::tempdir().unwrap();
-    let port = test_support::free_port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_account-server"))
-        .current_dir(dir.path())
-        .env("ACCOUNT_SERVER_LISTEN", format!("127.0.0.1:{port}"))
-        .env("ACCOUNT_SERVER_LOG_FORMAT", "json")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let base = format!("http://127.0.0.1:{port}");
+    let (child, base) = start_binary(dir.path(), ("ACCOUNT_SERVER_LOG_FORMAT", "json")).await;
     let client = reqwest::Client::new();
-    let started = Instant::now();
-    while client
-        .get(format!("{base}/health/live"))
-        .send()
-        .await
-        .is_err()
-    {
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "the service did not start"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
 
     let mut ids = Vec::new();
     for _ in 0..2 {
@@ -265,20 +207,7 @@ async fn json_logs_carry_the_request_id_each_answer_gives() {
     }
     assert_ne!(ids[0], ids[1], "each request its own ID");
 
-    let killed = Command::new("kill")
-        .arg("-TERM")
-        .arg(child.id().to_string())
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    child.wait().unwrap();
-    let mut logs = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut logs)
-        .unwrap();
+    let logs = stop_binary(child);
     let lines: Vec<Value> = logs
         .lines()
         .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
@@ -325,4 +254,55 @@ async fn a_trusted_proxys_request_id_is_kept() {
         .await
         .unwrap();
     assert_ne!(response.headers()["x-request-id"], "proxy-7f3a");
+}
+
+/// The service's binary in `dir` on a free loopback port, with one more environment
+/// variable, once it answers; its standard error is kept for `stop_binary`.
+async fn start_binary(dir: &std::path::Path, extra: (&str, &str)) -> (Child, String) {
+    let port = test_support::free_port();
+    let child = Command::new(env!("CARGO_BIN_EXE_account-server"))
+        .current_dir(dir)
+        .env("ACCOUNT_SERVER_LISTEN", format!("127.0.0.1:{port}"))
+        .env(extra.0, extra.1)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    let started = Instant::now();
+    while client
+        .get(format!("{base}/health/ready"))
+        .send()
+        .await
+        .is_err()
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the service did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    (child, base)
+}
+
+/// Stops the binary with SIGTERM, checks it stopped gracefully (exit code 0), and
+/// returns what it logged.
+fn stop_binary(mut child: Child) -> String {
+    let killed = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status}");
+    let mut logs = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut logs)
+        .unwrap();
+    logs
 }
