@@ -656,6 +656,31 @@ async fn run() {
     ];
     kinds.retain(|(_, q)| !q.is_empty());
 
+    // SEARCH_BENCH_POSTGRES=postgres://…: the same accounts copied into PostgreSQL (by
+    // `account-server copy`'s code, once), and every search timed there instead.
+    let url = match std::env::var("SEARCH_BENCH_POSTGRES") {
+        Ok(postgres) if !postgres.is_empty() => {
+            let target = Storage::connect(&postgres).await.unwrap();
+            let mut tx = target.read().await.unwrap();
+            let copied = tx.account_by_id(AccountId::new(max_id)).await.unwrap();
+            drop(tx);
+            if copied.is_none() {
+                let source = Storage::connect(&url).await.unwrap();
+                let start = Instant::now();
+                let report = target.copy_from(&source).await.unwrap();
+                println!(
+                    "copied into PostgreSQL in {:.1} s:\n{report}",
+                    start.elapsed().as_secs_f64()
+                );
+                source.close().await;
+            }
+            target.close().await;
+            println!("searching on PostgreSQL");
+            postgres
+        }
+        _ => url,
+    };
+
     let storage = Storage::connect(&url).await.unwrap();
     let mut table = Vec::new();
     for (name, typed) in &kinds {

@@ -1,4 +1,5 @@
-//! Service commands run from a shell on the server: managing support agents.
+//! Service commands run from a shell on the server: managing support agents, bringing the
+//! database up to date, copying it to another database.
 //! Passwords are typed at a prompt or come from standard input (never the command line,
 //! which other users of the machine can read), or are generated and shown once.
 
@@ -9,7 +10,7 @@ use account_api::domain::{Email, Language};
 use crate::{
     config::{AgentsCommand, ServiceCommand},
     secrets::{generate_password, token_hash, ApiToken, ClearPassword, PasswordHasher},
-    storage::{Storage, StorageError},
+    storage::{copy::CopyError, Storage, StorageError},
 };
 
 /// Agents' passwords: long enough that the log-in limits make guessing hopeless.
@@ -37,6 +38,8 @@ pub enum CommandError {
     Label,
     #[error(transparent)]
     Storage(#[from] StorageError),
+    #[error(transparent)]
+    Copy(#[from] CopyError),
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
@@ -81,14 +84,37 @@ fn password(generate: bool) -> Result<(ClearPassword, bool), CommandError> {
 
 /// Runs `command` against the database at `database_url`; what to print on success.
 pub async fn run(database_url: &str, command: ServiceCommand) -> Result<String, CommandError> {
-    let storage = Storage::connect(database_url).await?;
-    let result = run_with(&storage, command).await;
-    storage.close().await;
-    result
+    match command {
+        ServiceCommand::Agents(command) => {
+            let storage = Storage::connect(database_url).await?;
+            let result = run_with(&storage, command).await;
+            storage.close().await;
+            result
+        }
+        ServiceCommand::Migrate => {
+            let storage = Storage::connect(database_url).await?;
+            storage.close().await;
+            Ok("the database is up to date".to_owned())
+        }
+        ServiceCommand::Copy { from, to } => copy(&from, &to).await,
+    }
 }
 
-async fn run_with(storage: &Storage, command: ServiceCommand) -> Result<String, CommandError> {
-    let ServiceCommand::Agents(command) = command;
+/// Both databases are brought up to date first: the copy is of this version's schema.
+async fn copy(from: &str, to: &str) -> Result<String, CommandError> {
+    let source = Storage::connect(from).await?;
+    let target = Storage::connect(to).await?;
+    let copied = target.copy_from(&source).await;
+    source.close().await;
+    target.close().await;
+    let report = copied?;
+    Ok(format!(
+        "{report}\nGive the new database's service instances the outbox key of the old \
+         one (ACCOUNT_SERVER_OUTBOX_KEY_FILE): mail still waiting is sealed with it."
+    ))
+}
+
+async fn run_with(storage: &Storage, command: AgentsCommand) -> Result<String, CommandError> {
     let hasher = PasswordHasher::new();
     let now = crate::now();
     match command {

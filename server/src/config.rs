@@ -107,7 +107,8 @@ pub struct Cli {
     /// [default: Europe/Paris].
     #[arg(long, env = "ACCOUNT_SERVER_CONSOLE_TIME_ZONE")]
     pub console_time_zone: Option<String>,
-    /// Manage support agents instead of serving.
+    /// Manage support agents, bring the database up to date, or copy it, instead of
+    /// serving.
     #[command(subcommand)]
     pub command: Option<ServiceCommand>,
 }
@@ -118,6 +119,20 @@ pub enum ServiceCommand {
     /// Support agents of the console.
     #[command(subcommand)]
     Agents(AgentsCommand),
+    /// Applies the database migrations this version needs, then exits (the service also
+    /// applies them when it starts).
+    Migrate,
+    /// Copies every account, machine, audit event, agent, ledger entry and waiting mail
+    /// from one database into a new, empty one (e.g. the SQLite file into PostgreSQL),
+    /// then checks that every count and every balance match. Stop the service first.
+    Copy {
+        /// The database to copy, e.g. sqlite://customer-account.db
+        #[arg(long)]
+        from: String,
+        /// The new, empty database, e.g. postgres://account@db.example/accounts
+        #[arg(long)]
+        to: String,
+    },
 }
 
 #[derive(Debug, Clone, clap::Subcommand)]

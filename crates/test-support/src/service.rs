@@ -1,6 +1,8 @@
 //! The account service for a test: started for real on a loopback port (port 0) by
-//! `Application::build`, as in production, with its SQLite file in a temporary folder and
-//! a real SMTP server receiving its mail; and its HTTP API called as any client would.
+//! `Application::build`, as in production, with a fresh database — an SQLite file in a
+//! temporary folder, or, when `TEST_POSTGRES_URL` names a PostgreSQL server (the test
+//! command starts one), a database of its own there — and a real SMTP server receiving
+//! its mail; its HTTP API called as any client would.
 
 use std::{
     net::IpAddr,
@@ -12,7 +14,7 @@ use std::{
 use crate::smtp::{ReceivedMail, SmtpServer};
 use account_api::wire::{AccountView, LinkResponse, MachineInfo};
 use account_server::{
-    config::{MailTransportSettings, Settings, SmtpSettings},
+    config::{MailTransportSettings, OutboxKeySource, Settings, SmtpSettings},
     Application,
 };
 use reqwest::{Response, StatusCode};
@@ -34,16 +36,110 @@ pub struct TestApp {
     running: Option<JoinHandle<Result<(), String>>>,
 }
 
+/// The SQLite file of a test's data folder (when the tests run on SQLite).
 pub fn database_path(data: &tempfile::TempDir) -> PathBuf {
     data.path().join("accounts.db")
+}
+
+/// The PostgreSQL server the tests run on, if any (`postgres://user@host:port`).
+fn postgres_server() -> Option<String> {
+    std::env::var("TEST_POSTGRES_URL")
+        .ok()
+        .filter(|url| !url.is_empty())
+        .map(|url| url.trim_end_matches('/').to_owned())
+}
+
+/// Whether the tests run on PostgreSQL rather than SQLite.
+pub fn on_postgres() -> bool {
+    postgres_server().is_some()
+}
+
+/// The database of a test's data folder: its SQLite file, or on PostgreSQL a database
+/// named once for the folder (kept in it, so a restart finds the same one).
+pub fn database_url(data: &tempfile::TempDir) -> String {
+    let Some(server) = postgres_server() else {
+        return format!("sqlite://{}", database_path(data).display());
+    };
+    let named = data.path().join("postgres-database");
+    let name = std::fs::read_to_string(&named).unwrap_or_else(|_| {
+        let name = crate::unique("t").replace('-', "_");
+        std::fs::write(&named, &name).unwrap();
+        name
+    });
+    format!("{server}/{name}")
+}
+
+/// Creates the PostgreSQL database `url` names unless it exists (SQLite creates its file).
+pub async fn create_database(url: &str) {
+    let Some(server) = postgres_server() else {
+        return;
+    };
+    let Some(name) = url.strip_prefix(&format!("{server}/")) else {
+        return;
+    };
+    sqlx::any::install_default_drivers();
+    let admin = sqlx::AnyPool::connect(&format!("{server}/postgres"))
+        .await
+        .expect("the test PostgreSQL server answers");
+    let exists: Option<i32> = sqlx::query_scalar("SELECT 1 FROM pg_database WHERE datname = $1")
+        .bind(name)
+        .fetch_optional(&admin)
+        .await
+        .unwrap();
+    if exists.is_none() {
+        sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+            .execute(&admin)
+            .await
+            .expect("a test database is created");
+    }
+    admin.close().await;
+}
+
+/// The outbox key of a test's data folder, given to every instance of its service (on
+/// SQLite, where the service would put it by itself: beside the file).
+pub fn outbox_key_path(data: &tempfile::TempDir) -> PathBuf {
+    data.path().join("accounts.db.outbox-key")
+}
+
+/// The environment of a service binary started on a test's database.
+pub fn service_env(data: &tempfile::TempDir) -> [(&'static str, String); 2] {
+    [
+        ("ACCOUNT_SERVER_DATABASE_URL", database_url(data)),
+        (
+            "ACCOUNT_SERVER_OUTBOX_KEY_FILE",
+            outbox_key_path(data).display().to_string(),
+        ),
+    ]
+}
+
+/// Everything the test's database holds, as bytes: on SQLite its files as they are on
+/// disk (main, WAL, shared memory); on PostgreSQL a full dump of it (`pg_dump`).
+pub fn database_contents(data: &tempfile::TempDir) -> Vec<u8> {
+    if on_postgres() {
+        let dump = std::process::Command::new("pg_dump")
+            .arg(database_url(data))
+            .output()
+            .expect("pg_dump runs");
+        assert!(dump.status.success(), "{}", String::from_utf8_lossy(&dump.stderr));
+        return dump.stdout;
+    }
+    let main = database_path(data);
+    let mut bytes = Vec::new();
+    for suffix in ["", "-wal", "-shm"] {
+        if let Ok(content) = std::fs::read(format!("{}{suffix}", main.display())) {
+            bytes.extend(content);
+        }
+    }
+    bytes
 }
 
 /// `port` 0: any free one.
 fn settings(data: &tempfile::TempDir, smtp_port: u16, port: u16) -> Settings {
     let mut settings = Settings::loopback(
-        format!("sqlite://{}", database_path(data).display()),
+        database_url(data),
         MailTransportSettings::Smtp(SmtpSettings::plain("127.0.0.1", smtp_port)),
     );
+    settings.mail.outbox_key = OutboxKeySource::File(outbox_key_path(data));
     settings.listen.set_port(port);
     settings
 }
@@ -53,6 +149,19 @@ pub async fn spawn_app() -> TestApp {
     let smtp = Arc::new(SmtpServer::start());
     let port = smtp.port();
     start(Arc::new(tempfile::tempdir().unwrap()), smtp, port, 0).await
+}
+
+/// `n` instances of the service on one fresh database (as behind a load balancer), all
+/// delivering to the same SMTP server, each on its own port.
+pub async fn spawn_instances(n: usize) -> Vec<TestApp> {
+    let smtp = Arc::new(SmtpServer::start());
+    let port = smtp.port();
+    let data = Arc::new(tempfile::tempdir().unwrap());
+    let mut instances = Vec::with_capacity(n);
+    for _ in 0..n {
+        instances.push(start(data.clone(), smtp.clone(), port, 0).await);
+    }
+    instances
 }
 
 /// The service told to deliver to `smtp_port`, where nothing listens yet.
@@ -94,6 +203,7 @@ async fn run(
     if std::env::var_os("TEST_LOG").is_some() {
         account_server::telemetry::init(account_server::config::LogFormat::Text);
     }
+    create_database(&settings.database_url).await;
     let app = Application::build(settings)
         .await
         .expect("the service starts");
@@ -119,7 +229,7 @@ async fn run(
 
 /// See [`TestApp::lock_database`].
 pub struct DatabaseLock {
-    connection: sqlx::pool::PoolConnection<sqlx::Sqlite>,
+    connection: sqlx::pool::PoolConnection<sqlx::Any>,
 }
 
 impl DatabaseLock {
@@ -187,27 +297,34 @@ impl TestApp {
         }
     }
 
-    /// Another program's write lock on the service's database (a backup, say), held until
-    /// [`DatabaseLock::release`]: meanwhile the service's writes wait, then give up.
+    /// Another program's write lock on the service's database (a backup, a migration
+    /// by hand…), held until [`DatabaseLock::release`]: meanwhile the service's writes
+    /// wait, then give up.
     pub async fn lock_database(&self) -> DatabaseLock {
         let mut connection = self.db().await.acquire().await.unwrap();
-        sqlx::query("BEGIN EXCLUSIVE")
+        let lock = if on_postgres() {
+            "BEGIN; LOCK TABLE accounts, machines, outbox, limit_attempts, password_requests, \
+             ledger_entries, agents IN ACCESS EXCLUSIVE MODE"
+        } else {
+            "BEGIN EXCLUSIVE"
+        };
+        sqlx::raw_sql(lock)
             .execute(&mut *connection)
             .await
             .expect("the database locked");
         DatabaseLock { connection }
     }
 
-    /// The service's database URL (its SQLite file).
+    /// The service's database URL.
     pub fn database_url(&self) -> String {
-        format!("sqlite://{}", database_path(&self.data).display())
+        database_url(&self.data)
     }
 
-    /// The service's database, opened a second time as raw SQL (to damage or inspect it).
-    pub async fn db(&self) -> sqlx::SqlitePool {
-        sqlx::SqlitePool::connect(&self.database_url())
-            .await
-            .unwrap()
+    /// The service's database, opened a second time as raw SQL (to damage or inspect it;
+    /// `$1` placeholders work on both databases).
+    pub async fn db(&self) -> sqlx::AnyPool {
+        sqlx::any::install_default_drivers();
+        sqlx::AnyPool::connect(&self.database_url()).await.unwrap()
     }
 
     /// The service's storage, opened a second time on the same database, for what no

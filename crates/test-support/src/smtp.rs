@@ -123,7 +123,8 @@ impl SmtpServer {
         let mut server = Server::new(collector);
         server
             .with_name("smtp.test")
-            .with_num_threads(4)
+            // Enough for several service instances, each keeping pooled connections open.
+            .with_num_threads(16)
             .with_ssl(SslConfig::None)
             .expect("plain SMTP")
             .with_tcp_listener(listener);

@@ -110,17 +110,30 @@ pub async fn log_in(
         return Err(ConsoleError::Csrf(language));
     }
     let fresh_csrf = CsrfToken::generate().into_inner();
-    let email = Email::parse(&form.email)
-        .map(|e| e.as_str().to_owned())
-        .unwrap_or_else(|_| form.email.trim().to_lowercase());
-    let buckets = login_buckets(&email, &network.0);
+    // Not an e-mail address: no agent has it, but its attempts count all the same (under
+    // a text any database stores: without control characters).
+    let email = Email::parse(&form.email).ok();
+    let attempted = email.as_ref().map_or_else(
+        || {
+            form.email
+                .trim()
+                .to_lowercase()
+                .replace(|c: char| c.is_control(), "")
+        },
+        |e| e.as_str().to_owned(),
+    );
+    let buckets = login_buckets(&attempted, &network.0);
     let reservation = limits::reserve(&state.storage, &buckets)
         .await
         .map_err(|e| ConsoleError::from(e).told_in(language))?;
 
-    let mut tx = state.storage.read().await?;
-    let agent = tx.agent_by_email(&email).await?;
-    drop(tx);
+    let agent = match &email {
+        Some(email) => {
+            let mut tx = state.storage.read().await?;
+            tx.agent_by_email(email.as_str()).await?
+        }
+        None => None,
+    };
     let valid = match &agent {
         Some(agent) if agent.disabled_at.is_none() => {
             state

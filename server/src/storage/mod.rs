@@ -3,13 +3,14 @@
 //! notes and timers.
 //!
 //! Handlers work through a [`Tx`]: a transaction with named operations, so a change and
-//! the mail it causes commit together. SQL stays in this module; a second database
-//! (PostgreSQL) plugs in here without touching the handlers.
+//! the mail it causes commit together. SQL stays in this module, written once for the
+//! embedded SQLite file and for PostgreSQL (several instances on one database).
 
 pub mod attempts;
-mod sqlite;
+pub mod copy;
+mod queries;
 
-pub use sqlite::{Storage, Tx, RANKED_MATCHES_MAX};
+pub use queries::{Dialect, Storage, Tx, RANKED_MATCHES_MAX};
 
 use account_api::domain::{Email, Invalid, Language, Phone};
 
@@ -199,17 +200,28 @@ pub enum StorageError {
 
 impl From<sqlx::Error> for StorageError {
     fn from(err: sqlx::Error) -> Self {
-        match &err {
-            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
-                StorageError::Unavailable(err)
-            }
-            sqlx::Error::Database(db) if db.code().as_deref() == Some("5") => {
-                // SQLITE_BUSY
-                StorageError::Unavailable(err)
-            }
-            _ => StorageError::Unexpected(err.into()),
+        let unavailable = match &err {
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => true,
+            sqlx::Error::Database(db) => db.code().is_some_and(|code| is_transient(&code)),
+            _ => false,
+        };
+        if unavailable {
+            StorageError::Unavailable(err)
+        } else {
+            StorageError::Unexpected(err.into())
         }
     }
+}
+
+/// Database error codes that mean "busy or away, try again later".
+fn is_transient(code: &str) -> bool {
+    // SQLite: SQLITE_BUSY.
+    code == "5"
+        // PostgreSQL: connection lost (08…), lock wait too long (55P03), serialization
+        // failure or deadlock (40001, 40P01), too many connections (53300), shutting
+        // down or starting (57P01–57P03).
+        || code.starts_with("08")
+        || matches!(code, "55P03" | "40001" | "40P01" | "53300" | "57P01" | "57P02" | "57P03")
 }
 
 impl From<sqlx::migrate::MigrateError> for StorageError {

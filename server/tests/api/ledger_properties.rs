@@ -1,4 +1,5 @@
-//! The support-time ledger under random sequences of operations, on a real SQLite file:
+//! The support-time ledger under random sequences of operations, on the test database
+//! (an SQLite file, or PostgreSQL):
 //! entries are only ever added, the balance is always their sum, and an entry is
 //! cancelled at most once.
 
@@ -10,6 +11,8 @@ use account_server::{
     support::{LedgerKind, Rounding},
 };
 use proptest::{prelude::*, test_runner::TestRunner};
+
+use crate::helpers::{create_database, database_url, on_postgres};
 
 #[derive(Debug, Clone)]
 enum Op {
@@ -181,11 +184,11 @@ async fn check_sequence(
                     continue;
                 }
                 let target = &expected[pick % expected.len()];
-                let pool = sqlx::SqlitePool::connect(url).await.unwrap();
+                let pool = sqlx::AnyPool::connect(url).await.unwrap();
                 let sql = if delete {
-                    "DELETE FROM ledger_entries WHERE id = ?"
+                    "DELETE FROM ledger_entries WHERE id = $1"
                 } else {
-                    "UPDATE ledger_entries SET minutes = minutes + 1 WHERE id = ?"
+                    "UPDATE ledger_entries SET minutes = minutes + 1 WHERE id = $1"
                 };
                 let refused = sqlx::query(sql).bind(target.id).execute(&pool).await;
                 let message = match refused {
@@ -255,7 +258,8 @@ fn the_ledger_only_grows_and_its_sum_is_the_balance() {
         .build()
         .unwrap();
     let data = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", data.path().join("ledger.db").display());
+    let url = database_url(&data);
+    runtime.block_on(create_database(&url));
     let storage = runtime.block_on(Storage::connect(&url)).unwrap();
     let mut runner = TestRunner::new(ProptestConfig {
         cases: 32,
@@ -319,7 +323,8 @@ fn no_statement_of_the_service_edits_or_deletes_ledger_entries() {
 #[tokio::test]
 async fn insert_or_replace_cannot_rewrite_an_entry() {
     let data = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", data.path().join("ledger.db").display());
+    let url = database_url(&data);
+    create_database(&url).await;
     let storage = Storage::connect(&url).await.unwrap();
     let account = new_account(&storage, 1).await;
     let mut tx = storage.write().await.unwrap();
@@ -340,21 +345,30 @@ async fn insert_or_replace_cannot_rewrite_an_entry() {
     tx.commit().await.unwrap();
     storage.close().await;
 
-    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+    // SQLite's INSERT OR REPLACE deletes the clashing row without firing delete
+    // triggers; PostgreSQL's upsert updates it.
+    let (replace, on_clash) = if on_postgres() {
+        ("INSERT", " ON CONFLICT DO UPDATE SET minutes = excluded.minutes")
+    } else {
+        ("INSERT OR REPLACE", "")
+    };
     // The same id: the credit rewritten as 6000 minutes.
-    let rewritten = sqlx::query(
-        "INSERT OR REPLACE INTO ledger_entries (id, account_id, at, kind, minutes, agent_name) \
-         VALUES (?, ?, 0, 'credit', 6000, 'x')",
-    )
+    let rewritten = sqlx::query(&format!(
+        "{replace} INTO ledger_entries (id, account_id, at, kind, minutes, agent_name) \
+         VALUES ($1, $2, 0, 'credit', 6000, 'x'){}",
+        on_clash.replace("DO", "(id) DO")
+    ))
     .bind(credit.id)
     .bind(account)
     .execute(&pool)
     .await;
     // The same `reverses`: the correction dropped for one of 0 minutes.
-    let dropped = sqlx::query(
-        "INSERT OR REPLACE INTO ledger_entries (account_id, at, kind, minutes, agent_name, reverses) \
-         VALUES (?, 0, 'correction', 0, 'x', ?)",
-    )
+    let dropped = sqlx::query(&format!(
+        "{replace} INTO ledger_entries (account_id, at, kind, minutes, agent_name, reverses) \
+         VALUES ($1, 0, 'correction', 0, 'x', $2){}",
+        on_clash.replace("DO", "(reverses) DO")
+    ))
     .bind(account)
     .bind(credit.id)
     .execute(&pool)

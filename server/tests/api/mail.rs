@@ -17,14 +17,14 @@ use serde_json::json;
 use test_support::{free_port, smtp::SmtpServer};
 
 use crate::helpers::{
-    database_path, machine, registration, spawn_app, spawn_app_with, spawn_app_without_smtp,
-    TestApp,
+    create_database, database_contents, database_url, machine, registration, service_env, spawn_app,
+    spawn_app_with, spawn_app_without_smtp, TestApp,
 };
 
 /// Waits until `query` (one integer) gives a value accepted by `done`; panics after
 /// `timeout`, naming the last value.
 async fn wait_for_db(
-    db: &sqlx::SqlitePool,
+    db: &sqlx::AnyPool,
     query: &str,
     done: impl Fn(i64) -> bool,
     timeout: Duration,
@@ -56,7 +56,7 @@ async fn mail_waits_out_an_smtp_outage_and_is_delivered_once() {
     let db = app.db().await;
     wait_for_db(
         &db,
-        "SELECT MAX(attempts) FROM outbox WHERE sent_at IS NULL AND last_error IS NOT NULL",
+        "SELECT COALESCE(MAX(attempts), 0) FROM outbox WHERE sent_at IS NULL AND last_error IS NOT NULL",
         |attempts| attempts >= 2,
         Duration::from_secs(20),
     )
@@ -139,10 +139,7 @@ async fn delivered_mail_leaves_no_password_in_the_database() {
     db.close().await;
     let data = app.stop().await;
 
-    let mut bytes = std::fs::read(database_path(&data)).unwrap();
-    if let Ok(wal) = std::fs::read(database_path(&data).with_extension("db-wal")) {
-        bytes.extend(wal);
-    }
+    let bytes = database_contents(&data);
     let haystack = String::from_utf8_lossy(&bytes);
     assert!(
         !haystack.contains(&password),
@@ -171,10 +168,7 @@ async fn silent_mail_server() -> u16 {
 /// The service binary (so that it can be killed for real) on `data`'s database.
 fn service_process(data: &tempfile::TempDir, port: u16, smtp_port: u16) -> std::process::Child {
     Command::new(env!("CARGO_BIN_EXE_account-server"))
-        .env(
-            "ACCOUNT_SERVER_DATABASE_URL",
-            format!("sqlite://{}", database_path(data).display()),
-        )
+        .envs(service_env(data))
         .env("ACCOUNT_SERVER_LISTEN", format!("127.0.0.1:{port}"))
         .env("ACCOUNT_SERVER_MAIL_TRANSPORT", "smtp")
         .env("ACCOUNT_SERVER_SMTP_HOST", "127.0.0.1")
@@ -189,6 +183,7 @@ fn service_process(data: &tempfile::TempDir, port: u16, smtp_port: u16) -> std::
 #[tokio::test]
 async fn a_killed_instances_mail_leaves_within_seconds_and_a_live_ones_is_never_taken() {
     let data = Arc::new(tempfile::tempdir().unwrap());
+    create_database(&database_url(&data)).await;
     let port = free_port();
     let mut first = service_process(&data, port, silent_mail_server().await);
     let client = reqwest::Client::new();
@@ -211,9 +206,7 @@ async fn a_killed_instances_mail_leaves_within_seconds_and_a_live_ones_is_never_
     assert_eq!(response.status(), StatusCode::ACCEPTED);
 
     // The first instance has taken the mail and is stuck handing it over.
-    let db = sqlx::SqlitePool::connect(&format!("sqlite://{}", database_path(&data).display()))
-        .await
-        .unwrap();
+    let db = sqlx::AnyPool::connect(&database_url(&data)).await.unwrap();
     wait_for_db(
         &db,
         "SELECT COUNT(*) FROM outbox WHERE claimed_by IS NOT NULL",
@@ -317,19 +310,6 @@ async fn once_the_mail_server_answers_again_everything_waiting_leaves_at_once() 
     );
 }
 
-/// Bytes of the database's files (main, WAL, shared memory) as they are now.
-fn database_bytes(data: &tempfile::TempDir) -> Vec<u8> {
-    let main = database_path(data);
-    let mut bytes = Vec::new();
-    for suffix in ["", "-wal", "-shm"] {
-        let path = format!("{}{suffix}", main.display());
-        if let Ok(content) = std::fs::read(path) {
-            bytes.extend(content);
-        }
-    }
-    bytes
-}
-
 fn contains(haystack: &[u8], needle: &str) -> bool {
     haystack
         .windows(needle.len())
@@ -371,10 +351,10 @@ async fn no_password_or_code_is_on_disk_in_clear_while_mail_cannot_leave() {
         Duration::from_secs(20),
     )
     .await;
-    let during_outage = database_bytes(&data);
+    let during_outage = database_contents(&data);
     db.close().await;
     let data = app.stop().await;
-    let after_stop = database_bytes(&data);
+    let after_stop = database_contents(&data);
 
     // The mail server is back: the mails reveal what was waiting.
     let smtp = SmtpServer::start_on(dead_port);

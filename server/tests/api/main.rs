@@ -2,9 +2,11 @@
 //! server receiving its mail.
 
 mod account;
+mod copy;
 mod errors;
 mod fuzz;
 mod helpers;
+mod instances;
 mod ledger_properties;
 mod limits;
 mod links;

@@ -175,7 +175,7 @@ async fn a_password_request_expires_after_24_hours() {
     assert!((23.9..=24.0).contains(&in_hours), "expires in {in_hours} h");
 
     // A day later:
-    sqlx::query("UPDATE password_requests SET expires_at = ?")
+    sqlx::query("UPDATE password_requests SET expires_at = $1")
         .bind(account_server::now() - 1)
         .execute(&app.db().await)
         .await

@@ -7,7 +7,7 @@ use reqwest::{redirect::Policy, StatusCode};
 
 use crate::{
     add_agents,
-    helpers::{hidden_csrf, spawn_app},
+    helpers::{hidden_csrf, spawn_app, spawn_instances},
     AGENT_PASSWORD, NEW_AGENT_PASSWORD,
 };
 
@@ -334,4 +334,43 @@ async fn a_burst_of_wrong_current_passwords_gets_no_more_checks_than_the_limit()
     let changed = change(&elsewhere, AGENT_PASSWORD).await.unwrap();
     assert_eq!(changed.status(), StatusCode::SEE_OTHER);
     assert_eq!(changed.headers()["location"], "/console/password?done=1");
+}
+
+#[tokio::test]
+async fn a_console_log_in_works_on_every_instance() {
+    // Behind a load balancer without sticky sessions: the form from one instance, the
+    // log-in through another, the pages from any.
+    let instances = spawn_instances(3).await;
+    add_agents(&instances[0]).await;
+    let client = no_redirects();
+    let (cookie, csrf) = login_form(&client, &instances[0].address).await;
+    let response = post_login(
+        &client,
+        &instances[1].address,
+        &cookie,
+        &csrf,
+        AGENT_PASSWORD,
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let session = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|c| c.starts_with("console_session="))
+        .expect("a session cookie")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    for app in &instances {
+        let page = client
+            .get(app.url("/console/"))
+            .header("cookie", &session)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), StatusCode::OK, "{}", app.address);
+    }
 }

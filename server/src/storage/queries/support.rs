@@ -1,6 +1,6 @@
 //! SQL of the support side: agents, their console sessions, API tokens, ledger, notes, timers, search.
 
-use super::{Tx, ACCOUNT_COLUMNS};
+use super::{account_columns_of, Dialect, Tx, ACCOUNT_COLUMNS};
 use crate::{
     ids::AccountId,
     storage::{
@@ -29,7 +29,7 @@ impl Tx {
     ) -> Result<i64, StorageError> {
         sqlx::query_scalar(
             "INSERT INTO agents (email, name, role, password_hash, language, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
         .bind(email)
         .bind(name)
@@ -46,7 +46,7 @@ impl Tx {
     }
 
     pub async fn agent_by_email(&mut self, email: &str) -> Result<Option<AgentRow>, StorageError> {
-        let sql = format!("SELECT {AGENT_COLUMNS} FROM agents WHERE email = ?");
+        let sql = format!("SELECT {AGENT_COLUMNS} FROM agents WHERE email = $1");
         Ok(sqlx::query_as(&sql)
             .bind(email)
             .fetch_optional(&mut *self.tx)
@@ -54,7 +54,7 @@ impl Tx {
     }
 
     pub async fn agent_by_id(&mut self, id: i64) -> Result<Option<AgentRow>, StorageError> {
-        let sql = format!("SELECT {AGENT_COLUMNS} FROM agents WHERE id = ?");
+        let sql = format!("SELECT {AGENT_COLUMNS} FROM agents WHERE id = $1");
         Ok(sqlx::query_as(&sql)
             .bind(id)
             .fetch_optional(&mut *self.tx)
@@ -71,7 +71,7 @@ impl Tx {
         id: i64,
         password_hash: &str,
     ) -> Result<(), StorageError> {
-        sqlx::query("UPDATE agents SET password_hash = ? WHERE id = ?")
+        sqlx::query("UPDATE agents SET password_hash = $1 WHERE id = $2")
             .bind(password_hash)
             .bind(id)
             .execute(&mut *self.tx)
@@ -81,17 +81,17 @@ impl Tx {
 
     /// Disables the agent and ends its log-ins and tokens at once.
     pub async fn disable_agent(&mut self, id: i64, now: i64) -> Result<(), StorageError> {
-        sqlx::query("UPDATE agents SET disabled_at = ? WHERE id = ? AND disabled_at IS NULL")
+        sqlx::query("UPDATE agents SET disabled_at = $1 WHERE id = $2 AND disabled_at IS NULL")
             .bind(now)
             .bind(id)
             .execute(&mut *self.tx)
             .await?;
-        sqlx::query("DELETE FROM agent_sessions WHERE agent_id = ?")
+        sqlx::query("DELETE FROM agent_sessions WHERE agent_id = $1")
             .bind(id)
             .execute(&mut *self.tx)
             .await?;
         sqlx::query(
-            "UPDATE agent_api_tokens SET revoked_at = ? WHERE agent_id = ? AND revoked_at IS NULL",
+            "UPDATE agent_api_tokens SET revoked_at = $1 WHERE agent_id = $2 AND revoked_at IS NULL",
         )
         .bind(now)
         .bind(id)
@@ -111,7 +111,7 @@ impl Tx {
     ) -> Result<(), StorageError> {
         sqlx::query(
             "INSERT INTO agent_sessions (token_hash, agent_id, csrf_token, created_at, last_seen_at) \
-             VALUES (?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(token_hash)
         .bind(agent_id)
@@ -129,7 +129,7 @@ impl Tx {
     ) -> Result<Option<ConsoleSessionRow>, StorageError> {
         Ok(sqlx::query_as(
             "SELECT agent_id, csrf_token, created_at, last_seen_at FROM agent_sessions \
-             WHERE token_hash = ?",
+             WHERE token_hash = $1",
         )
         .bind(token_hash)
         .fetch_optional(&mut *self.tx)
@@ -141,7 +141,7 @@ impl Tx {
         token_hash: &str,
         now: i64,
     ) -> Result<(), StorageError> {
-        sqlx::query("UPDATE agent_sessions SET last_seen_at = ? WHERE token_hash = ?")
+        sqlx::query("UPDATE agent_sessions SET last_seen_at = $1 WHERE token_hash = $2")
             .bind(now)
             .bind(token_hash)
             .execute(&mut *self.tx)
@@ -150,7 +150,7 @@ impl Tx {
     }
 
     pub async fn delete_agent_session(&mut self, token_hash: &str) -> Result<(), StorageError> {
-        sqlx::query("DELETE FROM agent_sessions WHERE token_hash = ?")
+        sqlx::query("DELETE FROM agent_sessions WHERE token_hash = $1")
             .bind(token_hash)
             .execute(&mut *self.tx)
             .await?;
@@ -163,7 +163,7 @@ impl Tx {
         agent_id: i64,
         keep: &str,
     ) -> Result<(), StorageError> {
-        sqlx::query("DELETE FROM agent_sessions WHERE agent_id = ? AND token_hash <> ?")
+        sqlx::query("DELETE FROM agent_sessions WHERE agent_id = $1 AND token_hash <> $2")
             .bind(agent_id)
             .bind(keep)
             .execute(&mut *self.tx)
@@ -177,7 +177,7 @@ impl Tx {
         idle_before: i64,
         created_before: i64,
     ) -> Result<(), StorageError> {
-        sqlx::query("DELETE FROM agent_sessions WHERE last_seen_at < ? OR created_at < ?")
+        sqlx::query("DELETE FROM agent_sessions WHERE last_seen_at < $1 OR created_at < $2")
             .bind(idle_before)
             .bind(created_before)
             .execute(&mut *self.tx)
@@ -194,7 +194,7 @@ impl Tx {
     ) -> Result<(), StorageError> {
         sqlx::query(
             "INSERT INTO agent_api_tokens (token_hash, agent_id, label, created_at) \
-             VALUES (?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4)",
         )
         .bind(token_hash)
         .bind(agent_id)
@@ -212,7 +212,7 @@ impl Tx {
     ) -> Result<Option<AgentRow>, StorageError> {
         let sql = format!(
             "SELECT {} FROM agents a JOIN agent_api_tokens t ON t.agent_id = a.id \
-             WHERE t.token_hash = ? AND t.revoked_at IS NULL AND a.disabled_at IS NULL",
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND a.disabled_at IS NULL",
             AGENT_COLUMNS
                 .split(", ")
                 .map(|c| format!("a.{c}"))
@@ -235,7 +235,7 @@ impl Tx {
         let sql = format!(
             "INSERT INTO ledger_entries (account_id, at, kind, minutes, worked_minutes, reference, \
                 note, agent_id, agent_name, reverses) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {LEDGER_COLUMNS}"
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING {LEDGER_COLUMNS}"
         );
         sqlx::query_as(&sql)
             .bind(entry.account_id)
@@ -265,7 +265,7 @@ impl Tx {
     /// The account's ledger, oldest first.
     pub async fn ledger(&mut self, account_id: AccountId) -> Result<Vec<LedgerRow>, StorageError> {
         let sql =
-            format!("SELECT {LEDGER_COLUMNS} FROM ledger_entries WHERE account_id = ? ORDER BY id");
+            format!("SELECT {LEDGER_COLUMNS} FROM ledger_entries WHERE account_id = $1 ORDER BY id");
         Ok(sqlx::query_as(&sql)
             .bind(account_id)
             .fetch_all(&mut *self.tx)
@@ -278,7 +278,7 @@ impl Tx {
         id: i64,
     ) -> Result<Option<LedgerRow>, StorageError> {
         let sql =
-            format!("SELECT {LEDGER_COLUMNS} FROM ledger_entries WHERE account_id = ? AND id = ?");
+            format!("SELECT {LEDGER_COLUMNS} FROM ledger_entries WHERE account_id = $1 AND id = $2");
         Ok(sqlx::query_as(&sql)
             .bind(account_id)
             .bind(id)
@@ -289,7 +289,7 @@ impl Tx {
     /// Whether a correction already cancels entry `id`.
     pub async fn is_reversed(&mut self, id: i64) -> Result<bool, StorageError> {
         let found: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM ledger_entries WHERE reverses = ?")
+            sqlx::query_scalar("SELECT id FROM ledger_entries WHERE reverses = $1")
                 .bind(id)
                 .fetch_optional(&mut *self.tx)
                 .await?;
@@ -299,7 +299,7 @@ impl Tx {
     /// The balance: the sum of the ledger, in minutes.
     pub async fn balance(&mut self, account_id: AccountId) -> Result<i64, StorageError> {
         Ok(sqlx::query_scalar(
-            "SELECT COALESCE(SUM(minutes), 0) FROM ledger_entries WHERE account_id = ?",
+            "SELECT CAST(COALESCE(SUM(minutes), 0) AS BIGINT) FROM ledger_entries WHERE account_id = $1",
         )
         .bind(account_id)
         .fetch_one(&mut *self.tx)
@@ -314,9 +314,13 @@ impl Tx {
         if account_ids.is_empty() {
             return Ok(Default::default());
         }
-        let marks = vec!["?"; account_ids.len()].join(", ");
+        let marks = (1..=account_ids.len())
+            .map(|n| format!("${n}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        // SUM of BIGINT is NUMERIC on PostgreSQL: brought back to an integer.
         let sql = format!(
-            "SELECT account_id, SUM(minutes) FROM ledger_entries \
+            "SELECT account_id, CAST(SUM(minutes) AS BIGINT) FROM ledger_entries \
              WHERE account_id IN ({marks}) GROUP BY account_id"
         );
         let mut query = sqlx::query_as::<_, (AccountId, i64)>(&sql);
@@ -333,9 +337,9 @@ impl Tx {
         limit: i64,
     ) -> Result<Vec<LedgerRow>, StorageError> {
         let sql = format!(
-            "SELECT {LEDGER_COLUMNS} FROM ledger_entries e WHERE account_id = ? AND kind = ? \
+            "SELECT {LEDGER_COLUMNS} FROM ledger_entries e WHERE account_id = $1 AND kind = $2 \
                AND NOT EXISTS (SELECT 1 FROM ledger_entries c WHERE c.reverses = e.id) \
-             ORDER BY id DESC LIMIT ?"
+             ORDER BY id DESC LIMIT $3"
         );
         Ok(sqlx::query_as(&sql)
             .bind(account_id)
@@ -356,7 +360,7 @@ impl Tx {
             "SELECT e.id, e.account_id, a.company_name, e.at, e.kind, e.minutes, e.worked_minutes, \
                 e.reference, e.note, e.agent_name, e.reverses \
              FROM ledger_entries e JOIN accounts a ON a.id = e.account_id \
-             WHERE e.at >= ? AND e.at < ? AND (? IS NULL OR e.account_id = ?) \
+             WHERE e.at >= $1 AND e.at < $2 AND ($3 IS NULL OR e.account_id = $4) \
              ORDER BY e.id",
         )
         .bind(from)
@@ -377,7 +381,7 @@ impl Tx {
         now: i64,
     ) -> Result<(), StorageError> {
         sqlx::query(
-            "INSERT INTO account_notes (account_id, at, agent_name, text) VALUES (?, ?, ?, ?)",
+            "INSERT INTO account_notes (account_id, at, agent_name, text) VALUES ($1, $2, $3, $4)",
         )
         .bind(account_id)
         .bind(now)
@@ -390,7 +394,7 @@ impl Tx {
 
     pub async fn notes(&mut self, account_id: AccountId) -> Result<Vec<NoteRow>, StorageError> {
         Ok(sqlx::query_as(
-            "SELECT id, at, agent_name, text FROM account_notes WHERE account_id = ? \
+            "SELECT id, at, agent_name, text FROM account_notes WHERE account_id = $1 \
              ORDER BY id DESC",
         )
         .bind(account_id)
@@ -406,7 +410,7 @@ impl Tx {
         now: i64,
     ) -> Result<(), StorageError> {
         sqlx::query(
-            "INSERT INTO support_timers (agent_id, account_id, started_at) VALUES (?, ?, ?) \
+            "INSERT INTO support_timers (agent_id, account_id, started_at) VALUES ($1, $2, $3) \
              ON CONFLICT (agent_id, account_id) DO NOTHING",
         )
         .bind(agent_id)
@@ -423,7 +427,7 @@ impl Tx {
         account_id: AccountId,
     ) -> Result<Option<i64>, StorageError> {
         Ok(sqlx::query_scalar(
-            "SELECT started_at FROM support_timers WHERE agent_id = ? AND account_id = ?",
+            "SELECT started_at FROM support_timers WHERE agent_id = $1 AND account_id = $2",
         )
         .bind(agent_id)
         .bind(account_id)
@@ -438,7 +442,7 @@ impl Tx {
         account_id: AccountId,
     ) -> Result<Option<i64>, StorageError> {
         Ok(sqlx::query_scalar(
-            "DELETE FROM support_timers WHERE agent_id = ? AND account_id = ? RETURNING started_at",
+            "DELETE FROM support_timers WHERE agent_id = $1 AND account_id = $2 RETURNING started_at",
         )
         .bind(agent_id)
         .bind(account_id)
@@ -454,7 +458,7 @@ impl Tx {
         account_id: AccountId,
     ) -> Result<Vec<MachineRow>, StorageError> {
         Ok(sqlx::query_as(
-            "SELECT * FROM machines WHERE account_id = ? \
+            "SELECT * FROM machines WHERE account_id = $1 \
              ORDER BY token_hash IS NULL, last_seen_at DESC",
         )
         .bind(account_id)
@@ -484,9 +488,9 @@ impl Tx {
         limit: i64,
     ) -> Result<Vec<AccountRow>, StorageError> {
         let sql = format!(
-            "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE phone IN (?1, ?3) \
-             UNION SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE siret = ?1 \
-             ORDER BY id LIMIT ?2"
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE phone IN ($1, $3) \
+             UNION SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE siret = $1 \
+             ORDER BY id LIMIT $2"
         );
         Ok(sqlx::query_as(&sql)
             .bind(value)
@@ -504,8 +508,8 @@ impl Tx {
     ) -> Result<Vec<AccountRow>, StorageError> {
         // A range on the unique index: "ab" finds "ab…" up to, not including, "ab\u{10ffff}".
         let sql = format!(
-            "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE email >= ? AND email < ? \
-             ORDER BY email LIMIT ?"
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE email >= $1 AND email < $2 \
+             ORDER BY email LIMIT $3"
         );
         Ok(sqlx::query_as(&sql)
             .bind(prefix)
@@ -528,38 +532,121 @@ impl Tx {
         if words.is_empty() {
             return Ok((Vec::new(), false));
         }
-        // Each word as an FTS5 string: quotes doubled, so no word is read as syntax.
-        let query = words
+        let many = match self.dialect {
+            Dialect::Sqlite => self.count_text_matches_fts(words).await?,
+            Dialect::Postgres => self.count_text_matches_trigram(words).await?,
+        } > RANKED_MATCHES_MAX;
+        let accounts = match self.dialect {
+            Dialect::Sqlite => self.accounts_by_text_fts(words, many, limit).await?,
+            Dialect::Postgres => self.accounts_by_text_trigram(words, many, limit).await?,
+        };
+        Ok((accounts, many))
+    }
+
+    // SQLite: the FTS5 table `accounts_search` (trigram tokenizer, diacritics removed).
+
+    /// Each word as an FTS5 string: quotes doubled, so no word is read as syntax.
+    fn fts_query(words: &[String]) -> String {
+        words
             .iter()
             .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
             .collect::<Vec<_>>()
-            .join(" AND ");
-        // FTS5 stops early when results come in row order: counting up to a cap is cheap.
-        let matches: i64 = sqlx::query_scalar(
+            .join(" AND ")
+    }
+
+    /// How many accounts match, counted up to one past [`RANKED_MATCHES_MAX`]: FTS5
+    /// stops early when results come in row order, so the cap makes it cheap.
+    async fn count_text_matches_fts(&mut self, words: &[String]) -> Result<i64, StorageError> {
+        Ok(sqlx::query_scalar(
             "SELECT COUNT(*) FROM (SELECT rowid FROM accounts_search \
-             WHERE accounts_search MATCH ? LIMIT ?)",
+             WHERE accounts_search MATCH $1 LIMIT $2)",
         )
-        .bind(&query)
+        .bind(Self::fts_query(words))
         .bind(RANKED_MATCHES_MAX + 1)
         .fetch_one(&mut *self.tx)
-        .await?;
-        let many = matches > RANKED_MATCHES_MAX;
-        let columns = ACCOUNT_COLUMNS
-            .split(", ")
-            .map(|c| format!("a.{c}"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        .await?)
+    }
+
+    async fn accounts_by_text_fts(
+        &mut self,
+        words: &[String],
+        many: bool,
+        limit: i64,
+    ) -> Result<Vec<AccountRow>, StorageError> {
         let order = if many { "" } else { "ORDER BY s.rank" };
         let sql = format!(
-            "SELECT {columns} FROM accounts_search s JOIN accounts a ON a.id = s.rowid \
-             WHERE accounts_search MATCH ? {order} LIMIT ?"
+            "SELECT {} FROM accounts_search s JOIN accounts a ON a.id = s.rowid \
+             WHERE accounts_search MATCH $1 {order} LIMIT $2",
+            account_columns_of("a")
         );
-        let accounts = sqlx::query_as(&sql)
-            .bind(query)
+        Ok(sqlx::query_as(&sql)
+            .bind(Self::fts_query(words))
             .bind(limit)
             .fetch_all(&mut *self.tx)
-            .await?;
-        Ok((accounts, many))
+            .await?)
+    }
+
+    // PostgreSQL: the generated column `search_text` (accents and case folded) and its
+    // trigram index; each word is a LIKE pattern on it.
+
+    /// `WHERE` for every word, `$1`…`$n`, folded by the same function as the column.
+    fn trigram_condition(words: &[String]) -> String {
+        (1..=words.len())
+            .map(|n| format!("search_text LIKE '%' || account_search_fold(${n}) || '%'"))
+            .collect::<Vec<_>>()
+            .join(" AND ")
+    }
+
+    /// A word as a LIKE pattern that matches only itself.
+    fn like_literal(word: &str) -> String {
+        word.replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    }
+
+    async fn count_text_matches_trigram(
+        &mut self,
+        words: &[String],
+    ) -> Result<i64, StorageError> {
+        let sql = format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM accounts WHERE {} LIMIT {}) AS found",
+            Self::trigram_condition(words),
+            RANKED_MATCHES_MAX + 1
+        );
+        let mut query = sqlx::query_scalar(&sql);
+        for word in words {
+            query = query.bind(Self::like_literal(word));
+        }
+        Ok(query.fetch_one(&mut *self.tx).await?)
+    }
+
+    async fn accounts_by_text_trigram(
+        &mut self,
+        words: &[String],
+        many: bool,
+        limit: i64,
+    ) -> Result<Vec<AccountRow>, StorageError> {
+        let n = words.len();
+        // Ranked by trigram similarity with the words, the closest first.
+        let order = if many {
+            String::new()
+        } else {
+            format!("ORDER BY similarity(search_text, account_search_fold(${})) DESC, id", n + 1)
+        };
+        let sql = format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE {} {order} LIMIT ${}",
+            Self::trigram_condition(words),
+            n + 2
+        );
+        let mut query = sqlx::query_as(&sql);
+        for word in words {
+            query = query.bind(Self::like_literal(word));
+        }
+        Ok(query
+            .bind(words.join(" "))
+            .bind(limit)
+            .fetch_all(&mut *self.tx)
+            .await?)
     }
 }
 

@@ -1,11 +1,12 @@
-//! The SQLite implementation: one file, WAL, migrations embedded in the binary.
+//! The SQL of accounts, machines, limits and the outbox, written once for SQLite and
+//! PostgreSQL (`$1` placeholders, portable SQL); where the two differ, [`Dialect`] says how.
 
 use std::{str::FromStr, sync::Arc, time::Duration};
 
 use account_api::details::ValidDetails;
 use sqlx::{
-    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
-    Sqlite, SqlitePool, Transaction,
+    any::{AnyConnectOptions, AnyPoolOptions},
+    Any, AnyPool, Executor as _, Transaction,
 };
 
 use super::{
@@ -23,18 +24,75 @@ mod support;
 
 pub use support::RANKED_MATCHES_MAX;
 
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Which database a URL names; the few statements that differ between them ask it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// One file, one writer at a time: the embedded default.
+    Sqlite,
+    /// A database server shared by several service instances.
+    Postgres,
+}
+
+impl Dialect {
+    pub fn of_url(url: &str) -> Result<Self, StorageError> {
+        match url.split(':').next().unwrap_or_default() {
+            "sqlite" => Ok(Dialect::Sqlite),
+            "postgres" | "postgresql" => Ok(Dialect::Postgres),
+            _ => Err(StorageError::Unexpected(anyhow::anyhow!(
+                "the database URL must start with sqlite:// or postgres://"
+            ))),
+        }
+    }
+
+    /// Locks the rows a claim takes, passing over those another instance is taking:
+    /// PostgreSQL lets several claims run at once; SQLite has one writer anyway.
+    fn skip_locked(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "",
+            Dialect::Postgres => "FOR UPDATE SKIP LOCKED",
+        }
+    }
+
+    /// The larger of two values (SQLite's two-argument `MAX`).
+    fn greatest(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "MAX",
+            Dialect::Postgres => "GREATEST",
+        }
+    }
+
+    fn migrations(self) -> &'static sqlx::migrate::Migrator {
+        match self {
+            Dialect::Sqlite => &SQLITE_MIGRATIONS,
+            Dialect::Postgres => &POSTGRES_MIGRATIONS,
+        }
+    }
+}
+
+/// How long a statement waits for a lock (SQLite's busy timeout, PostgreSQL's lock
+/// timeout) before the request is answered "service unavailable, try again".
+const LOCK_WAIT: Duration = Duration::from_secs(5);
+
+/// The key of the PostgreSQL advisory lock that write transactions take: one writer at a
+/// time across every instance, as SQLite has it, so a check and the write it allows
+/// cannot interleave with another instance's.
+const WRITE_LOCK: i64 = 0x6163_636f_756e_74; // "account"
 
 #[derive(Clone)]
 pub struct Storage {
-    pool: SqlitePool,
+    pub(super) pool: AnyPool,
+    pub(super) dialect: Dialect,
     /// Seals mail bodies on their way into the outbox; without it no mail is written.
     outbox_key: Option<Arc<OutboxKey>>,
 }
 
 /// One transaction. Dropped without `commit`, it rolls back: nothing half-written.
 pub struct Tx {
-    tx: Transaction<'static, Sqlite>,
+    tx: Transaction<'static, Any>,
+    dialect: Dialect,
     outbox_key: Option<Arc<OutboxKey>>,
 }
 
@@ -42,29 +100,75 @@ const ACCOUNT_COLUMNS: &str = "id, email, company_name, contact_first_name, cont
     phone, siret, address_street, address_postal_code, address_city, address_country, language, \
     password_hash, version, created_at, updated_at";
 
+/// The account columns, each prefixed with a table alias (`a.id, a.email…`).
+fn account_columns_of(alias: &str) -> String {
+    ACCOUNT_COLUMNS
+        .split(", ")
+        .map(|column| format!("{alias}.{column}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 impl Storage {
-    /// Opens (creating it if needed) the database and brings its schema up to date.
+    /// Opens the database (creating an SQLite file if needed) and brings its schema up
+    /// to date.
     pub async fn connect(url: &str) -> Result<Self, StorageError> {
-        let options = SqliteConnectOptions::from_str(url)
-            .map_err(|err| {
-                StorageError::Unexpected(anyhow::anyhow!("invalid database URL: {err}"))
-            })?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            // WAL + NORMAL: durable across an application crash, fast (one fsync per checkpoint).
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .acquire_timeout(Duration::from_secs(5))
+        let storage = Self::open(url).await?;
+        storage.migrate().await?;
+        Ok(storage)
+    }
+
+    /// Opens the database as it is, without touching its schema.
+    pub async fn open(url: &str) -> Result<Self, StorageError> {
+        sqlx::any::install_default_drivers();
+        let dialect = Dialect::of_url(url)?;
+        let url = match dialect {
+            // Created if missing, as the embedded default promises.
+            Dialect::Sqlite if !url.contains("mode=") => {
+                let join = if url.contains('?') { '&' } else { '?' };
+                format!("{url}{join}mode=rwc")
+            }
+            _ => url.to_owned(),
+        };
+        let options = AnyConnectOptions::from_str(&url).map_err(|err| {
+            StorageError::Unexpected(anyhow::anyhow!("invalid database URL: {err}"))
+        })?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(match dialect {
+                Dialect::Sqlite => 8,
+                Dialect::Postgres => 16,
+            })
+            .acquire_timeout(LOCK_WAIT)
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    let setup = match dialect {
+                        // WAL + NORMAL: durable across an application crash, fast (one
+                        // fsync per checkpoint). Foreign keys and the busy timeout are on
+                        // by default.
+                        Dialect::Sqlite => "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL",
+                        Dialect::Postgres => "SET lock_timeout = '5s'",
+                    };
+                    conn.execute(setup).await?;
+                    Ok(())
+                })
+            })
             .connect_with(options)
             .await?;
-        MIGRATOR.run(&pool).await?;
         Ok(Self {
             pool,
+            dialect,
             outbox_key: None,
         })
+    }
+
+    /// Applies the migrations this database lacks (`account-server migrate`, or at start).
+    pub async fn migrate(&self) -> Result<(), StorageError> {
+        self.dialect.migrations().run(&self.pool).await?;
+        Ok(())
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
     }
 
     /// Mail written through this storage is sealed with `key`.
@@ -86,6 +190,7 @@ impl Storage {
     pub async fn read(&self) -> Result<Tx, StorageError> {
         Ok(Tx {
             tx: self.pool.begin().await?,
+            dialect: self.dialect,
             outbox_key: self.outbox_key.clone(),
         })
     }
@@ -93,8 +198,20 @@ impl Storage {
     /// A transaction that writes: takes the write lock at once, so it waits its turn
     /// instead of failing half-way when another writer got there first.
     pub async fn write(&self) -> Result<Tx, StorageError> {
+        let tx = match self.dialect {
+            Dialect::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Dialect::Postgres => {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(WRITE_LOCK)
+                    .execute(&mut *tx)
+                    .await?;
+                tx
+            }
+        };
         Ok(Tx {
-            tx: self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            tx,
+            dialect: self.dialect,
             outbox_key: self.outbox_key.clone(),
         })
     }
@@ -102,17 +219,18 @@ impl Storage {
     // --- attempt limits ---------------------------------------------------------------
 
     /// Takes one attempt in every bucket, all or nothing, in one write transaction (the
-    /// write lock serialises concurrent reservations). `Err(wait)` when a bucket is full.
+    /// write lock serialises concurrent reservations, whichever instance makes them).
+    /// `Err(wait)` when a bucket is full.
     pub async fn reserve_attempts(
         &self,
         buckets: &[Bucket],
         now: i64,
     ) -> Result<Result<Vec<i64>, i64>, StorageError> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.write().await?.tx;
         let mut wait: Option<i64> = None;
         for bucket in buckets {
             let times: Vec<i64> = sqlx::query_scalar(
-                "SELECT at FROM limit_attempts WHERE bucket = ? AND at > ? ORDER BY at, id",
+                "SELECT at FROM limit_attempts WHERE bucket = $1 AND at > $2 ORDER BY at, id",
             )
             .bind(&bucket.key)
             .bind(now - bucket.rule.window_seconds)
@@ -129,7 +247,7 @@ impl Storage {
         let mut ids = Vec::with_capacity(buckets.len());
         for bucket in buckets {
             let id: i64 = sqlx::query_scalar(
-                "INSERT INTO limit_attempts (bucket, at) VALUES (?, ?) RETURNING id",
+                "INSERT INTO limit_attempts (bucket, at) VALUES ($1, $2) RETURNING id",
             )
             .bind(&bucket.key)
             .bind(now)
@@ -145,7 +263,7 @@ impl Storage {
     pub async fn refund_attempts(&self, ids: &[i64]) -> Result<(), StorageError> {
         let mut tx = self.pool.begin().await?;
         for id in ids {
-            sqlx::query("DELETE FROM limit_attempts WHERE id = ?")
+            sqlx::query("DELETE FROM limit_attempts WHERE id = $1")
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
@@ -156,7 +274,7 @@ impl Storage {
 
     /// Forgets attempts made before `before` (older than every window).
     pub async fn prune_attempts(&self, before: i64) -> Result<u64, StorageError> {
-        let done = sqlx::query("DELETE FROM limit_attempts WHERE at < ?")
+        let done = sqlx::query("DELETE FROM limit_attempts WHERE at < $1")
             .bind(before)
             .execute(&self.pool)
             .await?;
@@ -171,8 +289,8 @@ impl Storage {
         since: i64,
     ) -> Result<bool, StorageError> {
         let found: Option<i64> = sqlx::query_scalar(
-            "SELECT 1 FROM account_networks WHERE account_id = ? AND network = ? \
-               AND last_seen_at >= ?",
+            "SELECT 1 FROM account_networks WHERE account_id = $1 AND network = $2 \
+               AND last_seen_at >= $3",
         )
         .bind(account_id)
         .bind(network)
@@ -187,7 +305,7 @@ impl Storage {
     /// This instance is alive (its mail claims stay its own).
     pub async fn instance_heartbeat(&self, instance: &str, now: i64) -> Result<(), StorageError> {
         sqlx::query(
-            "INSERT INTO service_instances (id, started_at, heartbeat_at) VALUES (?, ?, ?) \
+            "INSERT INTO service_instances (id, started_at, heartbeat_at) VALUES ($1, $2, $3) \
              ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at",
         )
         .bind(instance)
@@ -202,11 +320,11 @@ impl Storage {
     /// silent for long are forgotten too.
     pub async fn instance_stopped(&self, instance: &str) -> Result<(), StorageError> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query("UPDATE outbox SET claimed_by = NULL WHERE claimed_by = ?")
+        sqlx::query("UPDATE outbox SET claimed_by = NULL WHERE claimed_by = $1")
             .bind(instance)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("DELETE FROM service_instances WHERE id = ?")
+        sqlx::query("DELETE FROM service_instances WHERE id = $1")
             .bind(instance)
             .execute(&mut *tx)
             .await?;
@@ -224,15 +342,17 @@ impl Storage {
         dead_before: i64,
         limit: i64,
     ) -> Result<Vec<OutboxRow>, StorageError> {
-        let rows = sqlx::query_as::<_, OutboxRow>(
-            "UPDATE outbox SET claimed_by = ?1, attempts = attempts + 1 \
+        let sql = format!(
+            "UPDATE outbox SET claimed_by = $1, attempts = attempts + 1 \
              WHERE id IN (SELECT id FROM outbox \
-                 WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ?2 \
+                 WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $2 \
                    AND (claimed_by IS NULL OR claimed_by NOT IN \
-                        (SELECT id FROM service_instances WHERE heartbeat_at >= ?3)) \
-                 ORDER BY id LIMIT ?4) \
+                        (SELECT id FROM service_instances WHERE heartbeat_at >= $3)) \
+                 ORDER BY id LIMIT $4 {}) \
              RETURNING id, recipient, subject, body, created_at, attempts",
-        )
+            self.dialect.skip_locked()
+        );
+        let rows = sqlx::query_as::<_, OutboxRow>(&sql)
         .bind(instance)
         .bind(now)
         .bind(dead_before)
@@ -249,15 +369,17 @@ impl Storage {
         instance: &str,
         dead_before: i64,
     ) -> Result<Option<OutboxRow>, StorageError> {
-        Ok(sqlx::query_as::<_, OutboxRow>(
-            "UPDATE outbox SET claimed_by = ?1, attempts = attempts + 1 \
+        let sql = format!(
+            "UPDATE outbox SET claimed_by = $1, attempts = attempts + 1 \
              WHERE id = (SELECT id FROM outbox \
                  WHERE sent_at IS NULL AND failed_at IS NULL \
                    AND (claimed_by IS NULL OR claimed_by NOT IN \
-                        (SELECT id FROM service_instances WHERE heartbeat_at >= ?2)) \
-                 ORDER BY next_attempt_at, id LIMIT 1) \
+                        (SELECT id FROM service_instances WHERE heartbeat_at >= $2)) \
+                 ORDER BY next_attempt_at, id LIMIT 1 {}) \
              RETURNING id, recipient, subject, body, created_at, attempts",
-        )
+            self.dialect.skip_locked()
+        );
+        Ok(sqlx::query_as::<_, OutboxRow>(&sql)
         .bind(instance)
         .bind(dead_before)
         .fetch_optional(&self.pool)
@@ -267,8 +389,8 @@ impl Storage {
     /// The mail server answers again: every waiting mail is due now.
     pub async fn make_waiting_mail_due(&self, now: i64) -> Result<u64, StorageError> {
         let done = sqlx::query(
-            "UPDATE outbox SET next_attempt_at = ? \
-             WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at > ?",
+            "UPDATE outbox SET next_attempt_at = $1 \
+             WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at > $2",
         )
         .bind(now)
         .bind(now)
@@ -281,7 +403,7 @@ impl Storage {
     pub async fn release_claims_of(&self, instance: &str) -> Result<(), StorageError> {
         sqlx::query(
             "UPDATE outbox SET claimed_by = NULL \
-             WHERE claimed_by = ? AND sent_at IS NULL AND failed_at IS NULL",
+             WHERE claimed_by = $1 AND sent_at IS NULL AND failed_at IS NULL",
         )
         .bind(instance)
         .execute(&self.pool)
@@ -293,7 +415,7 @@ impl Storage {
     pub async fn release_mail(&self, ids: &[i64]) -> Result<(), StorageError> {
         for id in ids {
             sqlx::query(
-                "UPDATE outbox SET claimed_by = NULL, attempts = attempts - 1 WHERE id = ?",
+                "UPDATE outbox SET claimed_by = NULL, attempts = attempts - 1 WHERE id = $1",
             )
             .bind(id)
             .execute(&self.pool)
@@ -305,8 +427,8 @@ impl Storage {
     /// Delivered: the body is erased, the record kept.
     pub async fn mark_mail_sent(&self, id: i64, now: i64) -> Result<(), StorageError> {
         sqlx::query(
-            "UPDATE outbox SET sent_at = ?, body = NULL, claimed_by = NULL, last_error = NULL \
-             WHERE id = ?",
+            "UPDATE outbox SET sent_at = $1, body = NULL, claimed_by = NULL, last_error = NULL \
+             WHERE id = $2",
         )
         .bind(now)
         .bind(id)
@@ -322,7 +444,7 @@ impl Storage {
         error: &str,
     ) -> Result<(), StorageError> {
         sqlx::query(
-            "UPDATE outbox SET next_attempt_at = ?, claimed_by = NULL, last_error = ? WHERE id = ?",
+            "UPDATE outbox SET next_attempt_at = $1, claimed_by = NULL, last_error = $2 WHERE id = $3",
         )
         .bind(next_attempt_at)
         .bind(error)
@@ -340,8 +462,8 @@ impl Storage {
         error: &str,
     ) -> Result<(), StorageError> {
         sqlx::query(
-            "UPDATE outbox SET failed_at = ?, body = NULL, claimed_by = NULL, last_error = ? \
-             WHERE id = ?",
+            "UPDATE outbox SET failed_at = $1, body = NULL, claimed_by = NULL, last_error = $2 \
+             WHERE id = $3",
         )
         .bind(now)
         .bind(error)
@@ -358,14 +480,16 @@ impl Storage {
         instance: &str,
         dead_after_seconds: i64,
     ) -> Result<Option<i64>, StorageError> {
-        let at: Option<i64> = sqlx::query_scalar(
-            "SELECT MIN(MAX(o.next_attempt_at, \
+        let sql = format!(
+            "SELECT MIN({}(o.next_attempt_at, \
                  CASE WHEN o.claimed_by IS NULL THEN 0 \
-                      WHEN o.claimed_by = ?1 THEN o.next_attempt_at \
-                      ELSE COALESCE(i.heartbeat_at + ?2, 0) END)) \
+                      WHEN o.claimed_by = $1 THEN o.next_attempt_at \
+                      ELSE COALESCE(i.heartbeat_at + $2, 0) END)) \
              FROM outbox o LEFT JOIN service_instances i ON i.id = o.claimed_by \
              WHERE o.sent_at IS NULL AND o.failed_at IS NULL",
-        )
+            self.dialect.greatest()
+        );
+        let at: Option<i64> = sqlx::query_scalar(&sql)
         .bind(instance)
         .bind(dead_after_seconds)
         .fetch_one(&self.pool)
@@ -395,7 +519,7 @@ impl Tx {
         &mut self,
         email: &str,
     ) -> Result<Option<AccountRow>, StorageError> {
-        let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE email = ?");
+        let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE email = $1");
         Ok(sqlx::query_as::<_, AccountRow>(&sql)
             .bind(email)
             .fetch_optional(&mut *self.tx)
@@ -406,7 +530,7 @@ impl Tx {
         &mut self,
         id: AccountId,
     ) -> Result<Option<AccountRow>, StorageError> {
-        let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = ?");
+        let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = $1");
         Ok(sqlx::query_as::<_, AccountRow>(&sql)
             .bind(id)
             .fetch_optional(&mut *self.tx)
@@ -425,7 +549,7 @@ impl Tx {
             "INSERT INTO accounts (email, company_name, contact_first_name, contact_last_name, \
                 phone, siret, address_street, address_postal_code, address_city, address_country, \
                 language, password_hash, version, created_at, updated_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $14) RETURNING id",
         )
         .bind(details.email.as_str())
         .bind(details.company_name.as_str())
@@ -460,11 +584,11 @@ impl Tx {
     ) -> Result<(), StorageError> {
         let address = details.address.as_ref().map(|a| a.to_raw());
         let done = sqlx::query(
-            "UPDATE accounts SET email = ?, company_name = ?, contact_first_name = ?, \
-                contact_last_name = ?, phone = ?, siret = ?, address_street = ?, \
-                address_postal_code = ?, address_city = ?, address_country = ?, language = ?, \
-                version = version + 1, updated_at = ? \
-             WHERE id = ? AND version = ?",
+            "UPDATE accounts SET email = $1, company_name = $2, contact_first_name = $3, \
+                contact_last_name = $4, phone = $5, siret = $6, address_street = $7, \
+                address_postal_code = $8, address_city = $9, address_country = $10, language = $11, \
+                version = version + 1, updated_at = $12 \
+             WHERE id = $13 AND version = $14",
         )
         .bind(details.email.as_str())
         .bind(details.company_name.as_str())
@@ -500,7 +624,7 @@ impl Tx {
     ) -> Result<(), StorageError> {
         sqlx::query(
             "INSERT INTO password_requests (account_id, password_hash, expires_at, created_at) \
-             VALUES (?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4)",
         )
         .bind(account_id)
         .bind(hash)
@@ -509,9 +633,9 @@ impl Tx {
         .execute(&mut *self.tx)
         .await?;
         sqlx::query(
-            "DELETE FROM password_requests WHERE account_id = ?1 AND (expires_at <= ?2 \
-               OR id NOT IN (SELECT id FROM password_requests WHERE account_id = ?1 \
-                             ORDER BY id DESC LIMIT ?3))",
+            "DELETE FROM password_requests WHERE account_id = $1 AND (expires_at <= $2 \
+               OR id NOT IN (SELECT id FROM password_requests WHERE account_id = $1 \
+                             ORDER BY id DESC LIMIT $3))",
         )
         .bind(account_id)
         .bind(now)
@@ -529,7 +653,7 @@ impl Tx {
     ) -> Result<Vec<PasswordRequestRow>, StorageError> {
         Ok(sqlx::query_as::<_, PasswordRequestRow>(
             "SELECT id, password_hash, expires_at FROM password_requests \
-             WHERE account_id = ? AND expires_at > ? ORDER BY id DESC LIMIT ?",
+             WHERE account_id = $1 AND expires_at > $2 ORDER BY id DESC LIMIT $3",
         )
         .bind(account_id)
         .bind(now)
@@ -547,15 +671,15 @@ impl Tx {
     ) -> Result<bool, StorageError> {
         let done = sqlx::query(
             "UPDATE accounts SET password_hash = \
-                 (SELECT password_hash FROM password_requests WHERE id = ?1 AND account_id = ?2) \
-             WHERE id = ?2 AND EXISTS \
-                 (SELECT 1 FROM password_requests WHERE id = ?1 AND account_id = ?2)",
+                 (SELECT password_hash FROM password_requests WHERE id = $1 AND account_id = $2) \
+             WHERE id = $2 AND EXISTS \
+                 (SELECT 1 FROM password_requests WHERE id = $1 AND account_id = $2)",
         )
         .bind(request_id)
         .bind(account_id)
         .execute(&mut *self.tx)
         .await?;
-        sqlx::query("DELETE FROM password_requests WHERE account_id = ?")
+        sqlx::query("DELETE FROM password_requests WHERE account_id = $1")
             .bind(account_id)
             .execute(&mut *self.tx)
             .await?;
@@ -570,7 +694,7 @@ impl Tx {
         now: i64,
     ) -> Result<(), StorageError> {
         sqlx::query(
-            "INSERT INTO account_networks (account_id, network, last_seen_at) VALUES (?, ?, ?) \
+            "INSERT INTO account_networks (account_id, network, last_seen_at) VALUES ($1, $2, $3) \
              ON CONFLICT (account_id, network) DO UPDATE SET last_seen_at = excluded.last_seen_at",
         )
         .bind(account_id)
@@ -587,7 +711,7 @@ impl Tx {
     pub async fn set_email_change(&mut self, change: &EmailChangeRow) -> Result<(), StorageError> {
         sqlx::query(
             "INSERT INTO email_changes (account_id, new_email, code_hash, wrong_codes, \
-                expires_at, requested_by, created_at) VALUES (?, ?, ?, 0, ?, ?, ?) \
+                expires_at, requested_by, created_at) VALUES ($1, $2, $3, 0, $4, $5, $6) \
              ON CONFLICT (account_id) DO UPDATE SET new_email = excluded.new_email, \
                 code_hash = excluded.code_hash, wrong_codes = 0, \
                 expires_at = excluded.expires_at, requested_by = excluded.requested_by, \
@@ -611,7 +735,7 @@ impl Tx {
         now: i64,
     ) -> Result<Option<EmailChangeRow>, StorageError> {
         Ok(sqlx::query_as::<_, EmailChangeRow>(
-            "SELECT * FROM email_changes WHERE account_id = ? AND expires_at > ?",
+            "SELECT * FROM email_changes WHERE account_id = $1 AND expires_at > $2",
         )
         .bind(account_id)
         .bind(now)
@@ -620,7 +744,7 @@ impl Tx {
     }
 
     pub async fn delete_email_change(&mut self, account_id: AccountId) -> Result<(), StorageError> {
-        sqlx::query("DELETE FROM email_changes WHERE account_id = ?")
+        sqlx::query("DELETE FROM email_changes WHERE account_id = $1")
             .bind(account_id)
             .execute(&mut *self.tx)
             .await?;
@@ -633,7 +757,7 @@ impl Tx {
         account_id: AccountId,
     ) -> Result<i64, StorageError> {
         Ok(sqlx::query_scalar(
-            "UPDATE email_changes SET wrong_codes = wrong_codes + 1 WHERE account_id = ? \
+            "UPDATE email_changes SET wrong_codes = wrong_codes + 1 WHERE account_id = $1 \
              RETURNING wrong_codes",
         )
         .bind(account_id)
@@ -651,7 +775,7 @@ impl Tx {
         now: i64,
     ) -> Result<(), StorageError> {
         sqlx::query(
-            "UPDATE accounts SET email = ?, version = version + 1, updated_at = ? WHERE id = ?",
+            "UPDATE accounts SET email = $1, version = version + 1, updated_at = $2 WHERE id = $3",
         )
         .bind(email)
         .bind(now)
@@ -669,7 +793,7 @@ impl Tx {
         token_hash: &str,
     ) -> Result<Option<MachineRow>, StorageError> {
         Ok(
-            sqlx::query_as::<_, MachineRow>("SELECT * FROM machines WHERE token_hash = ?")
+            sqlx::query_as::<_, MachineRow>("SELECT * FROM machines WHERE token_hash = $1")
                 .bind(token_hash)
                 .fetch_optional(&mut *self.tx)
                 .await?,
@@ -681,7 +805,7 @@ impl Tx {
         id: &MachineId,
     ) -> Result<Option<MachineRow>, StorageError> {
         Ok(
-            sqlx::query_as::<_, MachineRow>("SELECT * FROM machines WHERE id = ?")
+            sqlx::query_as::<_, MachineRow>("SELECT * FROM machines WHERE id = $1")
                 .bind(id)
                 .fetch_optional(&mut *self.tx)
                 .await?,
@@ -695,7 +819,7 @@ impl Tx {
         fingerprint: &str,
     ) -> Result<Option<MachineRow>, StorageError> {
         Ok(sqlx::query_as::<_, MachineRow>(
-            "SELECT * FROM machines WHERE account_id = ? AND fingerprint = ? \
+            "SELECT * FROM machines WHERE account_id = $1 AND fingerprint = $2 \
                AND token_hash IS NULL ORDER BY last_seen_at DESC LIMIT 1",
         )
         .bind(account_id)
@@ -709,7 +833,7 @@ impl Tx {
         account_id: AccountId,
     ) -> Result<Vec<MachineRow>, StorageError> {
         Ok(sqlx::query_as::<_, MachineRow>(
-            "SELECT * FROM machines WHERE account_id = ? AND token_hash IS NOT NULL \
+            "SELECT * FROM machines WHERE account_id = $1 AND token_hash IS NOT NULL \
              ORDER BY linked_at, id",
         )
         .bind(account_id)
@@ -721,7 +845,7 @@ impl Tx {
         sqlx::query(
             "INSERT INTO machines (id, account_id, fingerprint, name, os, app_version, token_hash, \
                 linked_at, last_seen_at, unlinked_at, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(&machine.id)
         .bind(machine.account_id)
@@ -742,8 +866,8 @@ impl Tx {
     /// Links an existing record again with a new token (the old token stops working).
     pub async fn relink_machine(&mut self, machine: &MachineRow) -> Result<(), StorageError> {
         sqlx::query(
-            "UPDATE machines SET name = ?, os = ?, app_version = ?, fingerprint = ?, \
-                token_hash = ?, linked_at = ?, last_seen_at = ?, unlinked_at = NULL WHERE id = ?",
+            "UPDATE machines SET name = $1, os = $2, app_version = $3, fingerprint = $4, \
+                token_hash = $5, linked_at = $6, last_seen_at = $7, unlinked_at = NULL WHERE id = $8",
         )
         .bind(&machine.name)
         .bind(&machine.os)
@@ -766,8 +890,8 @@ impl Tx {
         now: i64,
     ) -> Result<(), StorageError> {
         let done = sqlx::query(
-            "UPDATE machines SET token_hash = NULL, unlinked_at = ? \
-             WHERE id = ? AND account_id = ? AND token_hash IS NOT NULL",
+            "UPDATE machines SET token_hash = NULL, unlinked_at = $1 \
+             WHERE id = $2 AND account_id = $3 AND token_hash IS NOT NULL",
         )
         .bind(now)
         .bind(machine_id)
@@ -786,7 +910,7 @@ impl Tx {
         machine_id: &MachineId,
         now: i64,
     ) -> Result<(), StorageError> {
-        sqlx::query("UPDATE machines SET last_seen_at = ? WHERE id = ? AND last_seen_at < ?")
+        sqlx::query("UPDATE machines SET last_seen_at = $1 WHERE id = $2 AND last_seen_at < $3")
             .bind(now)
             .bind(machine_id)
             .bind(now - 60)
@@ -806,7 +930,7 @@ impl Tx {
         now: i64,
     ) -> Result<(), StorageError> {
         sqlx::query(
-            "INSERT INTO audit_events (account_id, at, actor, action, detail) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO audit_events (account_id, at, actor, action, detail) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(account_id)
         .bind(now)
@@ -823,7 +947,7 @@ impl Tx {
         account_id: AccountId,
     ) -> Result<Vec<AuditRow>, StorageError> {
         Ok(sqlx::query_as::<_, AuditRow>(
-            "SELECT * FROM audit_events WHERE account_id = ? ORDER BY id",
+            "SELECT * FROM audit_events WHERE account_id = $1 ORDER BY id",
         )
         .bind(account_id)
         .fetch_all(&mut *self.tx)
@@ -842,7 +966,7 @@ impl Tx {
         let body = key.seal(&mail.to, &mail.body);
         sqlx::query(
             "INSERT INTO outbox (recipient, subject, body, created_at, next_attempt_at) \
-             VALUES (?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(&mail.to)
         .bind(&mail.subject)

@@ -1,0 +1,272 @@
+//! Three instances of the service on one database, as behind a load balancer: each mail
+//! leaves once, limits count across instances, an edit cannot overwrite another made
+//! through another instance, customer IDs stay unique, and a killed instance's mail is
+//! delivered by the others. On SQLite and on PostgreSQL (the test command runs both).
+
+use std::{
+    collections::HashSet,
+    process::{Command, Stdio},
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use account_server::limits::WRONG_PASSWORD_ACCOUNT_NETWORK;
+use futures_util::future::join_all;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use test_support::{free_port, smtp::SmtpServer};
+
+use crate::helpers::{
+    create_database, error_of, machine, registration, service_env, spawn_app_without_smtp,
+    spawn_instances, TestApp, MAIL_WAIT,
+};
+
+/// Waits until every mail in the outbox is sent; then the count of sent ones.
+async fn all_mail_sent(app: &TestApp) -> i64 {
+    let db = app.db().await;
+    let started = Instant::now();
+    loop {
+        let (waiting, sent): (i64, i64) = sqlx::query_as(
+            "SELECT COUNT(*) - COUNT(sent_at), COUNT(sent_at) FROM outbox WHERE failed_at IS NULL",
+        )
+        .fetch_one(&db)
+        .await
+        .unwrap();
+        if waiting == 0 {
+            db.close().await;
+            return sent;
+        }
+        if started.elapsed() > MAIL_WAIT {
+            let rows: Vec<(i64, Option<String>, i64, i64)> = sqlx::query_as(
+                "SELECT id, claimed_by, attempts, next_attempt_at FROM outbox WHERE sent_at IS NULL",
+            )
+            .fetch_all(&db)
+            .await
+            .unwrap();
+            panic!("{waiting} mails still wait: {rows:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn registrations_and_links_over_three_instances_mail_each_once_with_unique_customer_ids() {
+    let instances = spawn_instances(3).await;
+    let smtp = instances[0].smtp.clone();
+    const ACCOUNTS: usize = 24;
+    let email = |n: usize| format!("spread{n}@example.fr");
+
+    // Registrations at once, spread over the three instances.
+    let registered = join_all((0..ACCOUNTS).map(|n| {
+        let app = &instances[n % 3];
+        async move { app.register(&registration(&email(n))).await.status() }
+    }))
+    .await;
+    assert!(
+        registered.iter().all(|s| *s == StatusCode::ACCEPTED),
+        "{registered:?}"
+    );
+    // Each account links a machine through another instance than it registered on.
+    let links = join_all((0..ACCOUNTS).map(|n| {
+        let app = &instances[(n + 1) % 3];
+        let smtp = smtp.clone();
+        let email = email(n);
+        async move {
+            let password = smtp.wait_for_nth(&email, 1).await.password().unwrap();
+            app.link_ok(&email, &password, &machine((n % 200) as u8), None)
+                .await
+        }
+    }))
+    .await;
+
+    let customer_ids: HashSet<_> = links.iter().map(|l| l.account.customer_id.clone()).collect();
+    assert_eq!(customer_ids.len(), ACCOUNTS, "customer IDs repeat");
+
+    // Every mail the outbox holds reached the server once, and no other.
+    let sent = all_mail_sent(&instances[0]).await;
+    // Long enough for a second delivery of any of them to arrive too.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let received = smtp.mails();
+    let distinct: HashSet<_> = received.iter().map(|m| m.message_id.clone()).collect();
+    assert_eq!(received.len() as i64, sent, "mails received vs. sent");
+    assert_eq!(distinct.len(), received.len(), "a mail left twice");
+    for n in 0..ACCOUNTS {
+        assert!(!smtp.mails_to(&email(n)).is_empty());
+    }
+}
+
+#[tokio::test]
+async fn a_burst_of_wrong_passwords_over_three_instances_gets_no_more_checks_than_the_limit() {
+    let instances = spawn_instances(3).await;
+    let email = "burst@example.fr";
+    instances[0].register_and_read_password(email).await;
+
+    let statuses = join_all((0..30).map(|n| {
+        let app = &instances[n % 3];
+        async move {
+            let body = json!({
+                "email": email,
+                "password": format!("WRONG-WRONG-{n:05}"),
+                "machine": machine(9),
+            });
+            app.client
+                .post(app.url("/api/v1/links"))
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    }))
+    .await;
+    let checked = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!(
+        checked, WRONG_PASSWORD_ACCOUNT_NETWORK.max as usize,
+        "{statuses:?}"
+    );
+    assert_eq!(checked + refused, statuses.len(), "{statuses:?}");
+}
+
+#[tokio::test]
+async fn two_edits_at_once_through_two_instances_save_one_and_answer_changed_elsewhere() {
+    let instances = spawn_instances(3).await;
+    let (password, link) = instances[0]
+        .linked("twice@example.fr", &machine(1))
+        .await;
+    let edit = |first_name: &str| {
+        let mut details = serde_json::to_value(&link.account.details).unwrap();
+        details["contact_first_name"] = json!(first_name);
+        json!({ "password": password, "version": link.account.version, "details": details })
+    };
+    let (paul, jeanne) = (edit("Paul"), edit("Jeanne"));
+    let (first, second) = tokio::join!(
+        instances[1].edit(&link.token, &paul),
+        instances[2].edit(&link.token, &jeanne)
+    );
+    let mut answers = Vec::new();
+    for response in [first, second] {
+        let status = response.status();
+        let body: Value = response.json().await.unwrap();
+        answers.push((status, body));
+    }
+    let saved: Vec<_> = answers
+        .iter()
+        .filter(|(status, _)| *status == StatusCode::OK)
+        .collect();
+    let conflicts: Vec<_> = answers
+        .iter()
+        .filter(|(status, body)| *status == StatusCode::CONFLICT && body["code"] == "changed_elsewhere")
+        .collect();
+    assert_eq!((saved.len(), conflicts.len()), (1, 1), "{answers:?}");
+    // What every instance reads is the one edit that was saved.
+    let saved_name = saved[0].1["details"]["contact_first_name"].clone();
+    for app in &instances {
+        let view = app.account_view(&link.token).await;
+        assert_eq!(json!(view.details.contact_first_name), saved_name);
+    }
+}
+
+/// A mail server that accepts connections and never answers: a delivery to it hangs,
+/// holding its mail's claim.
+async fn silent_mail_server() -> u16 {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    port
+}
+
+#[tokio::test]
+async fn the_mail_a_killed_instance_held_leaves_through_the_other_two_within_15_seconds() {
+    let data = Arc::new(tempfile::tempdir().unwrap());
+    create_database(&crate::helpers::database_url(&data)).await;
+    // The first instance, a process of its own so that it can be killed, stuck handing
+    // its mail to a mail server that never answers.
+    let port = free_port();
+    let mut first = Command::new(env!("CARGO_BIN_EXE_account-server"))
+        .envs(service_env(&data))
+        .env("ACCOUNT_SERVER_LISTEN", format!("127.0.0.1:{port}"))
+        .env("ACCOUNT_SERVER_MAIL_TRANSPORT", "smtp")
+        .env("ACCOUNT_SERVER_SMTP_HOST", "127.0.0.1")
+        .env(
+            "ACCOUNT_SERVER_SMTP_PORT",
+            silent_mail_server().await.to_string(),
+        )
+        .env("ACCOUNT_SERVER_SMTP_SECURITY", "none")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let client = reqwest::Client::new();
+    let started = Instant::now();
+    let response = loop {
+        let sent = client
+            .post(format!("http://127.0.0.1:{port}/api/v1/accounts"))
+            .json(&registration("killed@example.fr"))
+            .send()
+            .await;
+        match sent {
+            Ok(response) => break response,
+            Err(_) if started.elapsed() < Duration::from_secs(20) => {
+                tokio::time::sleep(Duration::from_millis(100)).await
+            }
+            Err(err) => panic!("the service did not start: {err}"),
+        }
+    };
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    let db = sqlx::AnyPool::connect(&crate::helpers::database_url(&data))
+        .await
+        .unwrap();
+    let started = Instant::now();
+    while sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM outbox WHERE claimed_by IS NOT NULL")
+        .fetch_one(&db)
+        .await
+        .unwrap()
+        == 0
+    {
+        assert!(started.elapsed() < Duration::from_secs(20), "never claimed");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // Two more instances, whose mail server works.
+    let smtp = SmtpServer::start();
+    let second = spawn_app_without_smtp(smtp.port(), data.clone()).await;
+    let third = spawn_app_without_smtp(smtp.port(), data.clone()).await;
+    assert!(smtp.mails_to("killed@example.fr").is_empty());
+
+    let killed_at = Instant::now();
+    Command::new("kill")
+        .args(["-KILL", &first.id().to_string()])
+        .status()
+        .unwrap();
+    first.wait().unwrap();
+    let mail = smtp
+        .wait_for("killed@example.fr", 1, Duration::from_secs(15))
+        .await;
+    println!(
+        "mail delivered {:.1} s after kill -9",
+        killed_at.elapsed().as_secs_f64()
+    );
+    assert!(mail[0].password().is_some());
+    // Both others saw it due; it left once.
+    all_mail_sent(&second).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(smtp.mails_to("killed@example.fr").len(), 1, "sent once");
+    // Both survivors still answer.
+    for app in [&second, &third] {
+        let (status, _) = error_of(app.account("no-such-token").await).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+}
+
