@@ -114,7 +114,7 @@ pub async fn log_in(
         .map(|e| e.as_str().to_owned())
         .unwrap_or_else(|_| form.email.trim().to_lowercase());
     let buckets = login_buckets(&email, &network.0);
-    let reservation = limits::reserve(&state.storage, &buckets)
+    let reservation = limits::reserve(&state.storage, &state.metrics, &buckets)
         .await
         .map_err(|e| ConsoleError::from(e).told_in(language))?;
 
@@ -231,7 +231,7 @@ pub async fn change_password(
     let l = agent.language;
     let mut errors = pages::FormState::default();
     let buckets = login_buckets(&agent.email, &network.0);
-    let reservation = limits::reserve(&state.storage, &buckets)
+    let reservation = limits::reserve(&state.storage, &state.metrics, &buckets)
         .await
         .map_err(|e| ConsoleError::from(e).told_in(l))?;
     let mut tx = state.storage.read().await?;
