@@ -11,6 +11,10 @@ use std::{
 use account_server::config::{MailTransportSettings, Settings, SmtpSettings};
 use reqwest::StatusCode;
 use test_support::free_port;
+use tokio::{
+    io::{AsyncBufReadExt as _, AsyncWriteExt as _, BufReader},
+    net::TcpListener,
+};
 
 use crate::helpers::{error_of, machine, registration, spawn_app_with, TestApp};
 
@@ -192,4 +196,63 @@ async fn metrics_are_not_served_unless_asked_for() {
     assert!(app.metrics_address.is_none());
     let response = app.client.get(app.url("/metrics")).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
+}
+
+/// An SMTP server that refuses every recipient for good (550), as a mail server does for
+/// a mailbox that does not exist; its port.
+async fn refusing_smtp_server() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let (read, mut write) = stream.into_split();
+                let mut lines = BufReader::new(read).lines();
+                write.write_all(b"220 refusing.test ESMTP\r\n").await?;
+                while let Some(line) = lines.next_line().await? {
+                    let verb = line.get(..4).unwrap_or_default().to_ascii_uppercase();
+                    let answer: &[u8] = match verb.as_str() {
+                        "RCPT" => b"550 5.1.1 no such mailbox\r\n",
+                        "QUIT" => b"221 bye\r\n",
+                        _ => b"250 OK\r\n",
+                    };
+                    write.write_all(answer).await?;
+                    if verb == "QUIT" {
+                        break;
+                    }
+                }
+                std::io::Result::Ok(())
+            });
+        }
+    });
+    port
+}
+
+#[tokio::test]
+async fn mail_refused_for_good_is_counted_as_failed_and_leaves_the_outbox() {
+    let smtp_port = refusing_smtp_server().await;
+    let app = spawn_app_with(|settings, data| {
+        with_metrics(settings, data);
+        settings.mail.transport =
+            MailTransportSettings::Smtp(SmtpSettings::plain("127.0.0.1", smtp_port));
+    })
+    .await;
+    let response = app.register(&registration("nobody@example.fr")).await;
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+
+    // Given up, the mail no longer waits.
+    let text = scrape_until(&app, |text| {
+        value(text, "account_server_outbox_waiting_mails") == Some(0.0)
+    })
+    .await;
+    assert_eq!(
+        value(&text, "account_server_mail_failures_total{kind=\"failed\"}"),
+        Some(1.0),
+        "{text}"
+    );
+    assert_eq!(
+        value(&text, "account_server_mail_failures_total{kind=\"retry\"}"),
+        None,
+        "{text}"
+    );
 }
