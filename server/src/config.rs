@@ -46,6 +46,10 @@ pub struct Cli {
     /// Address and port to listen on [default: 127.0.0.1:8080].
     #[arg(long, env = "ACCOUNT_SERVER_LISTEN")]
     pub listen: Option<SocketAddr>,
+    /// Address and port serving /metrics (Prometheus), apart from the public one; keep
+    /// it private [default: none, no metrics served].
+    #[arg(long, env = "ACCOUNT_SERVER_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
     /// Database URL [default: sqlite://customer-account.db].
     #[arg(long, env = "ACCOUNT_SERVER_DATABASE_URL")]
     pub database_url: Option<String>,
@@ -187,6 +191,7 @@ pub enum AgentsCommand {
 #[serde(deny_unknown_fields)]
 struct FileConfig {
     listen: Option<SocketAddr>,
+    metrics_listen: Option<SocketAddr>,
     database_url: Option<String>,
     public_url: Option<String>,
     mail_transport: Option<MailTransportKind>,
@@ -283,6 +288,8 @@ pub struct MailSettings {
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub listen: SocketAddr,
+    /// Where /metrics is served, apart from the public listener; none: not served.
+    pub metrics_listen: Option<SocketAddr>,
     pub database_url: String,
     pub public_url: String,
     pub mail: MailSettings,
@@ -326,6 +333,7 @@ impl Settings {
         let outbox_key = OutboxKeySource::beside(&database_url);
         Settings {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            metrics_listen: None,
             database_url,
             public_url: "http://accounts.test".to_owned(),
             mail: MailSettings {
@@ -449,6 +457,7 @@ impl Settings {
         let defaults = crate::mail::retry::RetrySchedule::default();
         Ok(Settings {
             listen,
+            metrics_listen: cli.metrics_listen.or(file.metrics_listen),
             database_url,
             public_url,
             mail: MailSettings {
@@ -523,6 +532,24 @@ mod tests {
         assert_eq!(smtp.host, "mail.example.com");
         assert_eq!(smtp.port, 587);
         assert!(!format!("{settings:?}").contains("s3cret"));
+    }
+
+    #[test]
+    fn metrics_are_served_only_when_a_metrics_address_is_set() {
+        assert_eq!(
+            Settings::from_cli(Cli::default()).unwrap().metrics_listen,
+            None
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("server.toml");
+        std::fs::write(&path, "metrics_listen = \"127.0.0.1:9102\"\n").unwrap();
+        let cli =
+            Cli::try_parse_from(["account-server", "--config", path.to_str().unwrap()]).unwrap();
+        let settings = Settings::from_cli(cli).unwrap();
+        assert_eq!(
+            settings.metrics_listen,
+            Some(SocketAddr::from(([127, 0, 0, 1], 9102)))
+        );
     }
 
     #[test]

@@ -21,6 +21,7 @@ pub mod ledger;
 pub mod limits;
 pub mod machines;
 pub mod mail;
+pub mod metrics;
 pub mod passwords;
 pub mod router;
 pub mod routes;

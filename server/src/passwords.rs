@@ -83,7 +83,7 @@ pub async fn check_password(
         },
     };
     let buckets = limits::wrong_password_buckets(account_key, source);
-    let reservation = limits::reserve(&state.storage, &buckets).await?;
+    let reservation = limits::reserve(&state.storage, &state.metrics, &buckets).await?;
     let candidates: Vec<String> = match account {
         Some(account) => std::iter::once(account.password_hash.clone())
             .chain(requests.iter().map(|p| p.password_hash.clone()))

@@ -1,14 +1,18 @@
 //! The service's one router: the API and the console side by side, with the layers every
-//! request goes through and the answers for paths and methods nobody serves.
+//! request goes through and the answers for paths and methods nobody serves; and the
+//! metrics listener's router, `/metrics` alone.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use account_api::error::ErrorCode;
 use axum::{
     body::Body,
     error_handling::HandleErrorLayer,
-    extract::DefaultBodyLimit,
-    http::{Request, StatusCode},
+    extract::{DefaultBodyLimit, MatchedPath, State},
+    http::{header, Request, StatusCode},
+    middleware::{self, Next},
+    response::{IntoResponse, Response},
+    routing::get,
     BoxError, Router,
 };
 use tower::ServiceBuilder;
@@ -19,7 +23,9 @@ use tower_http::{
 };
 use tracing::Level;
 
-use crate::{console, error::ApiError, routes, state::AppState};
+use crate::{
+    console, error::ApiError, metrics::Metrics, routes, state::AppState, storage::Storage,
+};
 
 /// Requests are small forms; anything bigger is a mistake or an attack.
 const BODY_LIMIT: usize = 16 * 1024;
@@ -31,6 +37,7 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
     // the reverse proxy is kept only when the proxy is trusted, like X-Forwarded-For;
     // otherwise the service makes its own.
     let trust_proxy = state.trust_forwarded_for;
+    let metrics = state.metrics.clone();
     routes::api(state.local_outbox.is_some())
         .merge(console::router())
         .fallback(not_found)
@@ -61,7 +68,63 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
                 .layer(HandleErrorLayer::new(timed_out))
                 .timeout(request_timeout),
         )
+        // Outermost, so timeouts and panics are counted with the status they answered.
+        .layer(middleware::from_fn_with_state(metrics, count_request))
         .with_state(state)
+}
+
+/// Counts a request under its route's template (never the URL itself: it holds IDs),
+/// with its status and time.
+async fn count_request(
+    State(metrics): State<Metrics>,
+    request: Request<Body>,
+    next: Next,
+) -> Response {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("unmatched", MatchedPath::as_str)
+        .to_owned();
+    let method = request.method().clone();
+    let started = Instant::now();
+    let response = next.run(request).await;
+    metrics.request(
+        &route,
+        &method,
+        response.status().as_u16(),
+        started.elapsed(),
+    );
+    response
+}
+
+/// What the metrics listener serves: `/metrics` and nothing else. It is not part of
+/// [`router`]: the public port never shows the figures.
+pub fn metrics_router(state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", get(scrape))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state)
+}
+
+/// The figures, with the outbox read from the database now; if it does not answer, the
+/// outbox's series are left out and the others still served.
+async fn scrape(State(storage): State<Storage>, State(metrics): State<Metrics>) -> Response {
+    let outbox = match storage.outbox_waiting().await {
+        Ok((waiting, oldest)) => Some((
+            waiting,
+            oldest.map_or(0, |created_at| (crate::now() - created_at).max(0)),
+        )),
+        Err(err) => {
+            tracing::warn!(error = %err, "metrics: cannot read the outbox");
+            None
+        }
+    };
+    (
+        [(header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE)],
+        metrics.encode(outbox),
+    )
+        .into_response()
 }
 
 fn request_span(request: &Request<Body>) -> tracing::Span {

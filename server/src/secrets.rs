@@ -10,6 +10,7 @@ use argon2::{
     password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString},
     Algorithm, Argon2, Params, Version,
 };
+use prometheus_client::metrics::histogram::Histogram;
 use rand::Rng as _;
 use sha2::{Digest as _, Sha256};
 use tokio::sync::Semaphore;
@@ -265,6 +266,8 @@ pub struct PasswordHasher {
     params: Params,
     /// Verified against when the address has no account, so both cases take as long.
     dummy_hash: Arc<str>,
+    /// Seconds each hash or check waited for a permit (the metrics' histogram).
+    queue_wait: Histogram,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -283,7 +286,15 @@ impl PasswordHasher {
             permits: Arc::new(Semaphore::new(concurrency)),
             params,
             dummy_hash: dummy_hash.into(),
+            queue_wait: Histogram::new([]),
         }
+    }
+
+    /// Records the time each hash or check waits for its turn in `queue_wait` (the
+    /// service's metrics), instead of nowhere.
+    pub fn with_queue_wait(mut self, queue_wait: Histogram) -> Self {
+        self.queue_wait = queue_wait;
+        self
     }
 
     pub async fn hash(&self, password: &ClearPassword) -> Result<String, HashError> {
@@ -378,11 +389,13 @@ impl PasswordHasher {
         &self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, HashError> {
+        let queued = std::time::Instant::now();
         let _permit = self
             .permits
             .acquire()
             .await
             .map_err(|err| HashError(err.to_string()))?;
+        self.queue_wait.observe(queued.elapsed().as_secs_f64());
         tokio::task::spawn_blocking(work)
             .await
             .map_err(|err| HashError(err.to_string()))

@@ -1,6 +1,11 @@
 //! Builds the service from its settings; tests start it on port 0 and read the port.
 
-use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
+use std::{
+    future::{Future, IntoFuture as _},
+    net::SocketAddr,
+    sync::Arc,
+    time::Duration,
+};
 
 use anyhow::Context as _;
 use lettre::message::Mailbox;
@@ -10,6 +15,7 @@ use tokio_util::sync::CancellationToken;
 use crate::{
     config::{MailTransportSettings, Settings},
     mail::{transport, OutboxWorker, Templates},
+    metrics::Metrics,
     router,
     secrets::PasswordHasher,
     state::AppState,
@@ -18,6 +24,8 @@ use crate::{
 
 pub struct Application {
     listener: TcpListener,
+    /// Serves /metrics only, when `metrics_listen` is set.
+    metrics_listener: Option<TcpListener>,
     state: AppState,
     worker: OutboxWorker,
     request_timeout: Duration,
@@ -33,6 +41,15 @@ impl Application {
         let listener = TcpListener::bind(settings.listen)
             .await
             .with_context(|| format!("cannot listen on {}", settings.listen))?;
+        let metrics_listener = match settings.metrics_listen {
+            Some(address) => Some(
+                TcpListener::bind(address)
+                    .await
+                    .with_context(|| format!("cannot listen for metrics on {address}"))?,
+            ),
+            None => None,
+        };
+        let metrics = Metrics::new();
         let from: Mailbox = settings.mail.from.parse().context("invalid mail_from")?;
         let mail_wake = Arc::new(Notify::new());
         let worker = OutboxWorker {
@@ -43,6 +60,7 @@ impl Application {
             wake: mail_wake.clone(),
             instance: crate::secrets::new_instance_id(),
             key: outbox_key,
+            metrics: metrics.clone(),
         };
         // The page shows passwords in clear: only for someone on this very machine.
         let local_outbox = match &settings.mail.transport {
@@ -60,7 +78,7 @@ impl Application {
         };
         let state = AppState {
             storage,
-            hasher: PasswordHasher::new(),
+            hasher: PasswordHasher::new().with_queue_wait(metrics.password_hash_wait()),
             templates: Arc::new(Templates {
                 public_url: settings.public_url.clone(),
             }),
@@ -69,9 +87,11 @@ impl Application {
             local_outbox,
             console_cookies_secure: settings.public_url.starts_with("https://"),
             support: settings.support,
+            metrics,
         };
         Ok(Self {
             listener,
+            metrics_listener,
             state,
             worker,
             request_timeout: settings.request_timeout,
@@ -88,6 +108,14 @@ impl Application {
         self.local_addr().port()
     }
 
+    /// The port serving /metrics, when `metrics_listen` is set.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics_listener
+            .as_ref()
+            .and_then(|listener| listener.local_addr().ok())
+            .map(|address| address.port())
+    }
+
     /// Serves until `shutdown` resolves, then lets the requests in flight finish and
     /// stops the outbox worker between two mails.
     pub async fn run_until_stopped(
@@ -98,6 +126,18 @@ impl Application {
         let worker = tokio::spawn(self.worker.run(stop.clone()));
         let storage = self.state.storage.clone();
         tracing::info!(address = %self.listener.local_addr()?, "account service listening");
+        // The figures stop being served once the service has stopped.
+        let metrics = self.metrics_listener.map(|listener| {
+            if let Ok(address) = listener.local_addr() {
+                tracing::info!(%address, "metrics served at /metrics");
+            }
+            let router = router::metrics_router(self.state.clone());
+            tokio::spawn(
+                axum::serve(listener, router)
+                    .with_graceful_shutdown(stop.clone().cancelled_owned())
+                    .into_future(),
+            )
+        });
         let router = router::router(self.state, self.request_timeout);
         let serving = axum::serve(
             self.listener,
@@ -115,6 +155,9 @@ impl Application {
         .await;
         stop.cancel();
         let _ = tokio::time::timeout(Duration::from_secs(30), worker).await;
+        if let Some(metrics) = metrics {
+            let _ = tokio::time::timeout(Duration::from_secs(5), metrics).await;
+        }
         storage.close().await;
         serving.context("serving HTTP")
     }

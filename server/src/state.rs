@@ -1,13 +1,16 @@
 //! What every handler can reach: storage, the password hasher, the mail templates and
-//! the outbox's wake-up, and the settings they read. Built by `startup`, used by the
-//! routes and the console; it knows neither.
+//! the outbox's wake-up, the metrics, and the settings they read. Built by `startup`,
+//! used by the routes and the console; it knows neither.
 
 use std::{path::PathBuf, sync::Arc};
 
 use axum::extract::FromRef;
 use tokio::sync::Notify;
 
-use crate::{config::SupportSettings, mail::Templates, secrets::PasswordHasher, storage::Storage};
+use crate::{
+    config::SupportSettings, mail::Templates, metrics::Metrics, secrets::PasswordHasher,
+    storage::Storage,
+};
 
 /// What every handler can reach. A handler that needs one part takes just that part
 /// (`State<Storage>`…), through the `FromRef` sub-states derived here.
@@ -24,6 +27,8 @@ pub struct AppState {
     #[from_ref(skip)]
     pub local_outbox: Option<PathBuf>,
     pub support: SupportSettings,
+    /// This service's figures, served on the metrics listener.
+    pub metrics: Metrics,
     /// Console cookies carry `Secure` when the service is reached over HTTPS.
     #[from_ref(skip)]
     pub console_cookies_secure: bool,

@@ -28,6 +28,8 @@ pub const MAIL_WAIT: Duration = Duration::from_secs(20);
 /// its mail, and the folder of its SQLite file.
 pub struct TestApp {
     pub address: String,
+    /// Where /metrics is served (`http://127.0.0.1:<port>`), when `metrics_listen` is set.
+    pub metrics_address: Option<String>,
     pub client: reqwest::Client,
     pub smtp: Arc<SmtpServer>,
     pub data: Arc<tempfile::TempDir>,
@@ -208,6 +210,9 @@ async fn run(
         .await
         .expect("the service starts");
     let address = format!("http://127.0.0.1:{}", app.port());
+    let metrics_address = app
+        .metrics_port()
+        .map(|port| format!("http://127.0.0.1:{port}"));
     let (stop, stopped) = oneshot::channel();
     let running = tokio::spawn(async move {
         app.run_until_stopped(async {
@@ -218,6 +223,7 @@ async fn run(
     });
     TestApp {
         address,
+        metrics_address,
         client: client_from("127.0.0.1".parse().unwrap()),
         smtp,
         data,

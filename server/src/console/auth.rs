@@ -123,7 +123,7 @@ pub async fn log_in(
         |e| e.as_str().to_owned(),
     );
     let buckets = login_buckets(&attempted, &network.0);
-    let reservation = limits::reserve(&state.storage, &buckets)
+    let reservation = limits::reserve(&state.storage, &state.metrics, &buckets)
         .await
         .map_err(|e| ConsoleError::from(e).told_in(language))?;
 
@@ -244,7 +244,7 @@ pub async fn change_password(
     let l = agent.language;
     let mut errors = pages::FormState::default();
     let buckets = login_buckets(&agent.email, &network.0);
-    let reservation = limits::reserve(&state.storage, &buckets)
+    let reservation = limits::reserve(&state.storage, &state.metrics, &buckets)
         .await
         .map_err(|e| ConsoleError::from(e).told_in(l))?;
     let mut tx = state.storage.read().await?;

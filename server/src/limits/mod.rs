@@ -15,7 +15,7 @@
 
 pub use crate::storage::attempts::{Bucket, Rule};
 
-use crate::{error::ApiError, storage::Storage};
+use crate::{error::ApiError, metrics::Metrics, storage::Storage};
 
 /// Wrong passwords for one account from one network.
 pub const WRONG_PASSWORD_ACCOUNT_NETWORK: Rule = Rule {
@@ -123,13 +123,21 @@ impl Reservation {
 }
 
 /// Takes one attempt in every bucket, or refuses with the longest wait among the
-/// buckets that are full; all or nothing, in one transaction.
-pub async fn reserve(storage: &Storage, buckets: &[Bucket]) -> Result<Reservation, ApiError> {
+/// buckets that are full; all or nothing, in one transaction. A refusal is counted in
+/// `metrics` under the buckets' rule names.
+pub async fn reserve(
+    storage: &Storage,
+    metrics: &Metrics,
+    buckets: &[Bucket],
+) -> Result<Reservation, ApiError> {
     match storage.reserve_attempts(buckets, crate::now()).await? {
         Ok(ids) => Ok(Reservation { ids }),
-        Err(wait) => Err(ApiError::RateLimited {
-            retry_after_seconds: wait.max(1) as u64,
-        }),
+        Err(wait) => {
+            metrics.limit_refusal(buckets.iter().map(|bucket| bucket.rule.name));
+            Err(ApiError::RateLimited {
+                retry_after_seconds: wait.max(1) as u64,
+            })
+        }
     }
 }
 

@@ -26,6 +26,7 @@ use tokio_util::sync::CancellationToken;
 pub use super::retry::RetrySchedule;
 use super::transport::MailTransport;
 use crate::{
+    metrics::{MailFailure, Metrics},
     secrets::OutboxKey,
     storage::{OutboxRow, Storage, StorageError},
 };
@@ -50,6 +51,8 @@ pub struct OutboxWorker {
     /// This service instance, as its claims name it.
     pub instance: String,
     pub key: Arc<OutboxKey>,
+    /// Counts the failed delivery attempts.
+    pub metrics: Metrics,
 }
 
 impl OutboxWorker {
@@ -208,6 +211,7 @@ impl OutboxWorker {
                     mail_id = row.id,
                     "outbox: the body cannot be opened with this outbox key"
                 );
+                self.metrics.mail_failure(MailFailure::Retry);
                 self.storage
                     .mark_mail_retry(row.id, now + wait.as_secs() as i64, "outbox key")
                     .await?;
@@ -215,6 +219,7 @@ impl OutboxWorker {
             }
             Err(Unbuildable::Invalid(err)) => {
                 tracing::error!(mail_id = row.id, error = %err, "outbox: mail cannot be built");
+                self.metrics.mail_failure(MailFailure::Failed);
                 self.storage.mark_mail_failed(row.id, now, &err).await?;
                 return Ok(false);
             }
@@ -239,6 +244,7 @@ impl OutboxWorker {
             }
             Err(err) if err.permanent => {
                 tracing::warn!(mail_id = row.id, error = %err, "outbox: mail refused for good");
+                self.metrics.mail_failure(MailFailure::Failed);
                 self.storage
                     .mark_mail_failed(row.id, now, &err.message)
                     .await?;
@@ -254,6 +260,7 @@ impl OutboxWorker {
                     error = %err,
                     "outbox: delivery failed, will retry"
                 );
+                self.metrics.mail_failure(MailFailure::Retry);
                 self.storage
                     .mark_mail_retry(row.id, now + wait.as_secs() as i64, &err.message)
                     .await?;

@@ -96,6 +96,7 @@ pub async fn confirm(
     }
     let reservation = limits::reserve(
         &state.storage,
+        &state.metrics,
         &[Bucket::new(EMAIL_CODE_ACCOUNT, account.id)],
     )
     .await?;

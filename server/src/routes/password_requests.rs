@@ -43,6 +43,7 @@ pub async fn request_password(
     };
     limits::reserve(
         &state.storage,
+        &state.metrics,
         &limits::mail_buckets(email.as_str(), &network.0),
     )
     .await?

@@ -24,9 +24,13 @@ pub async fn register(
 ) -> Result<Accepted, ApiError> {
     let details = ValidDetails::parse(&raw).map_err(ApiError::Invalid)?;
     let email = details.email.as_str();
-    limits::reserve(&state.storage, &limits::mail_buckets(email, &network.0))
-        .await?
-        .keep();
+    limits::reserve(
+        &state.storage,
+        &state.metrics,
+        &limits::mail_buckets(email, &network.0),
+    )
+    .await?
+    .keep();
 
     let password = generate_password();
     let (existing, hash) = account_and_password_hash(&state, email, &password).await?;

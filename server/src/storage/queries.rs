@@ -505,6 +505,18 @@ impl Storage {
         .fetch_one(&self.pool)
         .await?)
     }
+
+    /// Mails waiting to leave (neither sent nor failed for good), and when the oldest of
+    /// them was written: the outbox figures of `/metrics`. Plain SQL that SQLite and
+    /// PostgreSQL both run.
+    pub async fn outbox_waiting(&self) -> Result<(i64, Option<i64>), StorageError> {
+        Ok(sqlx::query_as(
+            "SELECT COUNT(*), MIN(created_at) FROM outbox \
+             WHERE sent_at IS NULL AND failed_at IS NULL",
+        )
+        .fetch_one(&self.pool)
+        .await?)
+    }
 }
 
 impl Tx {

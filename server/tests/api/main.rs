@@ -11,6 +11,7 @@ mod ledger_properties;
 mod limits;
 mod links;
 mod mail;
+mod metrics;
 mod operations;
 mod passwords;
 mod support;
