@@ -1,23 +1,42 @@
 #!/usr/bin/env bash
-# Load figures for the account read (GET /api/v1/account, token-authenticated, SQLite)
-# next to the bare liveness endpoint, in the same run: the release service on loopback,
-# wrk as a separate process (on the same cores: figures are a floor, not a ceiling).
+# Load figures for the account read (GET /api/v1/account, token-authenticated) next to
+# the bare liveness endpoint, in the same run: the release service on loopback, wrk as a
+# separate process (on the same cores: figures are a floor, not a ceiling).
+#   DATABASE_URL  the service's database [default: a new SQLite file]; for PostgreSQL run
+#                 it under scripts/with-postgres.sh with DATABASE_URL=postgres (a new
+#                 database on that server is made)
+#   INSTANCES     service instances on that database [default: 1]; the load is spread
+#                 over them, one wrk per instance, and their figures added up
 # Usage: bash scripts/bench-account-read.sh [seconds] [connections]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-10}"
 connections="${2:-32}"
+instances="${INSTANCES:-1}"
 command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)" >&2; exit 1; }
-cargo build --release -p account-server
+cargo build --release -p account-server -q
 
 work=$(mktemp -d)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-base="http://127.0.0.1:$port"
-ACCOUNT_SERVER_LISTEN="127.0.0.1:$port" ACCOUNT_SERVER_DATABASE_URL="sqlite://$work/bench.db" \
-  ACCOUNT_SERVER_MAIL_DIR="$work/outbox" RUST_LOG=warn target/release/account-server &
-service=$!
-trap 'kill $service; wait $service 2>/dev/null; rm -rf "$work"' EXIT
-until curl -fsS "$base/health/ready" >/dev/null 2>&1; do sleep 0.1; done
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+database_url="${DATABASE_URL:-sqlite://$work/bench.db}"
+if [ "$database_url" = postgres ]; then
+  name="bench_$(date +%s)_$$"
+  psql -q "$TEST_POSTGRES_URL/postgres" -c "CREATE DATABASE $name"
+  database_url="$TEST_POSTGRES_URL/$name"
+fi
+export ACCOUNT_SERVER_DATABASE_URL="$database_url"
+export ACCOUNT_SERVER_OUTBOX_KEY=$(head -c 32 /dev/urandom | base64)
+export ACCOUNT_SERVER_MAIL_DIR="$work/outbox" RUST_LOG=warn
+services=() ports=()
+stop() { kill "${services[@]}" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
+trap stop EXIT
+for _ in $(seq "$instances"); do
+  port=$(free_port)
+  ACCOUNT_SERVER_LISTEN="127.0.0.1:$port" target/release/account-server &
+  services+=($!) ports+=("$port")
+  until curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1; do sleep 0.1; done
+done
+base="http://127.0.0.1:${ports[0]}"
 
 curl -fsS "$base/api/v1/accounts" -H 'content-type: application/json' -d '{
   "email": "bench@example.fr", "company_name": "Bench SARL", "contact_first_name": "Marie",
@@ -36,8 +55,36 @@ token=$(curl -fsS "$base/api/v1/links" -H 'content-type: application/json' -d "{
   \"machine\": {\"fingerprint\": \"$(printf 'ab%.0s' $(seq 32))\", \"name\": \"BENCH\", \"os\": \"Linux\", \"app_version\": \"0\"}}" \
   | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
 
-echo "== GET /health/live (bare endpoint)"
-wrk -t2 -c"$connections" -d"${seconds}s" --latency "$base/health/live" | grep -E "Requests/sec|Latency|50%|99%"
-echo "== GET /api/v1/account (token lookup + account + machines from SQLite)"
-wrk -t2 -c"$connections" -d"${seconds}s" --latency -H "Authorization: Bearer $token" "$base/api/v1/account" | grep -E "Requests/sec|Latency|50%|99%|Non-2xx"
-echo "peak resident memory of the service: $(grep VmHWM /proc/$service/status | awk '{print $2, $3}')"
+# One wrk per instance at once; requests per second added up, the worst p99 kept.
+load() {
+  local path="$1" header="${2:-}" outs=() loads=() i=0
+  for port in "${ports[@]}"; do
+    outs+=("$work/wrk.$i"); i=$((i + 1))
+    wrk -t1 -c$((connections / instances)) -d"${seconds}s" --latency ${header:+-H "$header"} \
+      "http://127.0.0.1:$port$path" >"${outs[-1]}" &
+    loads+=($!)
+  done
+  wait "${loads[@]}"
+  python3 - "${outs[@]}" <<'PY'
+import re, sys
+def ms(v):
+    n, unit = re.match(r"([\d.]+)(\w+)", v).groups()
+    return float(n) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+rps, p50, p99, bad = 0.0, 0.0, 0.0, 0
+for path in sys.argv[1:]:
+    text = open(path).read()
+    rps += float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+    p50 = max(p50, ms(re.search(r"50%\s+(\S+)", text).group(1)))
+    p99 = max(p99, ms(re.search(r"99%\s+(\S+)", text).group(1)))
+    m = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
+    bad += int(m.group(1)) if m else 0
+print(f"{rps:10.0f} req/s   p50 {p50:7.2f} ms   p99 {p99:7.2f} ms   non-2xx {bad}")
+PY
+}
+
+echo "database: ${database_url%%:*}, instances: $instances, connections: $connections, ${seconds}s each"
+echo -n "GET /health/live  (bare endpoint)  "; load /health/live
+echo -n "GET /api/v1/account (token, account, machines)  "; load /api/v1/account "Authorization: Bearer $token"
+for pid in "${services[@]}"; do
+  echo "peak resident memory of instance $pid: $(grep VmHWM /proc/$pid/status | awk '{print $2, $3}')"
+done

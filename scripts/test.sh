@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every check and test: formatting, lints, the UI's type check, and the tests of
-# every crate (the service on loopback with a real SMTP server, a real SQLite file, a
+# every crate (the service on loopback with a real SMTP server, a real SQLite file — and
+# the service's tests once more on a real PostgreSQL server started for them —, a
 # real Secret Service for the credential store, and the app's real window under Xvfb
 # driven through WebDriver); then the release build and its Debian package; last, the
 # Windows program and installer, cross-built and tried under Wine.
@@ -20,6 +21,11 @@ dbus-run-session -- bash -c '
   export GNOME_KEYRING_CONTROL SSH_AUTH_SOCK
   cargo test --workspace --locked
 '
+
+# Every service, console and ledger test again, on PostgreSQL: a server of their own
+# (Debian's PostgreSQL 15, initdb in a temporary folder, a free loopback port), stopped
+# and removed afterwards.
+bash scripts/with-postgres.sh cargo test -p account-server --locked
 
 # The benchmarks' own checks (every search answers, every hash verifies), at a small
 # size: their timings mean nothing here and none is asserted.

@@ -122,7 +122,11 @@ pub fn database_contents(data: &tempfile::TempDir) -> Vec<u8> {
             .arg(database_url(data))
             .output()
             .expect("pg_dump runs");
-        assert!(dump.status.success(), "{}", String::from_utf8_lossy(&dump.stderr));
+        assert!(
+            dump.status.success(),
+            "{}",
+            String::from_utf8_lossy(&dump.stderr)
+        );
         return dump.stdout;
     }
     let main = database_path(data);

@@ -169,10 +169,7 @@ async fn columns(
                AND is_generated = 'NEVER' ORDER BY ordinal_position"
         }
     };
-    let found: Vec<(String, String)> = sqlx::query_as(sql)
-        .bind(table)
-        .fetch_all(&mut **tx)
-        .await?;
+    let found: Vec<(String, String)> = sqlx::query_as(sql).bind(table).fetch_all(&mut **tx).await?;
     Ok(found
         .into_iter()
         .map(|(name, kind)| {
@@ -275,11 +272,9 @@ async fn restart_identities(tx: &mut Transaction<'static, Any>) -> Result<(), Co
 }
 
 async fn count(tx: &mut Transaction<'static, Any>, table: &str) -> Result<i64, CopyError> {
-    Ok(
-        sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
-            .fetch_one(&mut **tx)
-            .await?,
-    )
+    Ok(sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+        .fetch_one(&mut **tx)
+        .await?)
 }
 
 /// Every account's balance, by account.

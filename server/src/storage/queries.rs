@@ -353,12 +353,12 @@ impl Storage {
             self.dialect.skip_locked()
         );
         let rows = sqlx::query_as::<_, OutboxRow>(&sql)
-        .bind(instance)
-        .bind(now)
-        .bind(dead_before)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
+            .bind(instance)
+            .bind(now)
+            .bind(dead_before)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
         Ok(rows)
     }
 
@@ -380,10 +380,10 @@ impl Storage {
             self.dialect.skip_locked()
         );
         Ok(sqlx::query_as::<_, OutboxRow>(&sql)
-        .bind(instance)
-        .bind(dead_before)
-        .fetch_optional(&self.pool)
-        .await?)
+            .bind(instance)
+            .bind(dead_before)
+            .fetch_optional(&self.pool)
+            .await?)
     }
 
     /// The mail server answers again: every waiting mail is due now.
@@ -490,10 +490,10 @@ impl Storage {
             self.dialect.greatest()
         );
         let at: Option<i64> = sqlx::query_scalar(&sql)
-        .bind(instance)
-        .bind(dead_after_seconds)
-        .fetch_one(&self.pool)
-        .await?;
+            .bind(instance)
+            .bind(dead_after_seconds)
+            .fetch_one(&self.pool)
+            .await?;
         Ok(at)
     }
 

@@ -79,10 +79,17 @@ async fn copy_moves_every_account_machine_and_ledger_entry_and_the_service_runs_
     create_database(&target_url).await;
     let output = copy(&source_url, &target_url);
     let said = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{said}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert!(said.contains("accounts: 3"), "{said}");
     assert!(said.contains("ledger_entries: 6"), "{said}");
-    assert!(said.contains("balance of each of 3 accounts match"), "{said}");
+    assert!(
+        said.contains("balance of each of 3 accounts match"),
+        "{said}"
+    );
 
     // Never into a database that holds something.
     let again = copy(&source_url, &target_url);
@@ -149,4 +156,28 @@ async fn copy_refuses_an_address_that_is_no_database() {
     assert_eq!(output.status.code(), Some(1));
     let said = String::from_utf8_lossy(&output.stderr);
     assert!(said.contains("sqlite:// or postgres://"), "{said}");
+}
+
+#[tokio::test]
+async fn migrate_brings_a_new_database_up_to_date_and_says_so() {
+    let data = tempfile::tempdir().unwrap();
+    let url = database_url(&data);
+    create_database(&url).await;
+    for _ in 0..2 {
+        let output = Command::new(env!("CARGO_BIN_EXE_account-server"))
+            .args(["--database-url", &url, "migrate"])
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&output.stdout);
+        assert!(output.status.success(), "{said}");
+        assert!(said.contains("up to date"), "{said}");
+    }
+    // The schema is there: the service's storage works on it without migrating.
+    let storage = Storage::open(&url).await.unwrap();
+    let mut tx = storage.read().await.unwrap();
+    assert!(tx
+        .account_by_email("nobody@example.fr")
+        .await
+        .unwrap()
+        .is_none());
 }

@@ -79,7 +79,10 @@ async fn registrations_and_links_over_three_instances_mail_each_once_with_unique
     }))
     .await;
 
-    let customer_ids: HashSet<_> = links.iter().map(|l| l.account.customer_id.clone()).collect();
+    let customer_ids: HashSet<_> = links
+        .iter()
+        .map(|l| l.account.customer_id.clone())
+        .collect();
     assert_eq!(customer_ids.len(), ACCOUNTS, "customer IDs repeat");
 
     // Every mail the outbox holds reached the server once, and no other.
@@ -137,9 +140,7 @@ async fn a_burst_of_wrong_passwords_over_three_instances_gets_no_more_checks_tha
 #[tokio::test]
 async fn two_edits_at_once_through_two_instances_save_one_and_answer_changed_elsewhere() {
     let instances = spawn_instances(3).await;
-    let (password, link) = instances[0]
-        .linked("twice@example.fr", &machine(1))
-        .await;
+    let (password, link) = instances[0].linked("twice@example.fr", &machine(1)).await;
     let edit = |first_name: &str| {
         let mut details = serde_json::to_value(&link.account.details).unwrap();
         details["contact_first_name"] = json!(first_name);
@@ -162,7 +163,9 @@ async fn two_edits_at_once_through_two_instances_save_one_and_answer_changed_els
         .collect();
     let conflicts: Vec<_> = answers
         .iter()
-        .filter(|(status, body)| *status == StatusCode::CONFLICT && body["code"] == "changed_elsewhere")
+        .filter(|(status, body)| {
+            *status == StatusCode::CONFLICT && body["code"] == "changed_elsewhere"
+        })
         .collect();
     assert_eq!((saved.len(), conflicts.len()), (1, 1), "{answers:?}");
     // What every instance reads is the one edit that was saved.
@@ -269,4 +272,3 @@ async fn the_mail_a_killed_instance_held_leaves_through_the_other_two_within_15_
         assert_eq!(status, StatusCode::UNAUTHORIZED);
     }
 }
-

@@ -349,7 +349,10 @@ async fn insert_or_replace_cannot_rewrite_an_entry() {
     // SQLite's INSERT OR REPLACE deletes the clashing row without firing delete
     // triggers; PostgreSQL's upsert updates it.
     let (replace, on_clash) = if on_postgres() {
-        ("INSERT", " ON CONFLICT DO UPDATE SET minutes = excluded.minutes")
+        (
+            "INSERT",
+            " ON CONFLICT DO UPDATE SET minutes = excluded.minutes",
+        )
     } else {
         ("INSERT OR REPLACE", "")
     };

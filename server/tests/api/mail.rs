@@ -17,8 +17,8 @@ use serde_json::json;
 use test_support::{free_port, smtp::SmtpServer};
 
 use crate::helpers::{
-    create_database, database_contents, database_url, machine, registration, service_env, spawn_app,
-    spawn_app_with, spawn_app_without_smtp, TestApp,
+    create_database, database_contents, database_url, machine, registration, service_env,
+    spawn_app, spawn_app_with, spawn_app_without_smtp, TestApp,
 };
 
 /// Waits until `query` (one integer) gives a value accepted by `done`; panics after

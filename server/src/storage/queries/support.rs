@@ -264,8 +264,9 @@ impl Tx {
 
     /// The account's ledger, oldest first.
     pub async fn ledger(&mut self, account_id: AccountId) -> Result<Vec<LedgerRow>, StorageError> {
-        let sql =
-            format!("SELECT {LEDGER_COLUMNS} FROM ledger_entries WHERE account_id = $1 ORDER BY id");
+        let sql = format!(
+            "SELECT {LEDGER_COLUMNS} FROM ledger_entries WHERE account_id = $1 ORDER BY id"
+        );
         Ok(sqlx::query_as(&sql)
             .bind(account_id)
             .fetch_all(&mut *self.tx)
@@ -277,8 +278,9 @@ impl Tx {
         account_id: AccountId,
         id: i64,
     ) -> Result<Option<LedgerRow>, StorageError> {
-        let sql =
-            format!("SELECT {LEDGER_COLUMNS} FROM ledger_entries WHERE account_id = $1 AND id = $2");
+        let sql = format!(
+            "SELECT {LEDGER_COLUMNS} FROM ledger_entries WHERE account_id = $1 AND id = $2"
+        );
         Ok(sqlx::query_as(&sql)
             .bind(account_id)
             .bind(id)
@@ -604,10 +606,7 @@ impl Tx {
             .replace('_', "\\_")
     }
 
-    async fn count_text_matches_trigram(
-        &mut self,
-        words: &[String],
-    ) -> Result<i64, StorageError> {
+    async fn count_text_matches_trigram(&mut self, words: &[String]) -> Result<i64, StorageError> {
         let sql = format!(
             "SELECT COUNT(*) FROM (SELECT 1 FROM accounts WHERE {} LIMIT {}) AS found",
             Self::trigram_condition(words),
@@ -631,7 +630,10 @@ impl Tx {
         let order = if many {
             String::new()
         } else {
-            format!("ORDER BY similarity(search_text, account_search_fold(${})) DESC, id", n + 1)
+            format!(
+                "ORDER BY similarity(search_text, account_search_fold(${})) DESC, id",
+                n + 1
+            )
         };
         let sql = format!(
             "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE {} {order} LIMIT ${}",
