@@ -739,14 +739,15 @@ async fn run() {
         .unwrap();
     tx.commit().await.unwrap();
     storage.close().await;
-    let app = Application::build(Settings::loopback(
+    let mut settings = Settings::loopback(
         url.clone(),
         MailTransportSettings::File {
             dir: temp.path().join("outbox"),
         },
-    ))
-    .await
-    .unwrap();
+    );
+    settings.mail.outbox_key =
+        account_server::config::OutboxKeySource::File(temp.path().join("outbox.key"));
+    let app = Application::build(settings).await.unwrap();
     let base = format!("http://127.0.0.1:{}", app.port());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let running = tokio::spawn(app.run_until_stopped(async {

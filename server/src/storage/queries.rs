@@ -79,7 +79,7 @@ const LOCK_WAIT: Duration = Duration::from_secs(5);
 /// The key of the PostgreSQL advisory lock that write transactions take: one writer at a
 /// time across every instance, as SQLite has it, so a check and the write it allows
 /// cannot interleave with another instance's.
-const WRITE_LOCK: i64 = 0x6163_636f_756e_74; // "account"
+const WRITE_LOCK: i64 = 0x0061_6363_6f75_6e74; // "account"
 
 #[derive(Clone)]
 pub struct Storage {
