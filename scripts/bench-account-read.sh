@@ -74,8 +74,8 @@ rps, p50, p99, bad = 0.0, 0.0, 0.0, 0
 for path in sys.argv[1:]:
     text = open(path).read()
     rps += float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-    p50 = max(p50, ms(re.search(r"50%\s+(\S+)", text).group(1)))
-    p99 = max(p99, ms(re.search(r"99%\s+(\S+)", text).group(1)))
+    p50 = max(p50, ms(re.search(r"^\s+50%\s+(\S+)", text, re.M).group(1)))
+    p99 = max(p99, ms(re.search(r"^\s+99%\s+(\S+)", text, re.M).group(1)))
     m = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
     bad += int(m.group(1)) if m else 0
 print(f"{rps:10.0f} req/s   p50 {p50:7.2f} ms   p99 {p99:7.2f} ms   non-2xx {bad}")

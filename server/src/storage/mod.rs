@@ -219,9 +219,13 @@ fn is_transient(code: &str) -> bool {
     code == "5"
         // PostgreSQL: connection lost (08…), lock wait too long (55P03), serialization
         // failure or deadlock (40001, 40P01), too many connections (53300), shutting
-        // down or starting (57P01–57P03).
+        // down or starting (57P01–57P03), the database refusing connections for now
+        // (55000, e.g. ALLOW_CONNECTIONS false during maintenance).
         || code.starts_with("08")
-        || matches!(code, "55P03" | "40001" | "40P01" | "53300" | "57P01" | "57P02" | "57P03")
+        || matches!(
+            code,
+            "55P03" | "55000" | "40001" | "40P01" | "53300" | "57P01" | "57P02" | "57P03"
+        )
 }
 
 impl From<sqlx::migrate::MigrateError> for StorageError {

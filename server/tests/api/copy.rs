@@ -1,17 +1,22 @@
 //! Moving up: `account-server copy` takes a service's SQLite file to the test database
 //! (PostgreSQL when the tests run on it), and the service then runs on the copy as before.
 
-use std::process::{Command, Output};
+use std::{
+    process::{Command, Output},
+    sync::Arc,
+};
 
 use account_server::{
     config::OutboxKeySource,
-    storage::{NewLedgerEntry, Storage},
+    secrets::OutboxKey,
+    storage::{NewLedgerEntry, OutgoingMail, Storage},
     support::LedgerKind,
 };
 use reqwest::StatusCode;
 
 use crate::helpers::{
     create_database, database_url, machine, outbox_key_path, registration, spawn_app_with,
+    MAIL_WAIT,
 };
 
 fn copy(from: &str, to: &str) -> Output {
@@ -72,6 +77,24 @@ async fn copy_moves_every_account_machine_and_ledger_entry_and_the_service_runs_
     tx.commit().await.unwrap();
     storage.close().await;
     old.stop().await;
+    // A mail still waiting when the service stopped (sealed with the old outbox key).
+    let sealing = Storage::connect(&source_url)
+        .await
+        .unwrap()
+        .with_outbox_key(Arc::new(OutboxKey::load_or_create(&key).unwrap()));
+    let mut tx = sealing.write().await.unwrap();
+    tx.enqueue_mail(
+        &OutgoingMail {
+            to: "waiting@example.fr".into(),
+            subject: "Waiting through the move".into(),
+            body: "Still here after the move.".into(),
+        },
+        account_server::now(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    sealing.close().await;
 
     // Copied into a new database.
     let target_dir = tempfile::tempdir().unwrap();
@@ -86,6 +109,7 @@ async fn copy_moves_every_account_machine_and_ledger_entry_and_the_service_runs_
     );
     assert!(said.contains("accounts: 3"), "{said}");
     assert!(said.contains("ledger_entries: 6"), "{said}");
+    assert!(said.contains("outbox: 7"), "{said}");
     assert!(
         said.contains("balance of each of 3 accounts match"),
         "{said}"
@@ -103,6 +127,12 @@ async fn copy_moves_every_account_machine_and_ledger_entry_and_the_service_runs_
         settings.mail.outbox_key = OutboxKeySource::File(key.clone());
     })
     .await;
+    // The waiting mail leaves from the new database, opened with the old key.
+    let waiting = new
+        .smtp
+        .wait_for("waiting@example.fr", 1, MAIL_WAIT)
+        .await;
+    assert!(waiting[0].text.contains("Still here after the move."));
     for link in &links {
         let view = new.account_view(&link.token).await;
         assert_eq!(view.customer_id, link.account.customer_id);

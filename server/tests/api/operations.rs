@@ -306,3 +306,56 @@ fn stop_binary(mut child: Child) -> String {
         .unwrap();
     logs
 }
+
+/// Polls `/health/ready` until it answers `expected` (a load balancer's view).
+async fn wait_for_readiness(app: &crate::helpers::TestApp, expected: StatusCode) {
+    let started = Instant::now();
+    loop {
+        let status = app
+            .client
+            .get(app.url("/health/ready"))
+            .send()
+            .await
+            .unwrap()
+            .status();
+        if status == expected {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "/health/ready still answers {status}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test]
+async fn readiness_fails_while_the_database_server_refuses_the_service_and_recovers() {
+    // An SQLite file cannot stop answering a process that holds it open; a database
+    // server can (restarted, failed over, out of connections).
+    if !crate::helpers::on_postgres() {
+        return;
+    }
+    let app = spawn_app().await;
+    wait_for_readiness(&app, StatusCode::OK).await;
+    let url = app.database_url();
+    let (server, name) = url.rsplit_once('/').unwrap();
+    let admin = sqlx::AnyPool::connect(&format!("{server}/postgres"))
+        .await
+        .unwrap();
+    let refuse = |allow: bool| format!("ALTER DATABASE \"{name}\" ALLOW_CONNECTIONS {allow}");
+    sqlx::query(&refuse(false)).execute(&admin).await.unwrap();
+    sqlx::query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1")
+        .bind(name)
+        .execute(&admin)
+        .await
+        .unwrap();
+    wait_for_readiness(&app, StatusCode::SERVICE_UNAVAILABLE).await;
+    let response = app.register(&registration("meanwhile@example.fr")).await;
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+
+    sqlx::query(&refuse(true)).execute(&admin).await.unwrap();
+    wait_for_readiness(&app, StatusCode::OK).await;
+    let response = app.register(&registration("afterwards@example.fr")).await;
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+}
