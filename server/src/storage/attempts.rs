@@ -1,6 +1,9 @@
 //! What a limit is and how full it is: the data the storage counts attempts with. The
 //! rules of who is limited how live in `crate::limits`, which builds on this.
 
+use super::{Storage, StorageError};
+use crate::ids::AccountId;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rule {
     pub name: &'static str,
@@ -34,6 +37,92 @@ pub fn wait_for_room(rule: Rule, at_in_window: &[i64], now: i64) -> Option<i64> 
     // Room comes back when enough of the oldest attempts have left the window.
     let freeing = at_in_window[(count - rule.max) as usize];
     Some((freeing + rule.window_seconds - now).max(1))
+}
+
+// The attempts as stored: every instance counts the same rows.
+
+impl Storage {
+    /// Takes one attempt in every bucket, all or nothing, in one write transaction (the
+    /// write lock serialises concurrent reservations, whichever instance makes them).
+    /// `Err(wait)` when a bucket is full.
+    pub async fn reserve_attempts(
+        &self,
+        buckets: &[Bucket],
+        now: i64,
+    ) -> Result<Result<Vec<i64>, i64>, StorageError> {
+        let mut tx = self.write().await?.tx;
+        let mut wait: Option<i64> = None;
+        for bucket in buckets {
+            let times: Vec<i64> = sqlx::query_scalar(
+                "SELECT at FROM limit_attempts WHERE bucket = $1 AND at > $2 ORDER BY at, id",
+            )
+            .bind(&bucket.key)
+            .bind(now - bucket.rule.window_seconds)
+            .fetch_all(&mut *tx)
+            .await?;
+            if let Some(w) = wait_for_room(bucket.rule, &times, now) {
+                wait = Some(wait.map_or(w, |v| v.max(w)));
+            }
+        }
+        if let Some(wait) = wait {
+            tx.rollback().await?;
+            return Ok(Err(wait));
+        }
+        let mut ids = Vec::with_capacity(buckets.len());
+        for bucket in buckets {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO limit_attempts (bucket, at) VALUES ($1, $2) RETURNING id",
+            )
+            .bind(&bucket.key)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            ids.push(id);
+        }
+        tx.commit().await?;
+        Ok(Ok(ids))
+    }
+
+    /// Gives reserved attempts back (the password was right).
+    pub async fn refund_attempts(&self, ids: &[i64]) -> Result<(), StorageError> {
+        let mut tx = self.pool.begin().await?;
+        for id in ids {
+            sqlx::query("DELETE FROM limit_attempts WHERE id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Forgets attempts made before `before` (older than every window).
+    pub async fn prune_attempts(&self, before: i64) -> Result<u64, StorageError> {
+        let done = sqlx::query("DELETE FROM limit_attempts WHERE at < $1")
+            .bind(before)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Whether the account was used from `network` since `since` (a link, a machine seen).
+    pub async fn is_known_network(
+        &self,
+        account_id: AccountId,
+        network: &str,
+        since: i64,
+    ) -> Result<bool, StorageError> {
+        let found: Option<i64> = sqlx::query_scalar(
+            "SELECT 1 FROM account_networks WHERE account_id = $1 AND network = $2 \
+               AND last_seen_at >= $3",
+        )
+        .bind(account_id)
+        .bind(network)
+        .bind(since)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(found.is_some())
+    }
 }
 
 #[cfg(test)]

@@ -6,11 +6,17 @@
 //! the mail it causes commit together. SQL stays in this module, written once for the
 //! embedded SQLite file and for PostgreSQL (several instances on one database).
 
+mod accounts;
 pub mod attempts;
+mod audit;
 pub mod copy;
-mod queries;
+mod database;
+mod machines;
+mod outbox;
+mod support;
 
-pub use queries::{Dialect, Storage, Tx, RANKED_MATCHES_MAX};
+pub use database::{Dialect, Storage, Tx};
+pub use support::RANKED_MATCHES_MAX;
 
 use account_api::domain::{Email, Invalid, Language, Phone};
 

@@ -128,10 +128,7 @@ async fn copy_moves_every_account_machine_and_ledger_entry_and_the_service_runs_
     })
     .await;
     // The waiting mail leaves from the new database, opened with the old key.
-    let waiting = new
-        .smtp
-        .wait_for("waiting@example.fr", 1, MAIL_WAIT)
-        .await;
+    let waiting = new.smtp.wait_for("waiting@example.fr", 1, MAIL_WAIT).await;
     assert!(waiting[0].text.contains("Still here after the move."));
     for link in &links {
         let view = new.account_view(&link.token).await;

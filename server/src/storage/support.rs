@@ -1,6 +1,9 @@
 //! SQL of the support side: agents, their console sessions, API tokens, ledger, notes, timers, search.
 
-use super::{account_columns_of, Dialect, Tx, ACCOUNT_COLUMNS};
+use super::{
+    database::{account_columns_of, ACCOUNT_COLUMNS},
+    Dialect, Tx,
+};
 use crate::{
     ids::AccountId,
     storage::{

@@ -1,0 +1,267 @@
+//! The mail outbox, shared by every instance: each mail claimed by one instance at a time,
+//! a killed instance's claims taken over once it stops beating.
+
+use super::{Dialect, OutboxRow, OutgoingMail, Storage, StorageError, Tx};
+
+impl Dialect {
+    /// Locks the rows a claim takes, passing over those another instance is taking:
+    /// PostgreSQL lets several claims run at once; SQLite has one writer anyway.
+    fn skip_locked(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "",
+            Dialect::Postgres => "FOR UPDATE SKIP LOCKED",
+        }
+    }
+
+    /// The larger of two values (SQLite's two-argument `MAX`).
+    fn greatest(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "MAX",
+            Dialect::Postgres => "GREATEST",
+        }
+    }
+}
+
+impl Storage {
+    /// This instance is alive (its mail claims stay its own).
+    pub async fn instance_heartbeat(&self, instance: &str, now: i64) -> Result<(), StorageError> {
+        sqlx::query(
+            "INSERT INTO service_instances (id, started_at, heartbeat_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at",
+        )
+        .bind(instance)
+        .bind(now)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// This instance stops: its claims are handed back and it is forgotten; instances
+    /// silent for long are forgotten too.
+    pub async fn instance_stopped(&self, instance: &str) -> Result<(), StorageError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE outbox SET claimed_by = NULL WHERE claimed_by = $1")
+            .bind(instance)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM service_instances WHERE id = $1")
+            .bind(instance)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Takes up to `limit` due mails for `instance`. A mail claimed by another instance
+    /// is taken only if that instance stopped beating before `dead_before` (killed); a
+    /// live instance's claims are never taken.
+    pub async fn claim_due_mail(
+        &self,
+        instance: &str,
+        now: i64,
+        dead_before: i64,
+        limit: i64,
+    ) -> Result<Vec<OutboxRow>, StorageError> {
+        let sql = format!(
+            "UPDATE outbox SET claimed_by = $1, attempts = attempts + 1 \
+             WHERE id IN (SELECT id FROM outbox \
+                 WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $2 \
+                   AND (claimed_by IS NULL OR claimed_by NOT IN \
+                        (SELECT id FROM service_instances WHERE heartbeat_at >= $3)) \
+                 ORDER BY id LIMIT $4 {}) \
+             RETURNING id, recipient, subject, body, created_at, attempts",
+            self.dialect.skip_locked()
+        );
+        let rows = sqlx::query_as::<_, OutboxRow>(&sql)
+            .bind(instance)
+            .bind(now)
+            .bind(dead_before)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows)
+    }
+
+    /// Takes the oldest waiting mail even though its next attempt is not due: a probe of
+    /// the mail server, which, once it answers again, makes everything waiting due.
+    pub async fn claim_probe_mail(
+        &self,
+        instance: &str,
+        dead_before: i64,
+    ) -> Result<Option<OutboxRow>, StorageError> {
+        let sql = format!(
+            "UPDATE outbox SET claimed_by = $1, attempts = attempts + 1 \
+             WHERE id = (SELECT id FROM outbox \
+                 WHERE sent_at IS NULL AND failed_at IS NULL \
+                   AND (claimed_by IS NULL OR claimed_by NOT IN \
+                        (SELECT id FROM service_instances WHERE heartbeat_at >= $2)) \
+                 ORDER BY next_attempt_at, id LIMIT 1 {}) \
+             RETURNING id, recipient, subject, body, created_at, attempts",
+            self.dialect.skip_locked()
+        );
+        Ok(sqlx::query_as::<_, OutboxRow>(&sql)
+            .bind(instance)
+            .bind(dead_before)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    /// The mail server answers again: every waiting mail is due now.
+    pub async fn make_waiting_mail_due(&self, now: i64) -> Result<u64, StorageError> {
+        let done = sqlx::query(
+            "UPDATE outbox SET next_attempt_at = $1 \
+             WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at > $2",
+        )
+        .bind(now)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Gives back every mail `instance` holds (after a failure half-way through one).
+    pub async fn release_claims_of(&self, instance: &str) -> Result<(), StorageError> {
+        sqlx::query(
+            "UPDATE outbox SET claimed_by = NULL \
+             WHERE claimed_by = $1 AND sent_at IS NULL AND failed_at IS NULL",
+        )
+        .bind(instance)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Gives back mails taken but not tried, so they can be taken again at once.
+    pub async fn release_mail(&self, ids: &[i64]) -> Result<(), StorageError> {
+        for id in ids {
+            sqlx::query(
+                "UPDATE outbox SET claimed_by = NULL, attempts = attempts - 1 WHERE id = $1",
+            )
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Delivered: the body is erased, the record kept.
+    pub async fn mark_mail_sent(&self, id: i64, now: i64) -> Result<(), StorageError> {
+        sqlx::query(
+            "UPDATE outbox SET sent_at = $1, body = NULL, claimed_by = NULL, last_error = NULL \
+             WHERE id = $2",
+        )
+        .bind(now)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn mark_mail_retry(
+        &self,
+        id: i64,
+        next_attempt_at: i64,
+        error: &str,
+    ) -> Result<(), StorageError> {
+        sqlx::query(
+            "UPDATE outbox SET next_attempt_at = $1, claimed_by = NULL, last_error = $2 WHERE id = $3",
+        )
+        .bind(next_attempt_at)
+        .bind(error)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Refused for good by the mail server (unknown mailbox…): kept for the record.
+    pub async fn mark_mail_failed(
+        &self,
+        id: i64,
+        now: i64,
+        error: &str,
+    ) -> Result<(), StorageError> {
+        sqlx::query(
+            "UPDATE outbox SET failed_at = $1, body = NULL, claimed_by = NULL, last_error = $2 \
+             WHERE id = $3",
+        )
+        .bind(now)
+        .bind(error)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// When the next mail falls due, if any is waiting: its next attempt, or for a mail
+    /// claimed by another instance, the moment that instance would count as dead.
+    pub async fn next_mail_due_at(
+        &self,
+        instance: &str,
+        dead_after_seconds: i64,
+    ) -> Result<Option<i64>, StorageError> {
+        let sql = format!(
+            "SELECT MIN({}(o.next_attempt_at, \
+                 CASE WHEN o.claimed_by IS NULL THEN 0 \
+                      WHEN o.claimed_by = $1 THEN o.next_attempt_at \
+                      ELSE COALESCE(i.heartbeat_at + $2, 0) END)) \
+             FROM outbox o LEFT JOIN service_instances i ON i.id = o.claimed_by \
+             WHERE o.sent_at IS NULL AND o.failed_at IS NULL",
+            self.dialect.greatest()
+        );
+        let at: Option<i64> = sqlx::query_scalar(&sql)
+            .bind(instance)
+            .bind(dead_after_seconds)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(at)
+    }
+
+    /// Mails not yet delivered (nor refused for good).
+    pub async fn unsent_mail_count(&self) -> Result<i64, StorageError> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL",
+        )
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// Mails waiting to leave (neither sent nor failed for good), and when the oldest of
+    /// them was written: the outbox figures of `/metrics`. Plain SQL that SQLite and
+    /// PostgreSQL both run.
+    pub async fn outbox_waiting(&self) -> Result<(i64, Option<i64>), StorageError> {
+        Ok(sqlx::query_as(
+            "SELECT COUNT(*), MIN(created_at) FROM outbox \
+             WHERE sent_at IS NULL AND failed_at IS NULL",
+        )
+        .fetch_one(&self.pool)
+        .await?)
+    }
+}
+
+impl Tx {
+    /// Puts a mail in the outbox; it leaves only if this transaction commits.
+    pub async fn enqueue_mail(
+        &mut self,
+        mail: &OutgoingMail,
+        now: i64,
+    ) -> Result<(), StorageError> {
+        let key = self.outbox_key.as_ref().ok_or_else(|| {
+            StorageError::Unexpected(anyhow::anyhow!("no outbox key: mail cannot be written"))
+        })?;
+        let body = key.seal(&mail.to, &mail.body);
+        sqlx::query(
+            "INSERT INTO outbox (recipient, subject, body, created_at, next_attempt_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&mail.to)
+        .bind(&mail.subject)
+        .bind(&body)
+        .bind(now)
+        .bind(now)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+}
