@@ -214,6 +214,22 @@ impl OutboxKey {
         }
     }
 
+    /// A value that tells keys apart without revealing them (a key check value: the
+    /// AES-GCM tag of nothing, under a nonce and label used for nothing else). Kept in the
+    /// database, it shows whether every instance seals mail with the same key.
+    pub fn check_value(&self) -> String {
+        use aws_lc_rs::aead::{Aad, Nonce};
+        let mut nothing = Vec::new();
+        self.0
+            .seal_in_place_append_tag(
+                Nonce::assume_unique_for_key([0xff; 12]),
+                Aad::from(b"customer-account outbox key check 1".as_slice()),
+                &mut nothing,
+            )
+            .expect("AES-GCM tags an empty message");
+        hex::encode(nothing)
+    }
+
     /// The body as stored: encrypted, bound to its recipient.
     pub fn seal(&self, recipient: &str, body: &str) -> String {
         use aws_lc_rs::aead::{Aad, Nonce};
@@ -542,6 +558,10 @@ mod tests {
         assert_eq!(key.open("a@example.fr", &sealed).unwrap(), body);
         assert!(key.open("b@example.fr", &sealed).is_err());
         assert!(OutboxKey::generate().open("a@example.fr", &sealed).is_err());
+        // The check value tells keys apart, the same for the same key.
+        assert_eq!(key.check_value(), key.check_value());
+        assert_ne!(key.check_value(), OutboxKey::generate().check_value());
+        assert_eq!(key.check_value().len(), 32);
         // A body stored before sealing is sent as it is.
         assert_eq!(key.open("a@example.fr", "plain").unwrap(), "plain");
 

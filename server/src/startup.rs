@@ -19,7 +19,7 @@ use crate::{
     router,
     secrets::PasswordHasher,
     state::AppState,
-    storage::Storage,
+    storage::{KeyAgreement, Storage},
 };
 
 pub struct Application {
@@ -38,6 +38,20 @@ impl Application {
             .await
             .with_context(|| format!("cannot open the database {}", settings.database_url))?
             .with_outbox_key(outbox_key.clone());
+        match storage
+            .agree_on_outbox_key(&outbox_key.check_value())
+            .await?
+        {
+            KeyAgreement::Differs { waiting } => anyhow::bail!(
+                "this instance's outbox key is not the one the {waiting} mail(s) waiting in the \
+                 database were sealed with: give every instance the same key \
+                 (ACCOUNT_SERVER_OUTBOX_KEY or outbox_key_file)"
+            ),
+            KeyAgreement::Replaced => {
+                tracing::info!("a new outbox key: no sealed mail was waiting")
+            }
+            KeyAgreement::Same | KeyAgreement::Recorded => {}
+        }
         let listener = TcpListener::bind(settings.listen)
             .await
             .with_context(|| format!("cannot listen on {}", settings.listen))?;

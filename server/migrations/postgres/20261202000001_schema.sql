@@ -210,3 +210,10 @@ CREATE TABLE support_timers (
     started_at BIGINT NOT NULL,
     PRIMARY KEY (agent_id, account_id)
 );
+
+-- Settings every instance must agree on: the check value of the outbox key (never the
+-- key), so an instance with another key is noticed.
+CREATE TABLE service_settings (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);

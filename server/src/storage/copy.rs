@@ -10,7 +10,8 @@ use super::{Dialect, Storage, StorageError};
 
 /// The tables copied, parents before children; ledger entries by id, so a correction
 /// comes after the entry it reverses.
-const COPIED_TABLES: [&str; 13] = [
+/// The outbox key's check value comes along: the copy's instances must use the old key.
+const COPIED_TABLES: [&str; 14] = [
     "accounts",
     "agents",
     "machines",
@@ -24,6 +25,7 @@ const COPIED_TABLES: [&str; 13] = [
     "agent_sessions",
     "agent_api_tokens",
     "outbox",
+    "service_settings",
 ];
 
 /// Not copied: attempt counters and running instances only matter for minutes, and the
@@ -220,6 +222,7 @@ fn first_key(table: &str) -> &'static str {
         "email_changes" => "account_id",
         "support_timers" => "agent_id, account_id",
         "agent_sessions" | "agent_api_tokens" => "token_hash",
+        "service_settings" => "name",
         _ => "id",
     }
 }

@@ -16,6 +16,7 @@ mod outbox;
 mod support;
 
 pub use database::{Dialect, Storage, Tx};
+pub use outbox::KeyAgreement;
 pub use support::RANKED_MATCHES_MAX;
 
 use account_api::domain::{Email, Invalid, Language, Phone};

@@ -22,7 +22,55 @@ impl Dialect {
     }
 }
 
+/// How this instance's outbox key compares with the one the others use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyAgreement {
+    /// The key the database already knew.
+    Same,
+    /// The first key this database sees: now the one.
+    Recorded,
+    /// Another key, taken as the new one: no sealed mail was waiting (a rotation).
+    Replaced,
+    /// Another key while `waiting` mails sealed with the known one wait: refused.
+    Differs { waiting: i64 },
+}
+
 impl Storage {
+    /// Compares `check` (the key's [check value](crate::secrets::OutboxKey::check_value))
+    /// with the one recorded: every instance must seal and open mail with the same key.
+    pub async fn agree_on_outbox_key(&self, check: &str) -> Result<KeyAgreement, StorageError> {
+        let mut tx = self.write().await?;
+        let known: Option<String> =
+            sqlx::query_scalar("SELECT value FROM service_settings WHERE name = 'outbox_key'")
+                .fetch_optional(&mut *tx.tx)
+                .await?;
+        let agreement = match known {
+            Some(known) if known == check => return Ok(KeyAgreement::Same),
+            None => KeyAgreement::Recorded,
+            Some(_) => {
+                let waiting: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM outbox \
+                     WHERE sent_at IS NULL AND failed_at IS NULL AND body IS NOT NULL",
+                )
+                .fetch_one(&mut *tx.tx)
+                .await?;
+                if waiting > 0 {
+                    return Ok(KeyAgreement::Differs { waiting });
+                }
+                KeyAgreement::Replaced
+            }
+        };
+        sqlx::query(
+            "INSERT INTO service_settings (name, value) VALUES ('outbox_key', $1) \
+             ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+        )
+        .bind(check)
+        .execute(&mut *tx.tx)
+        .await?;
+        tx.commit().await?;
+        Ok(agreement)
+    }
+
     /// This instance is alive (its mail claims stay its own).
     pub async fn instance_heartbeat(&self, instance: &str, now: i64) -> Result<(), StorageError> {
         sqlx::query(

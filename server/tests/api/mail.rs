@@ -389,3 +389,56 @@ async fn no_password_or_code_is_on_disk_in_clear_while_mail_cannot_leave() {
         );
     }
 }
+
+/// The service's settings on `data`'s database, with the outbox key in `key_file`.
+fn settings_with_key(data: &tempfile::TempDir, key_file: &str) -> account_server::config::Settings {
+    let mut settings = account_server::config::Settings::loopback(
+        database_url(data),
+        MailTransportSettings::File {
+            dir: data.path().join("mail"),
+        },
+    );
+    settings.mail.outbox_key =
+        account_server::config::OutboxKeySource::File(data.path().join(key_file));
+    settings
+}
+
+#[tokio::test]
+async fn an_instance_with_another_outbox_key_is_refused_while_sealed_mail_waits() {
+    // Mail that cannot leave: its server is not there.
+    let data = Arc::new(tempfile::tempdir().unwrap());
+    let first = spawn_app_without_smtp(free_port(), data.clone()).await;
+    let response = first.register(&registration("sealed@example.fr")).await;
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+
+    // Another instance with its own key could not open that mail: it does not start.
+    let refused = account_server::Application::build(settings_with_key(&data, "other.key"))
+        .await
+        .err()
+        .expect("another outbox key is refused");
+    let said = format!("{refused:#}");
+    assert!(said.contains("outbox key"), "{said}");
+    assert!(said.contains("1 mail(s) waiting"), "{said}");
+    assert!(!said.contains(
+        &std::fs::read_to_string(data.path().join("other.key"))
+            .unwrap()
+            .trim()
+            .to_owned()
+    ));
+    // With the same key it does.
+    let second = spawn_app_without_smtp(free_port(), data.clone()).await;
+    drop((first, second));
+}
+
+#[tokio::test]
+async fn a_new_outbox_key_is_taken_once_no_sealed_mail_waits() {
+    let app = spawn_app().await;
+    let data = app.stop().await;
+    // Nothing waits: the new key replaces the old one (a rotation), for every instance.
+    let app = account_server::Application::build(settings_with_key(&data, "rotated.key"))
+        .await
+        .expect("a rotated key is taken");
+    drop(app);
+    let again = account_server::Application::build(settings_with_key(&data, "rotated.key")).await;
+    assert!(again.is_ok(), "the same new key again");
+}
