@@ -58,7 +58,7 @@ struct MailFailureLabels {
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct LimitLabels {
-    rules: String,
+    rule: String,
 }
 
 type HistogramFamily<L> = Family<L, Histogram, fn() -> Histogram>;
@@ -108,8 +108,8 @@ impl Metrics {
         let limit_refusals = Family::<LimitLabels, Counter>::default();
         registry.register(
             "limit_refusals",
-            "Attempts refused by an attempt limit (answered 429), by the rules the \
-             attempt counted against, one of which was full",
+            "Attempts refused by an attempt limit (answered 429), by the rule that was \
+             full (an attempt refused by two full rules counts under both)",
             limit_refusals.clone(),
         );
         let hash_wait = latency_histogram();
@@ -161,18 +161,17 @@ impl Metrics {
             .inc();
     }
 
-    /// An attempt refused by a limit; `rules` are the names of the rules it counted
-    /// against (never the keys: they hold addresses and networks).
-    pub fn limit_refusal<'a>(&self, rules: impl IntoIterator<Item = &'a str>) {
-        let mut rules: Vec<&str> = rules.into_iter().collect();
-        rules.sort_unstable();
-        rules.dedup();
-        self.0
-            .limit_refusals
-            .get_or_create(&LimitLabels {
-                rules: rules.join("+"),
-            })
-            .inc();
+    /// An attempt refused by a limit, counted under each rule that was full (its name,
+    /// never the bucket's key: keys hold addresses and networks).
+    pub fn limit_refusal(&self, full_rules: &[&str]) {
+        for rule in full_rules {
+            self.0
+                .limit_refusals
+                .get_or_create(&LimitLabels {
+                    rule: (*rule).to_owned(),
+                })
+                .inc();
+        }
     }
 
     /// The histogram of the password hasher's queue wait, for the hasher to record in.
@@ -241,13 +240,15 @@ mod tests {
             200,
             Duration::from_millis(3),
         );
-        metrics.limit_refusal(["pw-n", "pw-an", "pw-n"]);
+        metrics.limit_refusal(&["pw-an", "pw-n"]);
+        metrics.limit_refusal(&["pw-an"]);
         metrics.mail_failure(MailFailure::Retry);
         let text = metrics.encode(Some((2, 30)));
         for line in [
             "account_server_http_requests_total{route=\"/api/v1/account\",method=\"GET\",status=\"200\"} 1",
             "account_server_http_request_duration_seconds_count{route=\"/api/v1/account\",method=\"GET\"} 1",
-            "account_server_limit_refusals_total{rules=\"pw-an+pw-n\"} 1",
+            "account_server_limit_refusals_total{rule=\"pw-an\"} 2",
+            "account_server_limit_refusals_total{rule=\"pw-n\"} 1",
             "account_server_mail_failures_total{kind=\"retry\"} 1",
             "account_server_outbox_waiting_mails 2",
             "account_server_outbox_oldest_waiting_age_seconds 30",

@@ -124,7 +124,7 @@ impl Reservation {
 
 /// Takes one attempt in every bucket, or refuses with the longest wait among the
 /// buckets that are full; all or nothing, in one transaction. A refusal is counted in
-/// `metrics` under the buckets' rule names.
+/// `metrics` under each full rule.
 pub async fn reserve(
     storage: &Storage,
     metrics: &Metrics,
@@ -132,10 +132,10 @@ pub async fn reserve(
 ) -> Result<Reservation, ApiError> {
     match storage.reserve_attempts(buckets, crate::now()).await? {
         Ok(ids) => Ok(Reservation { ids }),
-        Err(wait) => {
-            metrics.limit_refusal(buckets.iter().map(|bucket| bucket.rule.name));
+        Err(refusal) => {
+            metrics.limit_refusal(&refusal.full);
             Err(ApiError::RateLimited {
-                retry_after_seconds: wait.max(1) as u64,
+                retry_after_seconds: refusal.wait.max(1) as u64,
             })
         }
     }

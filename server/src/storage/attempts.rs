@@ -39,19 +39,26 @@ pub fn wait_for_room(rule: Rule, at_in_window: &[i64], now: i64) -> Option<i64> 
     Some((freeing + rule.window_seconds - now).max(1))
 }
 
+/// An attempt refused: how long until every full bucket has room, and their rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub wait: i64,
+    pub full: Vec<&'static str>,
+}
+
 // The attempts as stored: every instance counts the same rows.
 
 impl Storage {
     /// Takes one attempt in every bucket, all or nothing, in one write transaction (the
     /// write lock serialises concurrent reservations, whichever instance makes them).
-    /// `Err(wait)` when a bucket is full.
+    /// `Err` when a bucket is full.
     pub async fn reserve_attempts(
         &self,
         buckets: &[Bucket],
         now: i64,
-    ) -> Result<Result<Vec<i64>, i64>, StorageError> {
+    ) -> Result<Result<Vec<i64>, Refusal>, StorageError> {
         let mut tx = self.write().await?.tx;
-        let mut wait: Option<i64> = None;
+        let mut refusal: Option<Refusal> = None;
         for bucket in buckets {
             let times: Vec<i64> = sqlx::query_scalar(
                 "SELECT at FROM limit_attempts WHERE bucket = $1 AND at > $2 ORDER BY at, id",
@@ -60,13 +67,18 @@ impl Storage {
             .bind(now - bucket.rule.window_seconds)
             .fetch_all(&mut *tx)
             .await?;
-            if let Some(w) = wait_for_room(bucket.rule, &times, now) {
-                wait = Some(wait.map_or(w, |v| v.max(w)));
+            if let Some(wait) = wait_for_room(bucket.rule, &times, now) {
+                let refusal = refusal.get_or_insert(Refusal {
+                    wait,
+                    full: Vec::new(),
+                });
+                refusal.wait = refusal.wait.max(wait);
+                refusal.full.push(bucket.rule.name);
             }
         }
-        if let Some(wait) = wait {
+        if let Some(refusal) = refusal {
             tx.rollback().await?;
-            return Ok(Err(wait));
+            return Ok(Err(refusal));
         }
         let mut ids = Vec::with_capacity(buckets.len());
         for bucket in buckets {

@@ -130,9 +130,10 @@ async fn metrics_count_requests_limit_refusals_the_outbox_and_the_hashers_queue(
             "account_server_http_request_duration_seconds_count{route=\"/api/v1/links\",method=\"POST\"}",
             6.0,
         ),
-        // Wrong passwords from a network the account does not know: all three rules.
+        // The sixth wrong password from one network: the per-account-and-network rule
+        // is full (5), the others are not.
         (
-            "account_server_limit_refusals_total{rules=\"pw-a+pw-an+pw-n\"}",
+            "account_server_limit_refusals_total{rule=\"pw-an\"}",
             1.0,
         ),
         ("account_server_outbox_oldest_waiting_age_seconds", 0.0),
