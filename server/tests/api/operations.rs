@@ -2,7 +2,6 @@
 //! the local outbox page, graceful shutdown, and logs free of secrets.
 
 use std::{
-    io::Read as _,
     process::{Child, Command, Stdio},
     time::{Duration, Instant},
 };
@@ -126,7 +125,7 @@ async fn the_binary_runs_on_its_defaults_shows_the_mail_locally_and_logs_no_secr
         .to_owned();
 
     // SIGTERM: a graceful stop, exit code 0.
-    let logs = stop_binary(child);
+    let logs = stop_binary(child, dir.path());
     assert!(logs.contains("account service listening"), "{logs}");
     assert!(!logs.contains(&password), "the password is in the logs");
     assert!(!logs.contains(&token), "the token is in the logs");
@@ -207,7 +206,7 @@ async fn json_logs_carry_the_request_id_each_answer_gives() {
     }
     assert_ne!(ids[0], ids[1], "each request its own ID");
 
-    let logs = stop_binary(child);
+    let logs = stop_binary(child, dir.path());
     let lines: Vec<Value> = logs
         .lines()
         .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
@@ -257,7 +256,8 @@ async fn a_trusted_proxys_request_id_is_kept() {
 }
 
 /// The service's binary in `dir` on a free loopback port, with one more environment
-/// variable, once it answers; its standard error is kept for `stop_binary`.
+/// variable, once it answers; its standard error goes to `service.log` in `dir` (a file,
+/// not a pipe: a pipe nobody reads until the end would fill up and stall the service).
 async fn start_binary(dir: &std::path::Path, extra: (&str, &str)) -> (Child, String) {
     let port = test_support::free_port();
     let child = Command::new(env!("CARGO_BIN_EXE_account-server"))
@@ -265,7 +265,7 @@ async fn start_binary(dir: &std::path::Path, extra: (&str, &str)) -> (Child, Str
         .env("ACCOUNT_SERVER_LISTEN", format!("127.0.0.1:{port}"))
         .env(extra.0, extra.1)
         .stdout(Stdio::null())
-        .stderr(Stdio::piped())
+        .stderr(std::fs::File::create(dir.join("service.log")).unwrap())
         .spawn()
         .unwrap();
     let base = format!("http://127.0.0.1:{port}");
@@ -288,7 +288,7 @@ async fn start_binary(dir: &std::path::Path, extra: (&str, &str)) -> (Child, Str
 
 /// Stops the binary with SIGTERM, checks it stopped gracefully (exit code 0), and
 /// returns what it logged.
-fn stop_binary(mut child: Child) -> String {
+fn stop_binary(mut child: Child, dir: &std::path::Path) -> String {
     let killed = Command::new("kill")
         .arg("-TERM")
         .arg(child.id().to_string())
@@ -297,14 +297,7 @@ fn stop_binary(mut child: Child) -> String {
     assert!(killed.success());
     let status = child.wait().unwrap();
     assert!(status.success(), "{status}");
-    let mut logs = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut logs)
-        .unwrap();
-    logs
+    std::fs::read_to_string(dir.join("service.log")).unwrap()
 }
 
 /// Polls `/health/ready` until it answers `expected` (a load balancer's view).
