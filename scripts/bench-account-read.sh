@@ -26,7 +26,8 @@ if [ "$database_url" = postgres ]; then
 fi
 export ACCOUNT_SERVER_DATABASE_URL="$database_url"
 export ACCOUNT_SERVER_OUTBOX_KEY=$(head -c 32 /dev/urandom | base64)
-export ACCOUNT_SERVER_MAIL_DIR="$work/outbox" RUST_LOG=warn
+# sqlx notices ("no transaction in progress" when wrk hangs up mid-COMMIT) are noise here.
+export ACCOUNT_SERVER_MAIL_DIR="$work/outbox" RUST_LOG=warn,sqlx::postgres::notice=error
 services=() ports=()
 stop() { kill "${services[@]}" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
 trap stop EXIT

@@ -72,14 +72,15 @@ pub fn database_url(data: &tempfile::TempDir) -> String {
 }
 
 /// Creates the PostgreSQL database `url` names unless it exists (SQLite creates its file).
+/// After it, `sqlx::AnyPool` opens either kind of database.
 pub async fn create_database(url: &str) {
+    sqlx::any::install_default_drivers();
     let Some(server) = postgres_server() else {
         return;
     };
     let Some(name) = url.strip_prefix(&format!("{server}/")) else {
         return;
     };
-    sqlx::any::install_default_drivers();
     let admin = sqlx::AnyPool::connect(&format!("{server}/postgres"))
         .await
         .expect("the test PostgreSQL server answers");
