@@ -8,7 +8,7 @@ use std::io::{BufRead as _, IsTerminal as _};
 use account_api::domain::{Email, Language};
 
 use crate::{
-    config::{AgentsCommand, ServiceCommand},
+    config::{AgentsCommand, OutboxCommand, ServiceCommand},
     secrets::{generate_password, token_hash, ApiToken, ClearPassword, PasswordHasher},
     storage::{copy::CopyError, Storage, StorageError},
 };
@@ -95,6 +95,12 @@ pub async fn run(database_url: &str, command: ServiceCommand) -> Result<String, 
             let storage = Storage::connect(database_url).await?;
             storage.close().await;
             Ok("the database is up to date".to_owned())
+        }
+        ServiceCommand::Outbox(OutboxCommand::GiveUp) => {
+            let storage = Storage::connect(database_url).await?;
+            let given_up = storage.give_up_waiting_mail(crate::now()).await;
+            storage.close().await;
+            Ok(format!("{} waiting mail(s) given up", given_up?))
         }
         ServiceCommand::Copy { from, to } => copy(&from, &to).await,
     }

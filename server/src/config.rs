@@ -126,6 +126,9 @@ pub enum ServiceCommand {
     /// Applies the database migrations this version needs, then exits (the service also
     /// applies them when it starts).
     Migrate,
+    /// The mail outbox.
+    #[command(subcommand)]
+    Outbox(OutboxCommand),
     /// Copies every account, machine, audit event, agent, ledger entry and waiting mail
     /// from one database into a new, empty one (e.g. the SQLite file into PostgreSQL),
     /// then checks that every count and every balance match. Stop the service first.
@@ -184,6 +187,14 @@ pub enum AgentsCommand {
         #[arg(long)]
         label: String,
     },
+}
+
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum OutboxCommand {
+    /// Gives up every mail still waiting (marked as failed, its body erased) and prints
+    /// how many. For when the outbox key that sealed them is lost: no key can send them,
+    /// and an instance with a new key refuses to start while they wait.
+    GiveUp,
 }
 
 /// The same settings as `Cli`, read from the --config file.

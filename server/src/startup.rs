@@ -45,7 +45,8 @@ impl Application {
             KeyAgreement::Differs { waiting } => anyhow::bail!(
                 "this instance's outbox key is not the one the {waiting} mail(s) waiting in the \
                  database were sealed with: give every instance the same key \
-                 (ACCOUNT_SERVER_OUTBOX_KEY or outbox_key_file)"
+                 (ACCOUNT_SERVER_OUTBOX_KEY or outbox_key_file); if that key is lost, \
+                 `account-server outbox give-up` gives up the waiting mail"
             ),
             KeyAgreement::Replaced => {
                 tracing::info!("a new outbox key: no sealed mail was waiting")

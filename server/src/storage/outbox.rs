@@ -266,6 +266,20 @@ impl Storage {
         Ok(at)
     }
 
+    /// Every mail still waiting is given up, as if refused for good (its body erased):
+    /// the operator's way out when the key that sealed them is lost. How many.
+    pub async fn give_up_waiting_mail(&self, now: i64) -> Result<u64, StorageError> {
+        let done = sqlx::query(
+            "UPDATE outbox SET failed_at = $1, body = NULL, claimed_by = NULL, \
+                last_error = 'given up by the operator' \
+             WHERE sent_at IS NULL AND failed_at IS NULL",
+        )
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
     /// Mails not yet delivered (nor refused for good).
     pub async fn unsent_mail_count(&self) -> Result<i64, StorageError> {
         Ok(sqlx::query_scalar(

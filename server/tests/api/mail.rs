@@ -425,9 +425,23 @@ async fn an_instance_with_another_outbox_key_is_refused_while_sealed_mail_waits(
             .trim()
             .to_owned()
     ));
+    assert!(said.contains("outbox give-up"), "{said}");
     // With the same key it does.
     let second = spawn_app_without_smtp(free_port(), data.clone()).await;
     drop((first, second));
+
+    // The key is lost for good: the operator gives the waiting mail up, and the new key
+    // is taken.
+    let output = Command::new(env!("CARGO_BIN_EXE_account-server"))
+        .args(["--database-url", &database_url(&data), "outbox", "give-up"])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{said}");
+    assert!(said.contains("1 waiting mail(s) given up"), "{said}");
+    account_server::Application::build(settings_with_key(&data, "other.key"))
+        .await
+        .expect("the new key, once nothing waits");
 }
 
 #[tokio::test]
