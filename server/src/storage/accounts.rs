@@ -38,30 +38,22 @@ impl Tx {
         password_hash: &str,
         now: i64,
     ) -> Result<AccountRow, StorageError> {
-        let address = details.address.as_ref().map(|a| a.to_raw());
-        let id: i64 = sqlx::query_scalar(
+        let mut insert = sqlx::query_scalar(
             "INSERT INTO accounts (email, company_name, contact_first_name, contact_last_name, \
                 phone, siret, address_street, address_postal_code, address_city, address_country, \
                 language, password_hash, version, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $14) RETURNING id",
-        )
-        .bind(details.email.as_str())
-        .bind(details.company_name.as_str())
-        .bind(details.contact_first_name.as_str())
-        .bind(details.contact_last_name.as_str())
-        .bind(details.phone.as_str())
-        .bind(details.siret.as_ref().map(|s| s.as_str().to_owned()))
-        .bind(address.as_ref().map(|a| a.street.clone()))
-        .bind(address.as_ref().map(|a| a.postal_code.clone()))
-        .bind(address.as_ref().map(|a| a.city.clone()))
-        .bind(address.as_ref().map(|a| a.country.clone()))
-        .bind(details.language.as_str())
-        .bind(password_hash)
-        .bind(now)
-        .bind(now)
-        .fetch_one(&mut *self.tx)
-        .await
-        .map_err(unique_email)?;
+        );
+        for value in detail_columns(details) {
+            insert = insert.bind(value);
+        }
+        let id: i64 = insert
+            .bind(password_hash)
+            .bind(now)
+            .bind(now)
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(unique_email)?;
         let id = AccountId::new(id);
         self.account_by_id(id)
             .await?
@@ -76,31 +68,23 @@ impl Tx {
         details: &ValidDetails,
         now: i64,
     ) -> Result<(), StorageError> {
-        let address = details.address.as_ref().map(|a| a.to_raw());
-        let done = sqlx::query(
+        let mut update = sqlx::query(
             "UPDATE accounts SET email = $1, company_name = $2, contact_first_name = $3, \
                 contact_last_name = $4, phone = $5, siret = $6, address_street = $7, \
                 address_postal_code = $8, address_city = $9, address_country = $10, language = $11, \
                 version = version + 1, updated_at = $12 \
              WHERE id = $13 AND version = $14",
-        )
-        .bind(details.email.as_str())
-        .bind(details.company_name.as_str())
-        .bind(details.contact_first_name.as_str())
-        .bind(details.contact_last_name.as_str())
-        .bind(details.phone.as_str())
-        .bind(details.siret.as_ref().map(|s| s.as_str().to_owned()))
-        .bind(address.as_ref().map(|a| a.street.clone()))
-        .bind(address.as_ref().map(|a| a.postal_code.clone()))
-        .bind(address.as_ref().map(|a| a.city.clone()))
-        .bind(address.as_ref().map(|a| a.country.clone()))
-        .bind(details.language.as_str())
-        .bind(now)
-        .bind(id)
-        .bind(expected_version)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(unique_email)?;
+        );
+        for value in detail_columns(details) {
+            update = update.bind(value);
+        }
+        let done = update
+            .bind(now)
+            .bind(id)
+            .bind(expected_version)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(unique_email)?;
         if done.rows_affected() == 0 {
             return Err(StorageError::ChangedElsewhere);
         }
@@ -279,6 +263,25 @@ impl Tx {
         .map_err(unique_email)?;
         Ok(())
     }
+}
+
+/// The values of the account's detail columns, in the order both the INSERT and the
+/// UPDATE list them (email … language); NULL where an optional field is absent.
+fn detail_columns(details: &ValidDetails) -> [Option<String>; 11] {
+    let address = details.address.as_ref().map(|a| a.to_raw());
+    [
+        Some(details.email.as_str().to_owned()),
+        Some(details.company_name.as_str().to_owned()),
+        Some(details.contact_first_name.as_str().to_owned()),
+        Some(details.contact_last_name.as_str().to_owned()),
+        Some(details.phone.as_str().to_owned()),
+        details.siret.as_ref().map(|s| s.as_str().to_owned()),
+        address.as_ref().map(|a| a.street.clone()),
+        address.as_ref().map(|a| a.postal_code.clone()),
+        address.as_ref().map(|a| a.city.clone()),
+        address.as_ref().map(|a| a.country.clone()),
+        Some(details.language.as_str().to_owned()),
+    ]
 }
 
 fn unique_email(err: sqlx::Error) -> StorageError {

@@ -9,7 +9,7 @@ use std::{
 use account_server::{
     config::OutboxKeySource,
     secrets::OutboxKey,
-    storage::{NewLedgerEntry, OutgoingMail, Storage},
+    storage::{OutgoingMail, Storage},
     support::LedgerKind,
 };
 use reqwest::StatusCode;
@@ -57,17 +57,7 @@ async fn copy_moves_every_account_machine_and_ledger_entry_and_the_service_runs_
                 LedgerKind::SupportCall
             };
             tx.add_ledger_entry(
-                &NewLedgerEntry {
-                    account_id: account.id,
-                    kind,
-                    minutes,
-                    worked_minutes: None,
-                    reference: "",
-                    note: "",
-                    agent_id: None,
-                    agent_name: "Léa",
-                    reverses: None,
-                },
+                &crate::ledger_properties::entry(account.id, kind, minutes),
                 account_server::now(),
             )
             .await

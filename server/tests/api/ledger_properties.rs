@@ -59,7 +59,12 @@ async fn new_account(storage: &Storage, n: u64) -> AccountId {
     account.id
 }
 
-fn entry<'a>(account_id: AccountId, kind: LedgerKind, minutes: i64) -> NewLedgerEntry<'a> {
+/// A ledger entry of `minutes` by no particular agent.
+pub(crate) fn entry<'a>(
+    account_id: AccountId,
+    kind: LedgerKind,
+    minutes: i64,
+) -> NewLedgerEntry<'a> {
     NewLedgerEntry {
         account_id,
         kind,

@@ -215,10 +215,12 @@ async fn a_killed_instances_mail_leaves_within_seconds_and_a_live_ones_is_never_
     )
     .await;
 
-    // A second instance on the same database, whose mail server works, leaves the
-    // live instance's claim alone (longer than an instance takes to count as gone).
+    // Two more instances on the same database (three, as behind a load balancer), whose
+    // mail server works, leave the live instance's claim alone (longer than an instance
+    // takes to count as gone).
     let smtp = SmtpServer::start();
     let second = spawn_app_without_smtp(smtp.port(), data.clone()).await;
+    let third = spawn_app_without_smtp(smtp.port(), data.clone()).await;
     tokio::time::sleep(Duration::from_secs(
         account_server::mail::worker::DEAD_AFTER_SECONDS as u64 + 2,
     ))
@@ -228,7 +230,7 @@ async fn a_killed_instances_mail_leaves_within_seconds_and_a_live_ones_is_never_
         "a live instance's mail was taken"
     );
 
-    // kill -9: the first instance's mail leaves through the second within seconds.
+    // kill -9: the first instance's mail leaves through another within seconds.
     let killed_at = Instant::now();
     Command::new("kill")
         .args(["-KILL", &first.id().to_string()])
@@ -245,7 +247,11 @@ async fn a_killed_instances_mail_leaves_within_seconds_and_a_live_ones_is_never_
     assert!(mail[0].password().is_some());
     wait_for_db(&db, WAITING, |n| n == 0, Duration::from_secs(10)).await;
     assert_eq!(smtp.mails_to("crash@example.fr").len(), 1, "sent once");
-    drop(second);
+    // Both survivors still answer.
+    for app in [&second, &third] {
+        let (status, _) = crate::helpers::error_of(app.account("no-such-token").await).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
 }
 
 #[tokio::test]

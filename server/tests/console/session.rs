@@ -352,18 +352,7 @@ async fn a_console_log_in_works_on_every_instance() {
         AGENT_PASSWORD,
     )
     .await;
-    assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    let session = response
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .map(|v| v.to_str().unwrap().to_owned())
-        .find(|c| c.starts_with("console_session="))
-        .expect("a session cookie")
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
+    let session = session_of(response).await;
     for app in &instances {
         let page = client
             .get(app.url("/console/"))
