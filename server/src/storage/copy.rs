@@ -11,7 +11,7 @@ use super::{Dialect, Storage, StorageError};
 /// The tables copied, parents before children; ledger entries by id, so a correction
 /// comes after the entry it reverses.
 /// The outbox key's check value comes along: the copy's instances must use the old key.
-const COPIED_TABLES: [&str; 14] = [
+const COPIED_TABLES: [&str; 16] = [
     "accounts",
     "agents",
     "machines",
@@ -26,6 +26,8 @@ const COPIED_TABLES: [&str; 14] = [
     "agent_api_tokens",
     "outbox",
     "service_settings",
+    "enrollment_keys",
+    "enrollment_key_uses",
 ];
 
 /// Not copied: attempt counters and running instances only matter for minutes, and the

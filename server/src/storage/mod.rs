@@ -11,11 +11,13 @@ pub mod attempts;
 mod audit;
 pub mod copy;
 mod database;
+mod enrollment_keys;
 mod machines;
 mod outbox;
 mod support;
 
 pub use database::{Dialect, Storage, Tx};
+pub use enrollment_keys::{EnrollmentKeyRow, KeyUse, NewEnrollmentKey};
 pub use outbox::KeyAgreement;
 pub use support::RANKED_MATCHES_MAX;
 

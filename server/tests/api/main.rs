@@ -3,6 +3,7 @@
 
 mod account;
 mod copy;
+mod enrollment_keys;
 mod errors;
 mod fuzz;
 mod helpers;
