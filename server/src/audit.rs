@@ -128,6 +128,8 @@ actions! {
     CreditAdded = "credit_added",
     EntryCorrected = "entry_corrected",
     NoteAdded = "note_added",
+    EnrollmentKeyCreated = "enrollment_key_created",
+    EnrollmentKeyRevoked = "enrollment_key_revoked",
 }
 
 impl fmt::Display for Action {

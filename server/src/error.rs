@@ -41,6 +41,10 @@ pub enum ApiError {
     MachineNotFound,
     #[error("this code is wrong or no longer valid")]
     EmailCodeInvalid,
+    #[error("{0}")]
+    EnrollmentKey(KeyRefusal),
+    #[error("no enrollment key of this account has this id")]
+    EnrollmentKeyNotFound,
     #[error("the service cannot answer right now")]
     ServiceUnavailable,
     /// Anything we did not expect: logged with its cause, answered without it.
@@ -81,11 +85,39 @@ impl ApiError {
                 StatusCode::UNPROCESSABLE_ENTITY,
                 ErrorCode::EmailCodeInvalid,
             ),
+            ApiError::EnrollmentKey(refusal) => refusal.status_and_code(),
+            ApiError::EnrollmentKeyNotFound => {
+                (StatusCode::NOT_FOUND, ErrorCode::EnrollmentKeyNotFound)
+            }
             ApiError::ServiceUnavailable => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 ErrorCode::ServiceUnavailable,
             ),
             ApiError::Unexpected(_) => (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Unexpected),
+        }
+    }
+}
+
+/// Why an enrollment key links nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum KeyRefusal {
+    #[error("this enrollment key is wrong")]
+    Invalid,
+    #[error("this enrollment key has expired")]
+    Expired,
+    #[error("every use of this enrollment key is taken")]
+    UsedUp,
+    #[error("this enrollment key was revoked")]
+    Revoked,
+}
+
+impl KeyRefusal {
+    fn status_and_code(self) -> (StatusCode, ErrorCode) {
+        match self {
+            KeyRefusal::Invalid => (StatusCode::UNAUTHORIZED, ErrorCode::EnrollmentKeyInvalid),
+            KeyRefusal::Expired => (StatusCode::FORBIDDEN, ErrorCode::EnrollmentKeyExpired),
+            KeyRefusal::UsedUp => (StatusCode::FORBIDDEN, ErrorCode::EnrollmentKeyUsedUp),
+            KeyRefusal::Revoked => (StatusCode::FORBIDDEN, ErrorCode::EnrollmentKeyRevoked),
         }
     }
 }

@@ -14,6 +14,7 @@ pub mod audit;
 pub mod cli;
 pub mod config;
 pub mod console;
+pub mod enrollment;
 pub mod error;
 pub mod extract;
 pub mod ids;

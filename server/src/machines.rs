@@ -75,3 +75,59 @@ pub async fn unlink(
     };
     tx.enqueue_mail(&mail, now).await
 }
+
+/// Unlinks, in one step, those of `ids` that are linked to `account` and were not seen for
+/// `not_seen_days` days (one seen since the list was shown is kept, and so is `keep`, the
+/// caller's own machine). Each is in the history; the account gets one mail listing them.
+/// The machines unlinked.
+#[allow(clippy::too_many_arguments)]
+pub async fn unlink_stale(
+    tx: &mut Tx,
+    templates: &Templates,
+    account: &AccountRow,
+    ids: &[MachineId],
+    not_seen_days: i64,
+    keep: Option<&MachineId>,
+    by: &Actor,
+    now: i64,
+) -> Result<Vec<MachineRow>, StorageError> {
+    let seen_before = now - not_seen_days * 24 * 3600;
+    let stale: Vec<MachineRow> = tx
+        .linked_machines(account.id)
+        .await?
+        .into_iter()
+        .filter(|m| ids.contains(&m.id) && Some(&m.id) != keep && m.last_seen_at < seen_before)
+        .collect();
+    if stale.is_empty() {
+        return Ok(stale);
+    }
+    let action = match by {
+        Actor::Agent(_) | Actor::Api(_) => Action::MachineUnlinkedBySupport,
+        Actor::Machine(_) | Actor::Anonymous => Action::MachineUnlinked,
+    };
+    for machine in &stale {
+        tx.unlink_machine(account.id, &machine.id, now).await?;
+        tx.audit(
+            account.id,
+            by,
+            action,
+            serde_json::json!({
+                "machine_id": machine.id,
+                "name": machine.name,
+                "not_seen_days": not_seen_days,
+            }),
+            now,
+        )
+        .await?;
+    }
+    let names: Vec<&str> = stale.iter().map(|m| m.name.as_str()).collect();
+    let mail = templates.stale_machines_unlinked(
+        &account.email,
+        account.language,
+        customer_id(account),
+        &names,
+        not_seen_days,
+    );
+    tx.enqueue_mail(&mail, now).await?;
+    Ok(stale)
+}

@@ -51,6 +51,24 @@ pub fn generate_email_code() -> ClearPassword {
     ClearPassword(format!("{}-{}", &raw[..4], &raw[4..]))
 }
 
+/// A fresh enrollment key: 30 characters of the password alphabet (about 148 bits),
+/// grouped by five. Shown once to whoever creates it; only [`enrollment_key_hash`] is kept.
+pub fn generate_enrollment_key() -> ClearPassword {
+    let mut rng = rand::rng();
+    let raw: String = (0..ENROLLMENT_KEY_LEN)
+        .map(|_| PASSWORD_ALPHABET[rng.random_range(0..PASSWORD_ALPHABET.len())] as char)
+        .collect();
+    ClearPassword(format_password(&raw))
+}
+
+const ENROLLMENT_KEY_LEN: usize = 30;
+
+/// What is stored of an enrollment key, in the form it is typed or pasted back (any case,
+/// spaces or dashes). Keys are long and random: a fast hash is enough.
+pub fn enrollment_key_hash(typed: &str) -> String {
+    token_hash(&account_api::wire::normalize_enrollment_key(typed))
+}
+
 /// What is stored of an e-mail confirmation code: bound to its account, in the form a
 /// user types it back (any case, spaces or dashes).
 pub fn email_code_hash(account_id: AccountId, typed: &str) -> String {

@@ -14,6 +14,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::{
     config::{MailTransportSettings, Settings},
+    enrollment,
     mail::{transport, OutboxWorker, Templates},
     metrics::Metrics,
     router,
@@ -139,6 +140,7 @@ impl Application {
     ) -> anyhow::Result<()> {
         let stop = CancellationToken::new();
         let worker = tokio::spawn(self.worker.run(stop.clone()));
+        let digests = tokio::spawn(enqueue_digests_until(self.state.clone(), stop.clone()));
         let storage = self.state.storage.clone();
         tracing::info!(address = %self.listener.local_addr()?, "account service listening");
         // The figures stop being served once the service has stopped.
@@ -170,10 +172,30 @@ impl Application {
         .await;
         stop.cancel();
         let _ = tokio::time::timeout(Duration::from_secs(30), worker).await;
+        let _ = digests.await;
         if let Some(metrics) = metrics {
             let _ = tokio::time::timeout(Duration::from_secs(5), metrics).await;
         }
         storage.close().await;
         serving.context("serving HTTP")
+    }
+}
+
+/// How often the enrollment keys' finished days are looked at for their digest mail.
+const DIGEST_EVERY: Duration = Duration::from_secs(5);
+
+/// Enqueues the enrollment keys' daily digests as their days end (see `enrollment`).
+async fn enqueue_digests_until(state: AppState, stop: CancellationToken) {
+    loop {
+        match enrollment::enqueue_due_digests(&state.storage, &state.templates, crate::now()).await
+        {
+            Ok(0) => {}
+            Ok(_) => state.mail_wake.notify_one(),
+            Err(err) => tracing::warn!(error = %err, "cannot enqueue enrollment key digests"),
+        }
+        tokio::select! {
+            () = stop.cancelled() => break,
+            () = tokio::time::sleep(DIGEST_EVERY) => {},
+        }
     }
 }

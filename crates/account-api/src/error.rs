@@ -42,6 +42,17 @@ pub enum ErrorCode {
     Timeout,
     ServiceUnavailable,
     Unexpected,
+    /// The enrollment key matches none: mistyped, or never created (a guess counts
+    /// against the network's limit).
+    EnrollmentKeyInvalid,
+    /// The enrollment key is past its expiry.
+    EnrollmentKeyExpired,
+    /// Every use of the enrollment key is taken.
+    EnrollmentKeyUsedUp,
+    /// The enrollment key was revoked.
+    EnrollmentKeyRevoked,
+    /// No enrollment key of this account has this id.
+    EnrollmentKeyNotFound,
     /// Support API: no API token, or one revoked or of a disabled agent.
     SupportTokenRequired,
     /// Support API: the search query is too short to look for anything (`field` is `q`).
@@ -68,6 +79,11 @@ impl ErrorCode {
         ErrorCode::EmailUnavailable,
         ErrorCode::MachineNotFound,
         ErrorCode::EmailCodeInvalid,
+        ErrorCode::EnrollmentKeyInvalid,
+        ErrorCode::EnrollmentKeyExpired,
+        ErrorCode::EnrollmentKeyUsedUp,
+        ErrorCode::EnrollmentKeyRevoked,
+        ErrorCode::EnrollmentKeyNotFound,
         ErrorCode::Timeout,
         ErrorCode::ServiceUnavailable,
         ErrorCode::Unexpected,
@@ -98,6 +114,11 @@ impl ErrorCode {
             ErrorCode::EmailUnavailable => "email_unavailable",
             ErrorCode::MachineNotFound => "machine_not_found",
             ErrorCode::EmailCodeInvalid => "email_code_invalid",
+            ErrorCode::EnrollmentKeyInvalid => "enrollment_key_invalid",
+            ErrorCode::EnrollmentKeyExpired => "enrollment_key_expired",
+            ErrorCode::EnrollmentKeyUsedUp => "enrollment_key_used_up",
+            ErrorCode::EnrollmentKeyRevoked => "enrollment_key_revoked",
+            ErrorCode::EnrollmentKeyNotFound => "enrollment_key_not_found",
             ErrorCode::Timeout => "timeout",
             ErrorCode::ServiceUnavailable => "service_unavailable",
             ErrorCode::Unexpected => "unexpected",

@@ -181,6 +181,99 @@ pub struct UnlinkMachineRequest {
     pub password: String,
 }
 
+/// `POST /api/v1/account/enrollment-keys` (password required): a key with which an
+/// administrator links several computers without typing the password on each.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrollmentKeyRequest {
+    pub password: String,
+    /// What the key is for ("Salle de formation"), as listed.
+    pub label: String,
+    /// How many computers it may link: 1 to [`ENROLLMENT_KEY_MAX_USES`]; default 10.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uses: Option<i64>,
+    /// Days until it expires: 1 to [`ENROLLMENT_KEY_MAX_DAYS`]; default 7.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_days: Option<i64>,
+}
+
+pub const ENROLLMENT_KEY_DEFAULT_USES: i64 = 10;
+pub const ENROLLMENT_KEY_MAX_USES: i64 = 500;
+pub const ENROLLMENT_KEY_DEFAULT_DAYS: i64 = 7;
+pub const ENROLLMENT_KEY_MAX_DAYS: i64 = 90;
+pub const ENROLLMENT_KEY_LABEL_MAX: usize = 60;
+
+/// The answer to a key's creation: the key itself, shown this once (only its hash is
+/// kept), and its entry in the list.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrollmentKeyCreated {
+    pub key: String,
+    pub enrollment_key: EnrollmentKeyView,
+}
+
+/// An enrollment key as listed (never the key itself).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrollmentKeyView {
+    pub id: i64,
+    pub label: String,
+    pub uses_allowed: i64,
+    pub uses_left: i64,
+    pub created_at: String,
+    pub expires_at: String,
+    /// Who created it: a computer of the account (its name) or support.
+    pub created_by: String,
+    /// `active`, `expired`, `used_up` or `revoked`.
+    pub status: String,
+    /// The computers linked with it, oldest first.
+    pub uses: Vec<EnrollmentKeyUse>,
+}
+
+/// One computer linked with a key.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrollmentKeyUse {
+    pub at: String,
+    pub machine_id: String,
+    pub machine_name: String,
+}
+
+/// `POST /api/v1/enrollment-links`: links this machine with an enrollment key instead of
+/// the e-mail address and password; otherwise the same as [`LinkRequest`] (bearer token
+/// included), and the same answer.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyLinkRequest {
+    pub enrollment_key: String,
+    pub machine: MachineInfo,
+    #[serde(default)]
+    pub move_machine: bool,
+}
+
+/// `POST /api/v1/account/machines/unlink-stale` (password required): unlinks, in one
+/// step, the computers the user was shown as not seen for `not_seen_days` days. One that
+/// was seen since, or is the caller, is kept.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnlinkStaleRequest {
+    pub password: String,
+    pub not_seen_days: i64,
+    pub machine_ids: Vec<String>,
+}
+
+pub const STALE_DAYS_MAX: i64 = 3650;
+
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnlinkStaleResponse {
+    /// The machine IDs unlinked.
+    pub unlinked: Vec<String>,
+    pub account: AccountView,
+}
+
+/// An enrollment key as typed or pasted: case, spaces and dashes do not matter.
+pub fn normalize_enrollment_key(typed: &str) -> String {
+    crate::password::normalize_typed_password(typed).replace('-', "")
+}
+
 /// `GET /health/ready`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Health {

@@ -19,6 +19,17 @@ CREATE TABLE enrollment_key_uses (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     key_id INTEGER NOT NULL REFERENCES enrollment_keys(id),
     machine_id TEXT NOT NULL,
-    at INTEGER NOT NULL
+    at INTEGER NOT NULL,
+    -- The day of the use in France (YYYY-MM-DD): the digest mail covers one key's day.
+    day TEXT NOT NULL
 );
 CREATE INDEX enrollment_key_uses_by_key ON enrollment_key_uses(key_id, at);
+CREATE INDEX enrollment_key_uses_by_day ON enrollment_key_uses(day);
+
+-- The digest mails sent: one per key and day of use.
+CREATE TABLE enrollment_key_digests (
+    key_id INTEGER NOT NULL REFERENCES enrollment_keys(id),
+    day TEXT NOT NULL,
+    sent_at INTEGER NOT NULL,
+    PRIMARY KEY (key_id, day)
+);

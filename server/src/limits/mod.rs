@@ -13,7 +13,7 @@
 //!   so strangers' guesses stay few without locking the company out of its own offices;
 //! - from a linked machine (edits and unlinks that ask for the password): per machine.
 
-pub use crate::storage::attempts::{Bucket, Rule};
+pub use crate::storage::attempts::{Bucket, Refusal, Rule};
 
 use crate::{error::ApiError, metrics::Metrics, storage::Storage};
 
@@ -59,6 +59,14 @@ pub const EMAIL_CODE_ACCOUNT: Rule = Rule {
     max: 10,
     window_seconds: 60 * 60,
 };
+/// Wrong enrollment keys from one network (keys are 150 random bits: this stops
+/// hammering, not a guess that could ever succeed). Only keys that match none count, so
+/// a room of computers behind one address using a real key is never held back.
+pub const WRONG_ENROLLMENT_KEY_NETWORK: Rule = Rule {
+    name: "key-n",
+    max: 10,
+    window_seconds: 15 * 60,
+};
 /// How long a network where the account was used stays one of its own.
 pub const KNOWN_NETWORK_DAYS: i64 = 60;
 
@@ -97,6 +105,10 @@ pub fn wrong_password_buckets(account: &str, source: PasswordSource<'_>) -> Vec<
     }
 }
 
+pub fn enrollment_key_buckets(network: &str) -> Vec<Bucket> {
+    vec![Bucket::new(WRONG_ENROLLMENT_KEY_NETWORK, network)]
+}
+
 pub fn mail_buckets(address: &str, network: &str) -> Vec<Bucket> {
     vec![
         Bucket::new(MAIL_ADDRESS, address),
@@ -132,12 +144,15 @@ pub async fn reserve(
 ) -> Result<Reservation, ApiError> {
     match storage.reserve_attempts(buckets, crate::now()).await? {
         Ok(ids) => Ok(Reservation { ids }),
-        Err(refusal) => {
-            metrics.limit_refusal(&refusal.full);
-            Err(ApiError::RateLimited {
-                retry_after_seconds: refusal.wait.max(1) as u64,
-            })
-        }
+        Err(refusal) => Err(refused(metrics, refusal)),
+    }
+}
+
+/// The answer to an attempt refused by a full bucket, counted under its rules.
+pub fn refused(metrics: &Metrics, refusal: Refusal) -> ApiError {
+    metrics.limit_refusal(&refusal.full);
+    ApiError::RateLimited {
+        retry_after_seconds: refusal.wait.max(1) as u64,
     }
 }
 

@@ -233,6 +233,94 @@ impl Templates {
         self.mail(to, language, text)
     }
 
+    /// One key's day of use: the computers it linked that day (France's time) and the uses
+    /// left, so the account's owner sees what an administrator did, in one mail.
+    #[allow(clippy::too_many_arguments)]
+    pub fn enrollment_key_digest(
+        &self,
+        to: &Email,
+        language: Language,
+        id: CustomerId,
+        label: &str,
+        day: &str,
+        uses: &[(String, String)],
+        uses_left: i64,
+    ) -> OutgoingMail {
+        let id = id.grouped();
+        let count = uses.len();
+        let list: String = uses
+            .iter()
+            .map(|(time, name)| format!("  - {time} : {name}\n"))
+            .collect();
+        let text = match language {
+            Language::Fr => Text {
+                subject: format!(
+                    "Compte client {id} — clé d'enrôlement « {label} » : {count} ordinateur(s) lié(s) le {}",
+                    french_date(day)
+                ),
+                body: format!(
+                    "Bonjour,\n\n\
+                     Le {} (heure de Paris), la clé d'enrôlement « {label} » a lié {count} \
+                     ordinateur(s) à votre compte client {id} :\n\n{list}\n\
+                     Utilisations restantes : {uses_left}.\n\n\
+                     Si vous n'êtes pas à l'origine de ces liaisons, révoquez la clé et déliez ces \
+                     ordinateurs depuis la section « Ordinateurs » de l'écran « Compte client ».",
+                    french_date(day)
+                ),
+            },
+            Language::En => Text {
+                subject: format!(
+                    "Customer account {id} — enrollment key \"{label}\": {count} computer(s) linked on {day}"
+                ),
+                body: format!(
+                    "Hello,\n\n\
+                     On {day} (Paris time), the enrollment key \"{label}\" linked {count} \
+                     computer(s) to your customer account {id}:\n\n{list}\n\
+                     Uses left: {uses_left}.\n\n\
+                     If you did not have these computers linked, revoke the key and unlink them \
+                     from the \"Computers\" section of the \"Customer account\" screen."
+                ),
+            },
+        };
+        self.mail(to, language, text)
+    }
+
+    /// Computers not seen for a while, unlinked in one step.
+    pub fn stale_machines_unlinked(
+        &self,
+        to: &Email,
+        language: Language,
+        id: CustomerId,
+        names: &[&str],
+        not_seen_days: i64,
+    ) -> OutgoingMail {
+        let id = id.grouped();
+        let count = names.len();
+        let list: String = names.iter().map(|n| format!("  - {n}\n")).collect();
+        let text = match language {
+            Language::Fr => Text {
+                subject: format!("Compte client {id} — {count} ordinateur(s) inactif(s) délié(s)"),
+                body: format!(
+                    "Bonjour,\n\n\
+                     Ces ordinateurs, qui ne s'étaient pas connectés depuis au moins \
+                     {not_seen_days} jour(s), ont été déliés de votre compte client {id} :\n\n\
+                     {list}\n\
+                     Un ordinateur délié peut être lié de nouveau à tout moment."
+                ),
+            },
+            Language::En => Text {
+                subject: format!("Customer account {id} — {count} inactive computer(s) unlinked"),
+                body: format!(
+                    "Hello,\n\n\
+                     These computers, not seen for at least {not_seen_days} day(s), were unlinked \
+                     from your customer account {id}:\n\n{list}\n\
+                     An unlinked computer can be linked again at any time."
+                ),
+            },
+        };
+        self.mail(to, language, text)
+    }
+
     pub fn machine_unlinked(
         &self,
         to: &Email,
@@ -528,6 +616,15 @@ impl Templates {
             },
         };
         self.mail(to, language, text)
+    }
+}
+
+/// "2026-07-01" as "01/07/2026".
+fn french_date(day: &str) -> String {
+    let parts: Vec<&str> = day.split('-').collect();
+    match parts.as_slice() {
+        [y, m, d] => format!("{d}/{m}/{y}"),
+        _ => day.to_owned(),
     }
 }
 

@@ -3,8 +3,12 @@
 
 use account_api::{
     details::ValidDetails,
+    domain::Invalid,
     error::FieldError,
-    wire::{AccountView, EditRequest, UnlinkMachineRequest},
+    wire::{
+        AccountView, EditRequest, UnlinkMachineRequest, UnlinkStaleRequest, UnlinkStaleResponse,
+        STALE_DAYS_MAX,
+    },
 };
 use axum::{extract::State, http::StatusCode, Json};
 
@@ -17,6 +21,7 @@ use crate::{
     audit::{Action, Actor},
     error::ApiError,
     extract::{ApiJson, ApiPath, BearerToken, ClientNetwork},
+    ids::MachineId,
     machines::{self, Unlinker},
     passwords::{check_password, typed_password, use_if_requested, PasswordCaller},
     state::AppState,
@@ -186,4 +191,67 @@ pub async fn unlink_other_machine(
     tx.commit().await?;
     state.mail_wake.notify_one();
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Unlinks, in one step, the computers the user was shown as not seen for N days.
+pub async fn unlink_stale_machines(
+    State(state): State<AppState>,
+    bearer: BearerToken,
+    ApiJson(request): ApiJson<UnlinkStaleRequest>,
+) -> Result<Json<UnlinkStaleResponse>, ApiError> {
+    let (machine, account) = authenticate(&state, bearer).await?;
+    let mut errors = Vec::new();
+    if !(1..=STALE_DAYS_MAX).contains(&request.not_seen_days) {
+        errors.push(FieldError::new("not_seen_days", Invalid::OutOfRange));
+    }
+    let password =
+        typed_password(&request.password).map_err(|e| errors.push(FieldError::new("password", e)));
+    let Ok(password) = password else {
+        return Err(ApiError::Invalid(errors));
+    };
+    if !errors.is_empty() {
+        return Err(ApiError::Invalid(errors));
+    }
+    // Ids that cannot be a machine's match none; a list longer than any account's is refused.
+    if request.machine_ids.len() > 10_000 {
+        return Err(ApiError::field("machine_ids", Invalid::TooLong));
+    }
+    let ids: Vec<MachineId> = request
+        .machine_ids
+        .iter()
+        .filter_map(|id| MachineId::parse(id.trim()))
+        .collect();
+    let matched = check_password(
+        &state,
+        PasswordCaller::LinkedMachine(&machine),
+        account.email.as_str(),
+        Some(&account),
+        &password,
+    )
+    .await?;
+    let now = crate::now();
+    let mut tx = state.storage.write().await?;
+    use_if_requested(&mut tx, account.id, &matched).await?;
+    let unlinked = machines::unlink_stale(
+        &mut tx,
+        &state.templates,
+        &account,
+        &ids,
+        request.not_seen_days,
+        Some(&machine.id),
+        &Actor::Machine(machine.id.clone()),
+        now,
+    )
+    .await?;
+    let fresh = tx
+        .account_by_id(account.id)
+        .await?
+        .ok_or(ApiError::NotLinked)?;
+    let view = account_view(&mut tx, &fresh, &machine.id).await?;
+    tx.commit().await?;
+    state.mail_wake.notify_one();
+    Ok(Json(UnlinkStaleResponse {
+        unlinked: unlinked.into_iter().map(|m| m.id.to_string()).collect(),
+        account: view,
+    }))
 }

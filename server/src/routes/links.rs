@@ -12,9 +12,9 @@
 //!    with `shares_identity`, instead of one silently evicting the other.
 
 use account_api::{
-    domain::Email,
+    domain::{Email, Invalid},
     error::FieldError,
-    wire::{LinkRequest, LinkResponse, MachineInfo},
+    wire::{normalize_enrollment_key, KeyLinkRequest, LinkRequest, LinkResponse, MachineInfo},
 };
 use axum::{extract::State, http::StatusCode, Json};
 
@@ -22,14 +22,16 @@ use super::caller::authenticate;
 use crate::{
     accounts::{account_view, customer_id},
     audit::{Action, Actor},
-    error::ApiError,
+    enrollment,
+    error::{ApiError, KeyRefusal},
     extract::{ApiJson, BearerToken, ClientNetwork},
     ids::MachineId,
+    limits,
     machines::{self, Unlinker},
     passwords::{check_password, typed_password, use_if_requested, PasswordCaller},
-    secrets::{new_machine_id, token_hash, MachineToken},
+    secrets::{self, new_machine_id, token_hash, MachineToken},
     state::AppState,
-    storage::{MachineRow, StorageError},
+    storage::{AccountRow, EnrollmentKeyRow, KeyUse, MachineRow, StorageError, Tx},
 };
 
 pub async fn link(
@@ -65,8 +67,106 @@ pub async fn link(
     let now = crate::now();
     let mut tx = state.storage.write().await?;
     use_if_requested(&mut tx, account.id, &matched).await?;
+    let link = Link {
+        account: &account,
+        machine: &machine,
+        bearer: &bearer,
+        network: &network,
+        move_machine: request.move_machine,
+        key: None,
+    };
+    let (machine_row, token) = attach(&state, &mut tx, &link, now).await?;
+    let mail = state.templates.machine_linked(
+        &account.email,
+        account.language,
+        customer_id(&account),
+        &machine_row.name,
+    );
+    tx.enqueue_mail(&mail, now).await?;
+    answer(&state, tx, &account, machine_row, token).await
+}
 
-    let presented = match &bearer.0 {
+/// Links with an enrollment key: the same as [`link`] once the key has given its account
+/// (its use taken in the same transaction, so a failed link gives it back), without the
+/// mail per computer: the key's day of use is mailed as one digest.
+pub async fn link_with_key(
+    State(state): State<AppState>,
+    network: ClientNetwork,
+    bearer: BearerToken,
+    ApiJson(request): ApiJson<KeyLinkRequest>,
+) -> Result<Json<LinkResponse>, ApiError> {
+    let key = normalize_enrollment_key(&request.enrollment_key);
+    if key.is_empty() {
+        return Err(ApiError::field("enrollment_key", Invalid::Empty));
+    }
+    let machine = valid_machine(&request.machine)?;
+    let now = crate::now();
+    let buckets = limits::enrollment_key_buckets(&network.0);
+    let mut tx = state.storage.write().await?;
+    // The limit is looked at before the key, or a guesser past it would still learn
+    // which key is right; only keys matching none are counted.
+    if let Some(refusal) = tx.full_buckets(&buckets, now).await? {
+        tx.rollback().await?;
+        return Err(limits::refused(&state.metrics, refusal));
+    }
+    let key = match tx
+        .use_enrollment_key(&secrets::enrollment_key_hash(&key), now)
+        .await?
+    {
+        KeyUse::Taken(key) => key,
+        KeyUse::Unknown => {
+            tx.add_attempts(&buckets, now).await?;
+            tx.commit().await?;
+            return Err(ApiError::EnrollmentKey(KeyRefusal::Invalid));
+        }
+        KeyUse::Expired => return Err(ApiError::EnrollmentKey(KeyRefusal::Expired)),
+        KeyUse::Exhausted => return Err(ApiError::EnrollmentKey(KeyRefusal::UsedUp)),
+        KeyUse::Revoked => return Err(ApiError::EnrollmentKey(KeyRefusal::Revoked)),
+    };
+    let account = tx
+        .account_by_id(key.account_id)
+        .await?
+        .ok_or_else(|| ApiError::Unexpected(anyhow::anyhow!("enrollment key without account")))?;
+    let link = Link {
+        account: &account,
+        machine: &machine,
+        bearer: &bearer,
+        network: &network,
+        move_machine: request.move_machine,
+        key: Some(&key),
+    };
+    let (machine_row, token) = attach(&state, &mut tx, &link, now).await?;
+    tx.record_enrollment_key_use(
+        key.id,
+        machine_row.id.as_str(),
+        now,
+        &enrollment::france_day(now),
+    )
+    .await?;
+    answer(&state, tx, &account, machine_row, token).await
+}
+
+/// What a link is about, whichever way the caller proved it may link.
+struct Link<'a> {
+    account: &'a AccountRow,
+    machine: &'a ValidMachine,
+    bearer: &'a BearerToken,
+    network: &'a ClientNetwork,
+    move_machine: bool,
+    /// The enrollment key used instead of the password.
+    key: Option<&'a EnrollmentKeyRow>,
+}
+
+/// Links the machine to the account inside `tx`, by the rules in this module's header:
+/// the machine record (re-activated or new) and its new token.
+async fn attach(
+    state: &AppState,
+    tx: &mut Tx,
+    link: &Link<'_>,
+    now: i64,
+) -> Result<(MachineRow, MachineToken), ApiError> {
+    let (account, machine) = (link.account, link.machine);
+    let presented = match &link.bearer.0 {
         Some(token) => tx.linked_machine_by_token_hash(&token_hash(token)).await?,
         None => None,
     };
@@ -82,10 +182,10 @@ pub async fn link(
     if let Some(current) = record.clone() {
         if current.account_id != account.id {
             if current.is_linked() {
-                if !request.move_machine {
+                if !link.move_machine {
                     return Err(ApiError::MachineLinkedElsewhere);
                 }
-                move_away(&state, &mut tx, &current, &account, now).await?;
+                move_away(state, tx, &current, account, now).await?;
             }
             record = None;
         }
@@ -119,27 +219,35 @@ pub async fn link(
         tx.insert_machine(&machine_row).await?;
     }
     // This network is the company's now: strangers' guesses elsewhere cannot lock it out.
-    tx.note_network(account.id, &network.0, now).await?;
+    tx.note_network(account.id, &link.network.0, now).await?;
+    let mut detail = serde_json::json!({
+        "machine_id": machine_row.id,
+        "name": machine_row.name,
+        "os": machine_row.os,
+        "relinked": record.is_some(),
+    });
+    if let Some(key) = link.key {
+        detail["enrollment_key"] = serde_json::json!({ "id": key.id, "label": key.label });
+    }
     tx.audit(
         account.id,
         &Actor::Machine(machine_row.id.clone()),
         Action::MachineLinked,
-        serde_json::json!({
-            "machine_id": machine_row.id,
-            "name": machine_row.name,
-            "os": machine_row.os,
-            "relinked": record.is_some(),
-        }),
+        detail,
         now,
     )
     .await?;
-    let mail = state.templates.machine_linked(
-        &account.email,
-        account.language,
-        customer_id(&account),
-        &machine_row.name,
-    );
-    tx.enqueue_mail(&mail, now).await?;
+    Ok((machine_row, token))
+}
+
+/// Commits the link and answers with the token and the account as the machine sees it.
+async fn answer(
+    state: &AppState,
+    mut tx: Tx,
+    account: &AccountRow,
+    machine_row: MachineRow,
+    token: MachineToken,
+) -> Result<Json<LinkResponse>, ApiError> {
     let fresh = tx
         .account_by_id(account.id)
         .await?
@@ -158,9 +266,9 @@ pub async fn link(
 /// The machine leaves the account it was linked to, which is told and keeps a trace.
 async fn move_away(
     state: &AppState,
-    tx: &mut crate::storage::Tx,
+    tx: &mut Tx,
     machine: &MachineRow,
-    to: &crate::storage::AccountRow,
+    to: &AccountRow,
     now: i64,
 ) -> Result<(), ApiError> {
     let from = tx

@@ -4,6 +4,7 @@
 mod account;
 mod caller;
 mod email_change;
+mod enrollment_keys;
 mod health;
 mod links;
 mod local_outbox;
@@ -33,6 +34,11 @@ fn api_routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
             post(password_requests::request_password),
         ),
         ("post", "/api/v1/links", post(links::link)),
+        (
+            "post",
+            "/api/v1/enrollment-links",
+            post(links::link_with_key),
+        ),
         ("delete", "/api/v1/link", delete(links::unlink_this_machine)),
         ("get", "/api/v1/account", get(account::read)),
         ("put", "/api/v1/account", put(account::edit)),
@@ -50,6 +56,26 @@ fn api_routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
             "post",
             "/api/v1/account/machines/{machine_id}/unlink",
             post(account::unlink_other_machine),
+        ),
+        (
+            "post",
+            "/api/v1/account/machines/unlink-stale",
+            post(account::unlink_stale_machines),
+        ),
+        (
+            "get",
+            "/api/v1/account/enrollment-keys",
+            get(enrollment_keys::list),
+        ),
+        (
+            "post",
+            "/api/v1/account/enrollment-keys",
+            post(enrollment_keys::create),
+        ),
+        (
+            "delete",
+            "/api/v1/account/enrollment-keys/{key_id}",
+            delete(enrollment_keys::revoke),
         ),
         ("get", "/api/v1/support/accounts", get(support_api::find)),
         (

@@ -1,7 +1,7 @@
 //! What a limit is and how full it is: the data the storage counts attempts with. The
 //! rules of who is limited how live in `crate::limits`, which builds on this.
 
-use super::{Storage, StorageError};
+use super::{Storage, StorageError, Tx};
 use crate::ids::AccountId;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,16 +48,15 @@ pub struct Refusal {
 
 // The attempts as stored: every instance counts the same rows.
 
-impl Storage {
-    /// Takes one attempt in every bucket, all or nothing, in one write transaction (the
-    /// write lock serialises concurrent reservations, whichever instance makes them).
-    /// `Err` when a bucket is full.
-    pub async fn reserve_attempts(
-        &self,
+impl Tx {
+    /// Which of `buckets` are full, and how long until they all have room; `None` if
+    /// none is. Inside a write transaction, so that an attempt added after it in the same
+    /// transaction cannot overshoot the limit.
+    pub async fn full_buckets(
+        &mut self,
         buckets: &[Bucket],
         now: i64,
-    ) -> Result<Result<Vec<i64>, Refusal>, StorageError> {
-        let mut tx = self.write().await?.tx;
+    ) -> Result<Option<Refusal>, StorageError> {
         let mut refusal: Option<Refusal> = None;
         for bucket in buckets {
             let times: Vec<i64> = sqlx::query_scalar(
@@ -65,7 +64,7 @@ impl Storage {
             )
             .bind(&bucket.key)
             .bind(now - bucket.rule.window_seconds)
-            .fetch_all(&mut *tx)
+            .fetch_all(&mut *self.tx)
             .await?;
             if let Some(wait) = wait_for_room(bucket.rule, &times, now) {
                 let refusal = refusal.get_or_insert(Refusal {
@@ -76,10 +75,15 @@ impl Storage {
                 refusal.full.push(bucket.rule.name);
             }
         }
-        if let Some(refusal) = refusal {
-            tx.rollback().await?;
-            return Ok(Err(refusal));
-        }
+        Ok(refusal)
+    }
+
+    /// Counts one attempt in every bucket; their ids, to give them back.
+    pub async fn add_attempts(
+        &mut self,
+        buckets: &[Bucket],
+        now: i64,
+    ) -> Result<Vec<i64>, StorageError> {
         let mut ids = Vec::with_capacity(buckets.len());
         for bucket in buckets {
             let id: i64 = sqlx::query_scalar(
@@ -87,10 +91,29 @@ impl Storage {
             )
             .bind(&bucket.key)
             .bind(now)
-            .fetch_one(&mut *tx)
+            .fetch_one(&mut *self.tx)
             .await?;
             ids.push(id);
         }
+        Ok(ids)
+    }
+}
+
+impl Storage {
+    /// Takes one attempt in every bucket, all or nothing, in one write transaction (the
+    /// write lock serialises concurrent reservations, whichever instance makes them).
+    /// `Err` when a bucket is full.
+    pub async fn reserve_attempts(
+        &self,
+        buckets: &[Bucket],
+        now: i64,
+    ) -> Result<Result<Vec<i64>, Refusal>, StorageError> {
+        let mut tx = self.write().await?;
+        if let Some(refusal) = tx.full_buckets(buckets, now).await? {
+            tx.rollback().await?;
+            return Ok(Err(refusal));
+        }
+        let ids = tx.add_attempts(buckets, now).await?;
         tx.commit().await?;
         Ok(Ok(ids))
     }

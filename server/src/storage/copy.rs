@@ -11,7 +11,7 @@ use super::{Dialect, Storage, StorageError};
 /// The tables copied, parents before children; ledger entries by id, so a correction
 /// comes after the entry it reverses.
 /// The outbox key's check value comes along: the copy's instances must use the old key.
-const COPIED_TABLES: [&str; 16] = [
+const COPIED_TABLES: [&str; 17] = [
     "accounts",
     "agents",
     "machines",
@@ -28,6 +28,7 @@ const COPIED_TABLES: [&str; 16] = [
     "service_settings",
     "enrollment_keys",
     "enrollment_key_uses",
+    "enrollment_key_digests",
 ];
 
 /// Not copied: attempt counters and running instances only matter for minutes, and the
@@ -225,6 +226,7 @@ fn first_key(table: &str) -> &'static str {
         "support_timers" => "agent_id, account_id",
         "agent_sessions" | "agent_api_tokens" => "token_hash",
         "service_settings" => "name",
+        "enrollment_key_digests" => "key_id, day",
         _ => "id",
     }
 }

@@ -195,4 +195,9 @@ impl Tx {
         self.tx.commit().await?;
         Ok(())
     }
+
+    pub async fn rollback(self) -> Result<(), StorageError> {
+        self.tx.rollback().await?;
+        Ok(())
+    }
 }

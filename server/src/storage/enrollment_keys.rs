@@ -134,19 +134,117 @@ impl Tx {
         })
     }
 
-    /// Records that `machine_id` was linked with key `key_id`.
+    /// Records that `machine_id` was linked with key `key_id` on `day` (France's date).
     pub async fn record_enrollment_key_use(
         &mut self,
         key_id: i64,
         machine_id: &str,
         now: i64,
+        day: &str,
     ) -> Result<(), StorageError> {
-        sqlx::query("INSERT INTO enrollment_key_uses (key_id, machine_id, at) VALUES ($1, $2, $3)")
-            .bind(key_id)
-            .bind(machine_id)
-            .bind(now)
-            .execute(&mut *self.tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO enrollment_key_uses (key_id, machine_id, at, day) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(key_id)
+        .bind(machine_id)
+        .bind(now)
+        .bind(day)
+        .execute(&mut *self.tx)
+        .await?;
         Ok(())
     }
+
+    /// The uses of the account's keys, oldest first, with the machine's name.
+    pub async fn enrollment_key_uses(
+        &mut self,
+        account_id: AccountId,
+    ) -> Result<Vec<KeyUseRow>, StorageError> {
+        Ok(sqlx::query_as(
+            "SELECT u.key_id, u.machine_id, m.name AS machine_name, u.at, u.day \
+             FROM enrollment_key_uses u \
+             JOIN enrollment_keys k ON k.id = u.key_id \
+             JOIN machines m ON m.id = u.machine_id \
+             WHERE k.account_id = $1 ORDER BY u.at, u.id",
+        )
+        .bind(account_id)
+        .fetch_all(&mut *self.tx)
+        .await?)
+    }
+
+    /// (key, day) pairs with uses on a day before `today` and no digest sent yet; days
+    /// before `oldest` are forgotten (a service stopped for weeks does not mail them late).
+    pub async fn digests_due(
+        &mut self,
+        today: &str,
+        oldest: &str,
+    ) -> Result<Vec<(i64, String)>, StorageError> {
+        Ok(sqlx::query_as(
+            "SELECT DISTINCT u.key_id, u.day FROM enrollment_key_uses u \
+             WHERE u.day < $1 AND u.day >= $2 AND NOT EXISTS ( \
+                SELECT 1 FROM enrollment_key_digests d \
+                WHERE d.key_id = u.key_id AND d.day = u.day) \
+             ORDER BY u.key_id, u.day",
+        )
+        .bind(today)
+        .bind(oldest)
+        .fetch_all(&mut *self.tx)
+        .await?)
+    }
+
+    /// One key's uses on one day, with the machine's name.
+    pub async fn enrollment_key_uses_on(
+        &mut self,
+        key_id: i64,
+        day: &str,
+    ) -> Result<Vec<KeyUseRow>, StorageError> {
+        Ok(sqlx::query_as(
+            "SELECT u.key_id, u.machine_id, m.name AS machine_name, u.at, u.day \
+             FROM enrollment_key_uses u JOIN machines m ON m.id = u.machine_id \
+             WHERE u.key_id = $1 AND u.day = $2 ORDER BY u.at, u.id",
+        )
+        .bind(key_id)
+        .bind(day)
+        .fetch_all(&mut *self.tx)
+        .await?)
+    }
+
+    pub async fn enrollment_key_by_id(
+        &mut self,
+        id: i64,
+    ) -> Result<Option<EnrollmentKeyRow>, StorageError> {
+        let sql = format!("SELECT {COLUMNS} FROM enrollment_keys WHERE id = $1");
+        Ok(sqlx::query_as(&sql)
+            .bind(id)
+            .fetch_optional(&mut *self.tx)
+            .await?)
+    }
+
+    /// Marks (key, day)'s digest sent; `false` if another instance already did.
+    pub async fn mark_digest_sent(
+        &mut self,
+        key_id: i64,
+        day: &str,
+        now: i64,
+    ) -> Result<bool, StorageError> {
+        let done = sqlx::query(
+            "INSERT INTO enrollment_key_digests (key_id, day, sent_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (key_id, day) DO NOTHING",
+        )
+        .bind(key_id)
+        .bind(day)
+        .bind(now)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+}
+
+/// A computer linked with a key.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct KeyUseRow {
+    pub key_id: i64,
+    pub machine_id: String,
+    pub machine_name: String,
+    pub at: i64,
+    pub day: String,
 }

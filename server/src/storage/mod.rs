@@ -17,7 +17,7 @@ mod outbox;
 mod support;
 
 pub use database::{Dialect, Storage, Tx};
-pub use enrollment_keys::{EnrollmentKeyRow, KeyUse, NewEnrollmentKey};
+pub use enrollment_keys::{EnrollmentKeyRow, KeyUse, KeyUseRow, NewEnrollmentKey};
 pub use outbox::KeyAgreement;
 pub use support::RANKED_MATCHES_MAX;
 

@@ -23,11 +23,13 @@ pub enum Invalid {
     InvalidLanguage,
     InvalidCustomerId,
     CustomerIdCheckDigit,
+    /// A number outside what the field allows (its hint gives the range).
+    OutOfRange,
 }
 
 impl Invalid {
     /// Every variant, for exhaustive translation tables and tests.
-    pub const ALL: [Invalid; 12] = [
+    pub const ALL: [Invalid; 13] = [
         Invalid::Empty,
         Invalid::TooLong,
         Invalid::ControlCharacters,
@@ -40,6 +42,7 @@ impl Invalid {
         Invalid::InvalidLanguage,
         Invalid::InvalidCustomerId,
         Invalid::CustomerIdCheckDigit,
+        Invalid::OutOfRange,
     ];
 
     /// Stable API code; identical to the serde representation.
@@ -57,6 +60,7 @@ impl Invalid {
             Invalid::InvalidLanguage => "invalid_language",
             Invalid::InvalidCustomerId => "invalid_customer_id",
             Invalid::CustomerIdCheckDigit => "customer_id_check_digit",
+            Invalid::OutOfRange => "out_of_range",
         }
     }
 
@@ -79,6 +83,7 @@ impl Invalid {
             Invalid::InvalidLanguage => "Unsupported language (French or English).",
             Invalid::InvalidCustomerId => "A customer ID is made of digits only.",
             Invalid::CustomerIdCheckDigit => "This customer ID is wrong: please check each digit.",
+            Invalid::OutOfRange => "This number is outside the allowed range.",
         }
     }
 
@@ -105,6 +110,7 @@ impl Invalid {
             Invalid::CustomerIdCheckDigit => {
                 "Ce numéro client est erroné : veuillez vérifier chaque chiffre."
             }
+            Invalid::OutOfRange => "Ce nombre est en dehors des valeurs permises.",
         }
     }
 

@@ -386,6 +386,8 @@ fn action_label(l: Language, action: Action) -> &'static str {
         Action::CreditAdded => t(l, "Crédit ajouté", "Credit added"),
         Action::EntryCorrected => t(l, "Écriture corrigée", "Entry corrected"),
         Action::NoteAdded => t(l, "Observation ajoutée", "Note added"),
+        Action::EnrollmentKeyCreated => t(l, "Clé d'enrôlement créée", "Enrollment key created"),
+        Action::EnrollmentKeyRevoked => t(l, "Clé d'enrôlement révoquée", "Enrollment key revoked"),
     }
 }
 
@@ -397,6 +399,14 @@ fn event_detail(detail: &str) -> String {
     let mut parts = Vec::new();
     if let Some(name) = value.get("name").and_then(|v| v.as_str()) {
         parts.push(name.to_owned());
+    }
+    // A key's label: the key's own events, or a computer linked with it.
+    let label = value
+        .get("label")
+        .or_else(|| value.pointer("/enrollment_key/label"))
+        .and_then(|v| v.as_str());
+    if let Some(label) = label {
+        parts.push(format!("« {label} »"));
     }
     for key in ["charged_minutes", "minutes"] {
         if let Some(m) = value.get(key).and_then(|v| v.as_i64()) {

@@ -1,0 +1,91 @@
+//! The account's enrollment keys, for whoever holds the password on a linked machine:
+//! create one (password asked), list them, revoke one. Linking with a key is in `links`.
+
+use account_api::wire::{EnrollmentKeyCreated, EnrollmentKeyRequest, EnrollmentKeyView};
+use axum::{extract::State, http::StatusCode, Json};
+
+use super::caller::{authenticate, authenticate_in};
+use crate::{
+    audit::Actor,
+    enrollment::{self, KeySpec},
+    error::ApiError,
+    extract::{ApiJson, ApiPath, BearerToken},
+    passwords::{check_password, typed_password, use_if_requested, PasswordCaller},
+    state::AppState,
+};
+
+pub async fn create(
+    State(state): State<AppState>,
+    bearer: BearerToken,
+    ApiJson(request): ApiJson<EnrollmentKeyRequest>,
+) -> Result<(StatusCode, Json<EnrollmentKeyCreated>), ApiError> {
+    let (machine, account) = authenticate(&state, bearer).await?;
+    let spec = KeySpec::parse(&request.label, request.uses, request.valid_days);
+    let password = typed_password(&request.password);
+    let (spec, password) = match (spec, password) {
+        (Ok(spec), Ok(password)) => (spec, password),
+        (spec, password) => {
+            let mut errors = spec.err().unwrap_or_default();
+            if let Err(invalid) = password {
+                errors.push(account_api::error::FieldError::new("password", invalid));
+            }
+            return Err(ApiError::Invalid(errors));
+        }
+    };
+    let matched = check_password(
+        &state,
+        PasswordCaller::LinkedMachine(&machine),
+        account.email.as_str(),
+        Some(&account),
+        &password,
+    )
+    .await?;
+    let now = crate::now();
+    let mut tx = state.storage.write().await?;
+    use_if_requested(&mut tx, account.id, &matched).await?;
+    let (key, _) =
+        enrollment::create(&mut tx, &account, &spec, &Actor::Machine(machine.id), now).await?;
+    let views = enrollment::views(&mut tx, &account, now).await?;
+    tx.commit().await?;
+    let view = views
+        .into_iter()
+        .next()
+        .ok_or_else(|| ApiError::Unexpected(anyhow::anyhow!("the new key is not listed")))?;
+    Ok((
+        StatusCode::CREATED,
+        Json(EnrollmentKeyCreated {
+            key: key.expose().to_owned(),
+            enrollment_key: view,
+        }),
+    ))
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    bearer: BearerToken,
+) -> Result<Json<Vec<EnrollmentKeyView>>, ApiError> {
+    let mut tx = state.storage.read().await?;
+    let (_, account) = authenticate_in(&mut tx, bearer).await?;
+    let views = enrollment::views(&mut tx, &account, crate::now()).await?;
+    tx.commit().await?;
+    Ok(Json(views))
+}
+
+/// Revoking takes no password: it only takes a way in away.
+pub async fn revoke(
+    State(state): State<AppState>,
+    bearer: BearerToken,
+    ApiPath(key_id): ApiPath<String>,
+) -> Result<StatusCode, ApiError> {
+    let key_id: i64 = key_id
+        .parse()
+        .map_err(|_| ApiError::EnrollmentKeyNotFound)?;
+    let now = crate::now();
+    let mut tx = state.storage.write().await?;
+    let (machine, account) = authenticate_in(&mut tx, bearer).await?;
+    if !enrollment::revoke(&mut tx, &account, key_id, &Actor::Machine(machine.id), now).await? {
+        return Err(ApiError::EnrollmentKeyNotFound);
+    }
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
