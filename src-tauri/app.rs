@@ -8,7 +8,7 @@ use std::sync::{
     Arc, Mutex,
 };
 
-use account_api::wire::{AccountDetails, AccountView};
+use account_api::wire::{AccountDetails, AccountView, EnrollmentKeyCreated, EnrollmentKeyView};
 use account_client::{AccountClient, ClientError, Status};
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
@@ -148,7 +148,12 @@ fn startup(state: tauri::State<'_, AppState>) -> Startup {
 
 #[tauri::command]
 async fn account_status(state: tauri::State<'_, AppState>) -> Reply<PageStatus> {
-    Ok(match state.client.status().await? {
+    let status = state.client.status().await?;
+    // First start after an installation with an enrollment key: link with it.
+    if let Some(linked) = crate::preset::link_with_preset(&state.client, &status).await {
+        return Ok(PageStatus::Linked { account: linked? });
+    }
+    Ok(match status {
         Status::NotLinked => PageStatus::NotLinked,
         Status::Linked(account) => PageStatus::Linked { account },
         Status::Offline { snapshot, .. } => PageStatus::Offline {
@@ -225,6 +230,45 @@ async fn unlink_machine(
     password: String,
 ) -> Reply<()> {
     Ok(state.client.unlink_machine(&machine_id, &password).await?)
+}
+
+/// "Add several computers": a key for the account (password asked); shown once.
+#[tauri::command(rename_all = "snake_case")]
+async fn create_enrollment_key(
+    state: tauri::State<'_, AppState>,
+    password: String,
+    label: String,
+    uses: Option<i64>,
+    valid_days: Option<i64>,
+) -> Reply<EnrollmentKeyCreated> {
+    Ok(state
+        .client
+        .create_enrollment_key(&password, &label, uses, valid_days)
+        .await?)
+}
+
+#[tauri::command]
+async fn enrollment_keys(state: tauri::State<'_, AppState>) -> Reply<Vec<EnrollmentKeyView>> {
+    Ok(state.client.enrollment_keys().await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn revoke_enrollment_key(state: tauri::State<'_, AppState>, key_id: i64) -> Reply<()> {
+    Ok(state.client.revoke_enrollment_key(key_id).await?)
+}
+
+/// Unlinks the computers the page listed as not seen for `not_seen_days` days.
+#[tauri::command(rename_all = "snake_case")]
+async fn unlink_stale_machines(
+    state: tauri::State<'_, AppState>,
+    password: String,
+    not_seen_days: i64,
+    machine_ids: Vec<String>,
+) -> Reply<Vec<String>> {
+    Ok(state
+        .client
+        .unlink_stale_machines(&password, not_seen_days, &machine_ids)
+        .await?)
 }
 
 /// Tauri's handler for the listed commands.

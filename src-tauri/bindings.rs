@@ -28,6 +28,8 @@ fn generate(dir: &Path) {
     Startup::export_all(&config).expect("export Startup");
     PageStatus::export_all(&config).expect("export Status");
     CommandError::export_all(&config).expect("export CommandError");
+    account_api::wire::EnrollmentKeyCreated::export_all(&config)
+        .expect("export EnrollmentKeyCreated");
     std::fs::write(dir.join("commands.ts"), commands_ts()).unwrap();
     std::fs::write(dir.join("messages.ts"), messages_ts()).unwrap();
 }

@@ -88,16 +88,38 @@ async fn execute(
         client,
         fr: settings.language == Language::Fr,
     };
+    // The installer's preset key, on the first start that finds it (not when linking by
+    // hand: that command says how it links).
+    if !matches!(command, Command::Link { .. }) && crate::preset::preset_path().is_some() {
+        let status = cx.client.status().await?;
+        if let Some(linked) = crate::preset::link_with_preset(&cx.client, &status).await {
+            let account = linked?;
+            eprintln!("{}", linked_text(&account, cx.fr));
+        }
+    }
     match command {
         Command::Id => customer_id(&cx).await,
         Command::Status => status(&cx).await,
         Command::Register => register(&cx).await,
         Command::RequestPassword => request_password(&cx).await,
-        Command::Link { move_machine } => link(&cx, move_machine).await,
+        Command::Link {
+            move_machine,
+            enrollment_key_file: Some(file),
+        } => link_with_key(&cx, &file, move_machine).await,
+        Command::Link { move_machine, .. } => link(&cx, move_machine).await,
         Command::Edit => edit(&cx).await,
         Command::ConfirmEmail { code } => confirm_email(&cx, code).await,
         Command::CancelEmailChange => cancel_email_change(&cx).await,
         Command::Machines => machines(&cx).await,
+        Command::EnrollmentKeys => enrollment_keys(&cx).await,
+        Command::CreateEnrollmentKey {
+            label,
+            uses,
+            days,
+            output,
+        } => create_enrollment_key(&cx, &label, uses, days, output.as_deref()).await,
+        Command::RevokeEnrollmentKey { key_id } => revoke_enrollment_key(&cx, key_id).await,
+        Command::UnlinkStale { days, yes } => unlink_stale(&cx, days, yes).await,
         Command::Unlink {
             machine: Some(machine_id),
             ..
@@ -207,7 +229,15 @@ async fn link(cx: &Context<'_>, move_machine: bool) -> Result<i32, Failure> {
         "Password from the e-mail: "
     })?;
     let account = cx.client.link(&email, &password, move_machine).await?;
-    let text = if fr {
+    cx.out.print(
+        &linked_text(&account, fr),
+        json!({ "linked": true, "account": account }),
+    );
+    Ok(exit::OK)
+}
+
+fn linked_text(account: &AccountView, fr: bool) -> String {
+    if fr {
         format!(
             "Cet ordinateur est lié au compte client {}.",
             account.customer_id
@@ -217,10 +247,272 @@ async fn link(cx: &Context<'_>, move_machine: bool) -> Result<i32, Failure> {
             "This computer is linked to customer account {}.",
             account.customer_id
         )
+    }
+}
+
+/// Links with the enrollment key in `file` ("-": standard input).
+async fn link_with_key(
+    cx: &Context<'_>,
+    file: &std::path::Path,
+    move_machine: bool,
+) -> Result<i32, Failure> {
+    let fr = cx.fr;
+    let key = if file.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut text)
+            .map_err(|e| Failure::Usage(e.to_string()))?;
+        text
+    } else {
+        std::fs::read_to_string(file).map_err(|e| {
+            Failure::Usage(if fr {
+                format!("impossible de lire la clé dans {} : {e}", file.display())
+            } else {
+                format!("cannot read the key from {}: {e}", file.display())
+            })
+        })?
     };
-    cx.out
-        .print(&text, json!({ "linked": true, "account": account }));
+    // The first line that is not empty: a file may end with a line break, or carry a
+    // comment line after the key.
+    let key = key
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("");
+    if key.is_empty() {
+        return Err(Failure::Usage(if fr {
+            "aucune clé d'enrôlement dans le fichier".into()
+        } else {
+            "no enrollment key in the file".into()
+        }));
+    }
+    let account = cx.client.link_with_key(key, move_machine).await?;
+    cx.out.print(
+        &linked_text(&account, fr),
+        json!({ "linked": true, "account": account }),
+    );
     Ok(exit::OK)
+}
+
+/// Lists the account's enrollment keys.
+async fn enrollment_keys(cx: &Context<'_>) -> Result<i32, Failure> {
+    let fr = cx.fr;
+    let keys = cx.client.enrollment_keys().await?;
+    let mut text = String::new();
+    if keys.is_empty() {
+        text.push_str(if fr {
+            "Aucune clé d'enrôlement."
+        } else {
+            "No enrollment key."
+        });
+    }
+    for key in &keys {
+        let status = key_status_text(&key.status, fr);
+        if fr {
+            text.push_str(&format!(
+                "{}  « {} »  {status}  {} utilisation(s) restante(s) sur {}  expire le {}\n",
+                key.id, key.label, key.uses_left, key.uses_allowed, key.expires_at
+            ));
+        } else {
+            text.push_str(&format!(
+                "{}  \"{}\"  {status}  {} of {} uses left  expires {}\n",
+                key.id, key.label, key.uses_left, key.uses_allowed, key.expires_at
+            ));
+        }
+        for used in &key.uses {
+            text.push_str(&format!("      {}  {}\n", used.at, used.machine_name));
+        }
+    }
+    cx.out
+        .print(text.trim_end(), json!({ "enrollment_keys": keys }));
+    Ok(exit::OK)
+}
+
+fn key_status_text(status: &str, fr: bool) -> &'static str {
+    match (status, fr) {
+        ("active", true) => "active",
+        ("active", false) => "active",
+        ("expired", true) => "expirée",
+        ("expired", false) => "expired",
+        ("used_up", true) => "épuisée",
+        ("used_up", false) => "used up",
+        ("revoked", true) => "révoquée",
+        ("revoked", false) => "revoked",
+        (_, _) => "?",
+    }
+}
+
+/// Creates an enrollment key and shows it once (and writes it to `output`).
+async fn create_enrollment_key(
+    cx: &Context<'_>,
+    label: &str,
+    uses: i64,
+    days: i64,
+    output: Option<&std::path::Path>,
+) -> Result<i32, Failure> {
+    let fr = cx.fr;
+    let password = read_password(if fr {
+        "Mot de passe du compte : "
+    } else {
+        "Account password: "
+    })?;
+    let created = cx
+        .client
+        .create_enrollment_key(&password, label, Some(uses), Some(days))
+        .await?;
+    if let Some(path) = output {
+        write_private(path, &format!("{}\n", created.key)).map_err(|e| {
+            Failure::Usage(format!(
+                "{} {}: {e} ({})",
+                if fr {
+                    "clé créée mais non écrite dans"
+                } else {
+                    "key created but not written to"
+                },
+                path.display(),
+                created.key
+            ))
+        })?;
+    }
+    let key = &created.key;
+    let text = if fr {
+        format!(
+            "Clé d'enrôlement « {label} » : {key}\n\
+             Elle lie jusqu'à {uses} ordinateur(s) et expire le {}. Elle ne sera plus affichée : conservez-la.\n\
+             Sur chaque ordinateur, enregistrez-la dans un fichier, puis :\n  \
+             customer-account link --enrollment-key-file FICHIER\n\
+             ou à l'installation : /S /ENROLLMENTKEYFILE=FICHIER",
+            created.enrollment_key.expires_at
+        )
+    } else {
+        format!(
+            "Enrollment key \"{label}\": {key}\n\
+             It links up to {uses} computer(s) and expires on {}. It will not be shown again: keep it.\n\
+             On each computer, save it in a file, then:\n  \
+             customer-account link --enrollment-key-file FILE\n\
+             or when installing: /S /ENROLLMENTKEYFILE=FILE",
+            created.enrollment_key.expires_at
+        )
+    };
+    cx.out.print(
+        &text,
+        json!({ "key": created.key, "enrollment_key": created.enrollment_key }),
+    );
+    Ok(exit::OK)
+}
+
+/// Creates `path` (never overwrites one), readable by this user only where the system
+/// has such permissions.
+fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    options.open(path)?.write_all(text.as_bytes())
+}
+
+async fn revoke_enrollment_key(cx: &Context<'_>, key_id: i64) -> Result<i32, Failure> {
+    cx.client.revoke_enrollment_key(key_id).await?;
+    let text = if cx.fr {
+        format!("La clé d'enrôlement {key_id} est révoquée : elle ne lie plus aucun ordinateur.")
+    } else {
+        format!("Enrollment key {key_id} is revoked: it links no more computers.")
+    };
+    cx.out.print(&text, json!({ "revoked": key_id }));
+    Ok(exit::OK)
+}
+
+/// Lists the computers not seen for `days` days, asks, then unlinks them in one step.
+async fn unlink_stale(cx: &Context<'_>, days: i64, yes: bool) -> Result<i32, Failure> {
+    let fr = cx.fr;
+    if !(1..=account_api::wire::STALE_DAYS_MAX).contains(&days) {
+        return Err(Failure::Usage(if fr {
+            "--days : de 1 à 3650 jours".into()
+        } else {
+            "--days: 1 to 3650 days".into()
+        }));
+    }
+    let account = cx.client.account().await?;
+    let stale = stale_machines(&account, days);
+    if stale.is_empty() {
+        let text = if fr {
+            format!("Aucun ordinateur sans connexion depuis {days} jour(s) : rien à délier.")
+        } else {
+            format!("No computer unseen for {days} day(s): nothing to unlink.")
+        };
+        cx.out.print(&text, json!({ "unlinked": [] }));
+        return Ok(exit::OK);
+    }
+    let mut list = String::new();
+    for m in &stale {
+        let seen = if fr { "vu le" } else { "last seen" };
+        list.push_str(&format!(
+            "  {}  {}  {seen} {}\n",
+            m.machine_id, m.name, m.last_seen_at
+        ));
+    }
+    eprint!(
+        "{}\n{list}",
+        if fr {
+            format!("Ordinateurs sans connexion depuis {days} jour(s) :")
+        } else {
+            format!("Computers not seen for {days} day(s):")
+        }
+    );
+    if !yes
+        && !confirm(&if fr {
+            format!("Délier ces {} ordinateur(s) ? [o/N] ", stale.len())
+        } else {
+            format!("Unlink these {} computer(s)? [y/N] ", stale.len())
+        })?
+    {
+        return Err(Failure::Usage(if fr {
+            "abandon : rien n'a changé".into()
+        } else {
+            "cancelled: nothing changed".into()
+        }));
+    }
+    let password = read_password(if fr {
+        "Mot de passe du compte : "
+    } else {
+        "Account password: "
+    })?;
+    let ids: Vec<String> = stale.iter().map(|m| m.machine_id.clone()).collect();
+    let unlinked = cx
+        .client
+        .unlink_stale_machines(&password, days, &ids)
+        .await?;
+    let text = if fr {
+        format!("{} ordinateur(s) délié(s).", unlinked.len())
+    } else {
+        format!("{} computer(s) unlinked.", unlinked.len())
+    };
+    cx.out.print(&text, json!({ "unlinked": unlinked }));
+    Ok(exit::OK)
+}
+
+/// The account's other computers not seen for `days` days, longest unseen first.
+fn stale_machines(account: &AccountView, days: i64) -> Vec<account_api::wire::MachineView> {
+    let limit = time::OffsetDateTime::now_utc() - time::Duration::days(days);
+    let mut stale: Vec<_> = account
+        .machines
+        .iter()
+        .filter(|m| m.machine_id != account.this_machine_id)
+        .filter(|m| {
+            time::OffsetDateTime::parse(
+                &m.last_seen_at,
+                &time::format_description::well_known::Rfc3339,
+            )
+            .is_ok_and(|seen| seen < limit)
+        })
+        .cloned()
+        .collect();
+    stale.sort_by(|a, b| a.last_seen_at.cmp(&b.last_seen_at));
+    stale
 }
 
 /// Changes the details given as options.
@@ -639,7 +931,9 @@ fn exit_code(err: &ClientError) -> i32 {
         ClientError::Fields(_)
         | ClientError::EmailUnavailable
         | ClientError::MachineNotFound
-        | ClientError::EmailCodeInvalid => exit::REFUSED,
+        | ClientError::EmailCodeInvalid
+        | ClientError::EnrollmentKeyNotFound => exit::REFUSED,
+        ClientError::EnrollmentKey(_) => exit::KEY_REFUSED,
         ClientError::CredentialStore(_) => exit::NO_CREDENTIAL_STORE,
         ClientError::Service { .. } | ClientError::Unexpected(_) => exit::UNEXPECTED,
     }

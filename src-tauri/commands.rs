@@ -17,7 +17,11 @@ macro_rules! window_commands {
             confirm_email,
             cancel_email_change,
             unlink,
-            unlink_machine
+            unlink_machine,
+            unlink_stale_machines,
+            enrollment_keys,
+            create_enrollment_key,
+            revoke_enrollment_key
         )
     };
 }

@@ -13,6 +13,7 @@ pub const CHANGED_ELSEWHERE: i32 = 8;
 pub const LINKED_ELSEWHERE: i32 = 9;
 pub const REFUSED: i32 = 10;
 pub const NO_CREDENTIAL_STORE: i32 = 11;
+pub const KEY_REFUSED: i32 = 12;
 
 /// Every code and what it means, as `--help` lists them.
 const MEANINGS: &[(i32, &str)] = &[
@@ -49,6 +50,11 @@ const MEANINGS: &[(i32, &str)] = &[
     (
         NO_CREDENTIAL_STORE,
         "no credential store on this computer: the link cannot be kept",
+    ),
+    (
+        KEY_REFUSED,
+        "the enrollment key links nothing: wrong, expired, used up or revoked (the\n     \
+         message says which)",
     ),
 ];
 

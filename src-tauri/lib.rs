@@ -17,6 +17,7 @@ mod bindings;
 mod cli;
 pub mod exit;
 mod options;
+mod preset;
 mod windows;
 
 use clap::Parser;

@@ -110,11 +110,17 @@ pub enum Command {
     Status,
     /// Create the company's customer account; its password is e-mailed.
     Register,
-    /// Link this computer to the account of --email (asks for the e-mailed password).
+    /// Link this computer to the account of --email (asks for the e-mailed password), or
+    /// with an enrollment key read from a file (never from the command line, which other
+    /// users can read in the process list).
     Link {
         /// Move this computer from the account it is linked to.
         #[arg(long = "move")]
         move_machine: bool,
+        /// Link with the enrollment key in FILE ("-": standard input) instead of the
+        /// e-mail address and password.
+        #[arg(long, value_name = "FILE")]
+        enrollment_key_file: Option<PathBuf>,
     },
     /// E-mail a new password to --email (the current one keeps working until it is used).
     RequestPassword,
@@ -132,8 +138,41 @@ pub enum Command {
     /// Cancel the change of e-mail address waiting for confirmation: the account keeps
     /// its address.
     CancelEmailChange,
-    /// List the computers linked to the account.
+    /// List the computers linked to the account, with when each was last seen.
     Machines,
+    /// List the account's enrollment keys: uses left, expiry, computers linked with each.
+    EnrollmentKeys,
+    /// Create an enrollment key, to link several computers without typing the password
+    /// on each (asks for the password). The key is shown this once.
+    CreateEnrollmentKey {
+        /// What the key is for, as listed (e.g. "Salle de formation").
+        #[arg(long, value_name = "TEXT")]
+        label: String,
+        /// How many computers it may link (1 to 500).
+        #[arg(long, value_name = "N", default_value_t = account_api::wire::ENROLLMENT_KEY_DEFAULT_USES)]
+        uses: i64,
+        /// Days until it expires (1 to 90).
+        #[arg(long, value_name = "DAYS", default_value_t = account_api::wire::ENROLLMENT_KEY_DEFAULT_DAYS)]
+        days: i64,
+        /// Also write the key to FILE (created, readable by this user only), ready for
+        /// `link --enrollment-key-file FILE` or the installer's /ENROLLMENTKEYFILE=.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Revoke an enrollment key (its number, see `enrollment-keys`).
+    RevokeEnrollmentKey {
+        #[arg(value_name = "NUMBER")]
+        key_id: i64,
+    },
+    /// Unlink, in one step, the computers not seen for --days days (lists them first and
+    /// asks for confirmation, then for the password).
+    UnlinkStale {
+        #[arg(long, value_name = "DAYS")]
+        days: i64,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+    },
     /// Unlink this computer, or another one with --machine (asks for the password).
     Unlink {
         /// The machine ID of another computer (see `machines`).
@@ -250,7 +289,10 @@ mod tests {
         ]);
         assert!(matches!(
             options.command,
-            Some(Command::Link { move_machine: true })
+            Some(Command::Link {
+                move_machine: true,
+                enrollment_key_file: None
+            })
         ));
         let settings = options.global.settings().unwrap();
         assert_eq!(settings.service_url, "http://x:1");

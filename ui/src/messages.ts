@@ -48,6 +48,26 @@ const TEXTS: Readonly<Record<Code, Bilingual>> = {
     fr: "Cet ordinateur est lié à un autre compte client. Vous pouvez le transférer vers ce compte : il sera délié de l'autre compte, et les deux comptes en seront informés par e-mail.",
     en: "This computer is linked to another customer account. You can move it to this account: it will be unlinked from the other account, and both accounts will be told by e-mail.",
   },
+  enrollment_key_invalid: {
+    fr: "Clé d'enrôlement incorrecte. Vérifiez-la (copiez-la telle qu'elle a été affichée à sa création), ou créez-en une nouvelle depuis la section « Ordinateurs » d'un ordinateur lié.",
+    en: "Wrong enrollment key. Check it (copy it exactly as shown when it was created), or create a new one from the \"Computers\" section of a linked computer.",
+  },
+  enrollment_key_expired: {
+    fr: "Cette clé d'enrôlement a expiré. Créez-en une nouvelle depuis la section « Ordinateurs » d'un ordinateur lié.",
+    en: "This enrollment key has expired. Create a new one from the \"Computers\" section of a linked computer.",
+  },
+  enrollment_key_used_up: {
+    fr: "Toutes les utilisations de cette clé d'enrôlement ont été consommées. Créez une nouvelle clé pour les ordinateurs restants.",
+    en: "Every use of this enrollment key has been taken. Create a new key for the remaining computers.",
+  },
+  enrollment_key_revoked: {
+    fr: "Cette clé d'enrôlement a été révoquée. Demandez une nouvelle clé à l'administrateur du compte.",
+    en: "This enrollment key was revoked. Ask the account's administrator for a new key.",
+  },
+  enrollment_key_not_found: {
+    fr: "Cette clé d'enrôlement n'existe pas ou n'est plus en vigueur. La liste des clés a été mise à jour.",
+    en: "No such enrollment key, or it is no longer in force. The list of keys was updated.",
+  },
   invalid_fields: {
     fr: "Certains champs sont à corriger.",
     en: "Some fields need correcting.",

@@ -18,13 +18,14 @@ import { failure } from "./fixtures";
 const CONTRACT_COMMAND_CODES = [
   "service_unreachable", "rate_limited", "invalid_credentials", "changed_elsewhere",
   "machine_linked_elsewhere", "invalid_fields", "not_linked", "email_unavailable",
-  "machine_not_found", "email_code_invalid", "credential_store_unavailable", "service_error",
-  "unexpected",
+  "machine_not_found", "email_code_invalid", "enrollment_key_invalid", "enrollment_key_expired",
+  "enrollment_key_used_up", "enrollment_key_revoked", "enrollment_key_not_found",
+  "credential_store_unavailable", "service_error", "unexpected",
 ];
 const CONTRACT_FIELD_CODES = [
   "empty", "too_long", "control_characters", "invalid_email", "invalid_phone", "invalid_siret",
   "siret_check_digit", "invalid_postal_code", "invalid_country", "invalid_language",
-  "invalid_customer_id", "customer_id_check_digit",
+  "invalid_customer_id", "customer_id_check_digit", "out_of_range",
 ];
 const CONTRACT_SERVICE_CODES = [
   "invalid_json", "invalid_query", "unsupported_media_type", "payload_too_large", "invalid_machine", "not_found",
@@ -37,7 +38,7 @@ describe("the error catalogue", () => {
     expect([...FIELD_CODES].sort()).toEqual([...CONTRACT_FIELD_CODES].sort());
     expect([...SERVICE_CODES].sort()).toEqual([...CONTRACT_SERVICE_CODES].sort());
     expect(new Set(ALL_CODES).size).toBe(ALL_CODES.length);
-    expect(ALL_CODES.length).toBe(34);
+    expect(ALL_CODES.length).toBe(40);
   });
 
   it.each(ALL_CODES)("has French and English words for %s", (code) => {

@@ -44,6 +44,15 @@ pub const COUNTRY: Label = Label::new("Pays", "Country");
 pub const PASSWORD: Label = Label::new("Mot de passe", "Password");
 pub const CONFIRMATION_CODE: Label = Label::new("Code de confirmation", "Confirmation code");
 pub const LANGUAGE: Label = Label::new("Langue", "Language");
+pub const KEY_LABEL: Label = Label::new("Nom de la clé", "Key name");
+pub const KEY_USES: Label = Label::new(
+    "Nombre d'ordinateurs (1 à 500)",
+    "Number of computers (1 to 500)",
+);
+pub const KEY_DAYS: Label =
+    Label::new("Validité en jours (1 à 90)", "Valid for, in days (1 to 90)");
+pub const ENROLLMENT_KEY: Label = Label::new("Clé d'enrôlement", "Enrollment key");
+pub const NOT_SEEN_DAYS: Label = Label::new("Jours sans connexion", "Days not seen");
 
 /// Field key, dotted for nested ones → its label, in form order.
 pub const FIELD_LABELS: &[(&str, Label)] = &[
@@ -60,6 +69,11 @@ pub const FIELD_LABELS: &[(&str, Label)] = &[
     ("password", PASSWORD),
     ("code", CONFIRMATION_CODE),
     ("language", LANGUAGE),
+    ("label", KEY_LABEL),
+    ("uses", KEY_USES),
+    ("valid_days", KEY_DAYS),
+    ("enrollment_key", ENROLLMENT_KEY),
+    ("not_seen_days", NOT_SEEN_DAYS),
 ];
 
 /// The label of `field`; `None` for a field without one.

@@ -6,8 +6,9 @@ use std::path::PathBuf;
 use account_api::{
     domain::Language,
     wire::{
-        AccountDetails, AccountView, EditRequest, EmailConfirmationRequest, LinkRequest,
-        MachineInfo, PasswordRequest,
+        AccountDetails, AccountView, EditRequest, EmailConfirmationRequest, EnrollmentKeyCreated,
+        EnrollmentKeyRequest, EnrollmentKeyView, KeyLinkRequest, LinkRequest, LinkResponse,
+        MachineInfo, PasswordRequest, UnlinkStaleRequest,
     },
 };
 
@@ -176,16 +177,42 @@ impl AccountClient {
         let request = LinkRequest {
             email: email.to_owned(),
             password: password.to_owned(),
-            machine: MachineInfo {
-                fingerprint: self.identity.fingerprint.clone(),
-                name: self.identity.name.clone(),
-                os: self.identity.os.clone(),
-                app_version: self.app_version.clone(),
-                machine_id: self.local.load(self.api.base_url()).machine_id,
-            },
+            machine: self.machine_info(),
             move_machine,
         };
         let linked = self.api.link(&request, token.as_deref()).await?;
+        self.keep_link(linked).await
+    }
+
+    /// Links this machine with an enrollment key (as typed or read from a file: case,
+    /// spaces and dashes do not matter); kept like a password link.
+    pub async fn link_with_key(
+        &self,
+        enrollment_key: &str,
+        move_machine: bool,
+    ) -> Result<AccountView, ClientError> {
+        let token = self.token().await?;
+        let request = KeyLinkRequest {
+            enrollment_key: enrollment_key.trim().to_owned(),
+            machine: self.machine_info(),
+            move_machine,
+        };
+        let linked = self.api.link_with_key(&request, token.as_deref()).await?;
+        self.keep_link(linked).await
+    }
+
+    fn machine_info(&self) -> MachineInfo {
+        MachineInfo {
+            fingerprint: self.identity.fingerprint.clone(),
+            name: self.identity.name.clone(),
+            os: self.identity.os.clone(),
+            app_version: self.app_version.clone(),
+            machine_id: self.local.load(self.api.base_url()).machine_id,
+        }
+    }
+
+    /// The token to the credential store, the account to the data folder.
+    async fn keep_link(&self, linked: LinkResponse) -> Result<AccountView, ClientError> {
         let store = self.store()?;
         let key = self.token_key();
         let token = linked.token.clone();
@@ -196,6 +223,54 @@ impl AccountClient {
         }
         self.remember(&linked.account)?;
         Ok(linked.account)
+    }
+
+    /// Creates an enrollment key for the account (password required); the key is in the
+    /// answer only.
+    pub async fn create_enrollment_key(
+        &self,
+        password: &str,
+        label: &str,
+        uses: Option<i64>,
+        valid_days: Option<i64>,
+    ) -> Result<EnrollmentKeyCreated, ClientError> {
+        let token = self.token().await?.ok_or(ClientError::NotLinked)?;
+        let request = EnrollmentKeyRequest {
+            password: password.to_owned(),
+            label: label.to_owned(),
+            uses,
+            valid_days,
+        };
+        self.api.create_enrollment_key(&token, &request).await
+    }
+
+    pub async fn enrollment_keys(&self) -> Result<Vec<EnrollmentKeyView>, ClientError> {
+        let token = self.token().await?.ok_or(ClientError::NotLinked)?;
+        self.api.enrollment_keys(&token).await
+    }
+
+    pub async fn revoke_enrollment_key(&self, key_id: i64) -> Result<(), ClientError> {
+        let token = self.token().await?.ok_or(ClientError::NotLinked)?;
+        self.api.revoke_enrollment_key(&token, key_id).await
+    }
+
+    /// Unlinks, in one step, the computers listed to the user as not seen for
+    /// `not_seen_days` days (password required). The IDs unlinked.
+    pub async fn unlink_stale_machines(
+        &self,
+        password: &str,
+        not_seen_days: i64,
+        machine_ids: &[String],
+    ) -> Result<Vec<String>, ClientError> {
+        let token = self.token().await?.ok_or(ClientError::NotLinked)?;
+        let request = UnlinkStaleRequest {
+            password: password.to_owned(),
+            not_seen_days,
+            machine_ids: machine_ids.to_vec(),
+        };
+        let answer = self.api.unlink_stale_machines(&token, &request).await?;
+        self.remember(&answer.account)?;
+        Ok(answer.unlinked)
     }
 
     /// Validate: saves the details the user edited from `version`.

@@ -9,14 +9,15 @@ use std::time::Duration;
 use account_api::{
     error::{ApiErrorBody, ErrorCode},
     wire::{
-        AccountDetails, AccountView, EditRequest, EmailConfirmationRequest, Health, LinkRequest,
-        LinkResponse, PasswordRequest, UnlinkMachineRequest,
+        AccountDetails, AccountView, EditRequest, EmailConfirmationRequest, EnrollmentKeyCreated,
+        EnrollmentKeyRequest, EnrollmentKeyView, Health, KeyLinkRequest, LinkRequest, LinkResponse,
+        PasswordRequest, UnlinkMachineRequest, UnlinkStaleRequest, UnlinkStaleResponse,
     },
 };
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde::de::DeserializeOwned;
 
-use crate::error::ClientError;
+use crate::error::{ClientError, KeyProblem};
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Covers a password check on a busy service.
@@ -97,6 +98,59 @@ impl ApiClient {
         read(
             self.request(Method::POST, "/api/v1/links", token)
                 .json(request),
+        )
+        .await
+    }
+
+    /// Links with an enrollment key instead of the e-mail address and password.
+    pub async fn link_with_key(
+        &self,
+        request: &KeyLinkRequest,
+        token: Option<&str>,
+    ) -> Result<LinkResponse, ClientError> {
+        read(
+            self.request(Method::POST, "/api/v1/enrollment-links", token)
+                .json(request),
+        )
+        .await
+    }
+
+    pub async fn create_enrollment_key(
+        &self,
+        token: &str,
+        request: &EnrollmentKeyRequest,
+    ) -> Result<EnrollmentKeyCreated, ClientError> {
+        read(
+            self.request(Method::POST, "/api/v1/account/enrollment-keys", Some(token))
+                .json(request),
+        )
+        .await
+    }
+
+    pub async fn enrollment_keys(
+        &self,
+        token: &str,
+    ) -> Result<Vec<EnrollmentKeyView>, ClientError> {
+        read(self.request(Method::GET, "/api/v1/account/enrollment-keys", Some(token))).await
+    }
+
+    pub async fn revoke_enrollment_key(&self, token: &str, key_id: i64) -> Result<(), ClientError> {
+        let path = format!("/api/v1/account/enrollment-keys/{key_id}");
+        expect_success(self.request(Method::DELETE, &path, Some(token))).await
+    }
+
+    pub async fn unlink_stale_machines(
+        &self,
+        token: &str,
+        request: &UnlinkStaleRequest,
+    ) -> Result<UnlinkStaleResponse, ClientError> {
+        read(
+            self.request(
+                Method::POST,
+                "/api/v1/account/machines/unlink-stale",
+                Some(token),
+            )
+            .json(request),
         )
         .await
     }
@@ -236,6 +290,11 @@ pub(crate) fn error_from_body(
         Some(ErrorCode::EmailUnavailable) => ClientError::EmailUnavailable,
         Some(ErrorCode::MachineNotFound) => ClientError::MachineNotFound,
         Some(ErrorCode::EmailCodeInvalid) => ClientError::EmailCodeInvalid,
+        Some(ErrorCode::EnrollmentKeyInvalid) => ClientError::EnrollmentKey(KeyProblem::Invalid),
+        Some(ErrorCode::EnrollmentKeyExpired) => ClientError::EnrollmentKey(KeyProblem::Expired),
+        Some(ErrorCode::EnrollmentKeyUsedUp) => ClientError::EnrollmentKey(KeyProblem::UsedUp),
+        Some(ErrorCode::EnrollmentKeyRevoked) => ClientError::EnrollmentKey(KeyProblem::Revoked),
+        Some(ErrorCode::EnrollmentKeyNotFound) => ClientError::EnrollmentKeyNotFound,
         Some(ErrorCode::ServiceUnavailable) => {
             ClientError::Unreachable("the service is not available right now".into())
         }

@@ -30,6 +30,12 @@ pub enum ClientError {
     /// address is waiting for one (it was cancelled, confirmed, or voided by wrong codes).
     #[error("the e-mail confirmation code is wrong or expired")]
     EmailCodeInvalid,
+    /// The enrollment key links nothing (wrong, expired, used up or revoked).
+    #[error("enrollment key refused: {0:?}")]
+    EnrollmentKey(KeyProblem),
+    /// No enrollment key of the account has this id (or it is no longer in force).
+    #[error("no such enrollment key")]
+    EnrollmentKeyNotFound,
     #[error(transparent)]
     CredentialStore(#[from] CredentialError),
     /// The service answered something this client does not expect.
@@ -42,6 +48,15 @@ pub enum ClientError {
     /// A local failure (data folder, machine identity…).
     #[error("{0}")]
     Unexpected(String),
+}
+
+/// Why an enrollment key links nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyProblem {
+    Invalid,
+    Expired,
+    UsedUp,
+    Revoked,
 }
 
 /// The service's codes that a working client never meets (protocol errors) or that say
@@ -74,6 +89,11 @@ impl ClientError {
         "email_unavailable",
         "machine_not_found",
         "email_code_invalid",
+        "enrollment_key_invalid",
+        "enrollment_key_expired",
+        "enrollment_key_used_up",
+        "enrollment_key_revoked",
+        "enrollment_key_not_found",
         "credential_store_unavailable",
         "service_error",
         "unexpected",
@@ -92,6 +112,11 @@ impl ClientError {
             ClientError::EmailUnavailable => "email_unavailable",
             ClientError::MachineNotFound => "machine_not_found",
             ClientError::EmailCodeInvalid => "email_code_invalid",
+            ClientError::EnrollmentKey(KeyProblem::Invalid) => "enrollment_key_invalid",
+            ClientError::EnrollmentKey(KeyProblem::Expired) => "enrollment_key_expired",
+            ClientError::EnrollmentKey(KeyProblem::UsedUp) => "enrollment_key_used_up",
+            ClientError::EnrollmentKey(KeyProblem::Revoked) => "enrollment_key_revoked",
+            ClientError::EnrollmentKeyNotFound => "enrollment_key_not_found",
             ClientError::CredentialStore(_) => "credential_store_unavailable",
             ClientError::Service { .. } => "service_error",
             ClientError::Unexpected(_) => "unexpected",
@@ -118,6 +143,11 @@ mod tests {
             ClientError::EmailUnavailable,
             ClientError::MachineNotFound,
             ClientError::EmailCodeInvalid,
+            ClientError::EnrollmentKey(KeyProblem::Invalid),
+            ClientError::EnrollmentKey(KeyProblem::Expired),
+            ClientError::EnrollmentKey(KeyProblem::UsedUp),
+            ClientError::EnrollmentKey(KeyProblem::Revoked),
+            ClientError::EnrollmentKeyNotFound,
             ClientError::CredentialStore(CredentialError::Unavailable(String::new())),
             ClientError::Service {
                 status: 500,

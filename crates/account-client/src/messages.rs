@@ -2,7 +2,24 @@
 
 use account_api::domain::{Invalid, Language};
 
-use crate::{credentials::CredentialError, error::ClientError};
+use crate::{
+    credentials::CredentialError,
+    error::{ClientError, KeyProblem},
+};
+
+/// What an administrator reads when a key links nothing, and what to do about it.
+fn key_problem_text(problem: KeyProblem, fr: bool) -> &'static str {
+    match (problem, fr) {
+        (KeyProblem::Invalid, true) => "Clé d'enrôlement incorrecte. Vérifiez-la (copiez-la telle qu'elle a été affichée à sa création), ou créez-en une nouvelle depuis la section « Ordinateurs » d'un ordinateur lié.",
+        (KeyProblem::Invalid, false) => "Wrong enrollment key. Check it (copy it exactly as shown when it was created), or create a new one from the \"Computers\" section of a linked computer.",
+        (KeyProblem::Expired, true) => "Cette clé d'enrôlement a expiré. Créez-en une nouvelle depuis la section « Ordinateurs » d'un ordinateur lié.",
+        (KeyProblem::Expired, false) => "This enrollment key has expired. Create a new one from the \"Computers\" section of a linked computer.",
+        (KeyProblem::UsedUp, true) => "Toutes les utilisations de cette clé d'enrôlement ont été consommées. Créez une nouvelle clé pour les ordinateurs restants.",
+        (KeyProblem::UsedUp, false) => "Every use of this enrollment key has been taken. Create a new key for the remaining computers.",
+        (KeyProblem::Revoked, true) => "Cette clé d'enrôlement a été révoquée. Demandez une nouvelle clé à l'administrateur du compte.",
+        (KeyProblem::Revoked, false) => "This enrollment key was revoked. Ask the account's administrator for a new key.",
+    }
+}
 
 /// The message for `err`, in `language`.
 pub fn describe(err: &ClientError, language: Language) -> String {
@@ -64,6 +81,13 @@ pub fn describe(err: &ClientError, language: Language) -> String {
         ClientError::EmailCodeInvalid => {
             "Wrong or expired confirmation code. Check the code in the latest e-mail received at the new address. A code is valid for 24 hours; after 5 wrong codes the change of address is cancelled: ask for it again.".into()
         }
+        ClientError::EnrollmentKey(problem) => key_problem_text(*problem, fr).into(),
+        ClientError::EnrollmentKeyNotFound if fr => {
+            "Cette clé d'enrôlement n'existe pas ou n'est plus en vigueur.".into()
+        }
+        ClientError::EnrollmentKeyNotFound => {
+            "No such enrollment key, or it is no longer in force.".into()
+        }
         ClientError::CredentialStore(CredentialError::Unavailable(cause)) if fr => format!(
             "Aucun coffre d'identifiants n'est disponible sur cet ordinateur : le lien ne peut pas être conservé. ({cause})"
         ),
@@ -123,6 +147,11 @@ mod tests {
             ClientError::EmailUnavailable,
             ClientError::MachineNotFound,
             ClientError::EmailCodeInvalid,
+            ClientError::EnrollmentKey(KeyProblem::Invalid),
+            ClientError::EnrollmentKey(KeyProblem::Expired),
+            ClientError::EnrollmentKey(KeyProblem::UsedUp),
+            ClientError::EnrollmentKey(KeyProblem::Revoked),
+            ClientError::EnrollmentKeyNotFound,
             ClientError::CredentialStore(CredentialError::Unavailable("no bus".into())),
             ClientError::Unexpected("disk full".into()),
         ];

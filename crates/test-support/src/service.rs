@@ -442,6 +442,39 @@ impl TestApp {
             .unwrap()
     }
 
+    /// Creates an enrollment key from a linked machine: `body` has the password, label…
+    pub async fn create_key(&self, token: &str, body: &Value) -> Response {
+        self.client
+            .post(self.url("/api/v1/account/enrollment-keys"))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Links `machine` with an enrollment key (and the machine's token, if it has one).
+    pub async fn link_with_key(
+        &self,
+        key: &str,
+        machine: &MachineInfo,
+        token: Option<&str>,
+        move_machine: bool,
+    ) -> Response {
+        let mut request = self
+            .client
+            .post(self.url("/api/v1/enrollment-links"))
+            .json(&json!({
+                "enrollment_key": key,
+                "machine": machine,
+                "move_machine": move_machine,
+            }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.unwrap()
+    }
+
     /// Registers `email` and returns the password read from the mail it received.
     pub async fn register_and_read_password(&self, email: &str) -> (String, ReceivedMail) {
         let before = self.smtp.mails_to(email).len();

@@ -12,6 +12,10 @@ export const COMMANDS = [
   "cancel_email_change",
   "unlink",
   "unlink_machine",
+  "unlink_stale_machines",
+  "enrollment_keys",
+  "create_enrollment_key",
+  "revoke_enrollment_key",
 ] as const;
 
 export type Command = (typeof COMMANDS)[number];

@@ -16,6 +16,11 @@ export const COMMAND_CODES = [
   "email_unavailable",
   "machine_not_found",
   "email_code_invalid",
+  "enrollment_key_invalid",
+  "enrollment_key_expired",
+  "enrollment_key_used_up",
+  "enrollment_key_revoked",
+  "enrollment_key_not_found",
   "credential_store_unavailable",
   "service_error",
   "unexpected",
@@ -48,6 +53,7 @@ export const FIELD_CODES = [
   "invalid_language",
   "invalid_customer_id",
   "customer_id_check_digit",
+  "out_of_range",
 ] as const;
 
 export type FieldCode = (typeof FIELD_CODES)[number];
@@ -102,6 +108,10 @@ export const FIELD_CODE_TEXTS: Readonly<Record<FieldCode, Bilingual>> = {
     fr: "Ce numéro client est erroné : veuillez vérifier chaque chiffre.",
     en: "This customer ID is wrong: please check each digit.",
   },
+  out_of_range: {
+    fr: "Ce nombre est en dehors des valeurs permises.",
+    en: "This number is outside the allowed range.",
+  },
 };
 
 /** The fields' names, by the request's key (dotted for nested ones): account-api's `fields`. */
@@ -119,4 +129,9 @@ export const FIELD_LABELS: Readonly<Record<string, Bilingual>> = {
   "password": { fr: "Mot de passe", en: "Password" },
   "code": { fr: "Code de confirmation", en: "Confirmation code" },
   "language": { fr: "Langue", en: "Language" },
+  "label": { fr: "Nom de la clé", en: "Key name" },
+  "uses": { fr: "Nombre d'ordinateurs (1 à 500)", en: "Number of computers (1 to 500)" },
+  "valid_days": { fr: "Validité en jours (1 à 90)", en: "Valid for, in days (1 to 90)" },
+  "enrollment_key": { fr: "Clé d'enrôlement", en: "Enrollment key" },
+  "not_seen_days": { fr: "Jours sans connexion", en: "Days not seen" },
 };
