@@ -470,8 +470,10 @@ mod api {
             json!({ "password": password, "label": "Dernière", "uses": 1 }),
         )
         .await;
-        let attempts =
-            (0..20u8).map(|n| app.link_with_key(&key.key, &machine(100 + n), None, false));
+        let machines: Vec<_> = (0..20u8).map(|n| machine(100 + n)).collect();
+        let attempts = machines
+            .iter()
+            .map(|m| app.link_with_key(&key.key, m, None, false));
         let mut linked = 0;
         let mut used_up = 0;
         for response in join_all(attempts).await {
@@ -495,21 +497,20 @@ mod api {
         let key = created(
             &app,
             &admin.token,
-            json!({ "password": password, "label": "Vraie" }),
+            json!({ "password": password, "label": "Vraie", "uses": 20 }),
         )
         .await;
         // A room behind one address using the real key is not held back by its own uses.
         for n in 2..14u8 {
             linked_with(&app, &key.key, n).await;
         }
-        let guesses = (0..15).map(|n| {
-            app.link_with_key(
-                &format!("GUESS-{n:05}-AAAAA-BBBBB-CCCCC-DDDDD"),
-                &machine(50),
-                None,
-                false,
-            )
-        });
+        let guessed: Vec<String> = (0..15)
+            .map(|n| format!("GUESS-{n:05}-AAAAA-BBBBB-CCCCC-DDDDD"))
+            .collect();
+        let stranger = machine(50);
+        let guesses = guessed
+            .iter()
+            .map(|key| app.link_with_key(key, &stranger, None, false));
         let mut codes: Vec<String> = Vec::new();
         for response in join_all(guesses).await {
             let (_, body) = error_of(response).await;
