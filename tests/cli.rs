@@ -913,3 +913,221 @@ async fn a_service_that_never_answers_is_given_up_on_after_the_wait() {
         "gave up after {waited:?}"
     );
 }
+
+/// An administrator links several computers with one enrollment key: from a file, from
+/// standard input, from the installer's preset (deleted once used); refused keys say why
+/// in French; computers unseen for N days are listed, then unlinked in one step.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_enrollment_key_links_several_computers_and_stale_ones_are_unlinked() {
+    let service = spawn_app().await;
+    let email = "parc-cli@example.fr";
+    let admin = Machine::new("ADMIN-01");
+    let password = register(&service, &admin, email).await;
+    assert_eq!(link(&service, &admin, email, &password).await.code, 0);
+    let customer_id = admin
+        .run(PROGRAM, &service.address, &["id"], None)
+        .await
+        .ok();
+    let files = tempfile::tempdir().unwrap();
+    let key_file = files.path().join("key.txt");
+    let key_path = key_file.to_str().unwrap();
+
+    let created = admin
+        .run(
+            PROGRAM,
+            &service.address,
+            &[
+                "create-enrollment-key",
+                "--label",
+                "Salle 2",
+                "--uses",
+                "3",
+                "--output",
+                key_path,
+            ],
+            Some(&password),
+        )
+        .await;
+    assert_eq!(created.code, 0, "{}", created.stderr);
+    let key = std::fs::read_to_string(&key_file)
+        .unwrap()
+        .trim()
+        .to_owned();
+    assert!(created.stdout.contains(&key), "{}", created.stdout);
+    assert!(created
+        .stdout
+        .contains("customer-account link --enrollment-key-file FILE"));
+    assert!(created.stdout.contains("/ENROLLMENTKEYFILE="));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&key_file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "the key file is for its owner only");
+    }
+
+    // From a file, and from standard input.
+    let second = Machine::new("POSTE-02");
+    let run = second
+        .run(
+            PROGRAM,
+            &service.address,
+            &["link", "--enrollment-key-file", key_path],
+            None,
+        )
+        .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains(&customer_id), "{}", run.stdout);
+    let third = Machine::new("POSTE-03");
+    let run = third
+        .run(
+            PROGRAM,
+            &service.address,
+            &["link", "--enrollment-key-file", "-"],
+            Some(&key),
+        )
+        .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        third
+            .run(PROGRAM, &service.address, &["id"], None)
+            .await
+            .ok(),
+        customer_id
+    );
+
+    // Never from an argument of its own.
+    let run = third
+        .run(
+            PROGRAM,
+            &service.address,
+            &["link", "--enrollment-key", &key],
+            None,
+        )
+        .await;
+    assert_eq!(run.code, 2, "{}", run.stderr);
+
+    // The installer's preset: the first start links, then the file is gone.
+    let preset = files.path().join("enrollment-key.txt");
+    std::fs::write(&preset, format!("{key}\r\n")).unwrap();
+    let fourth = Machine::new("POSTE-04");
+    let mut command = fourth.command(PROGRAM, &service.address, &["id"]);
+    command.env("CUSTOMER_ACCOUNT_ENROLLMENT_KEY_PRESET", &preset);
+    let run = finish(command, None).await;
+    assert_eq!(
+        (run.code, run.stdout.trim()),
+        (0, customer_id.as_str()),
+        "{}",
+        run.stderr
+    );
+    assert!(!preset.exists(), "the preset is deleted once used");
+
+    // Used up, in French, with its own exit code.
+    let fifth = Machine::new("POSTE-05");
+    let run = fifth
+        .run(
+            PROGRAM,
+            &service.address,
+            &["link", "--enrollment-key-file", key_path, "--lang", "fr"],
+            None,
+        )
+        .await;
+    assert_eq!(run.code, 12, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("Toutes les utilisations"),
+        "{}",
+        run.stderr
+    );
+
+    // Listed with its uses; then revoked, and a revoked key says so.
+    let listed = admin
+        .run(
+            PROGRAM,
+            &service.address,
+            &["enrollment-keys", "--lang", "fr"],
+            None,
+        )
+        .await
+        .ok();
+    assert!(
+        listed.contains("« Salle 2 »") && listed.contains("épuisée"),
+        "{listed}"
+    );
+    assert!(
+        listed.contains("POSTE-02") && listed.contains("POSTE-04"),
+        "{listed}"
+    );
+    assert!(!listed.contains(&key));
+    let other = admin
+        .run(
+            PROGRAM,
+            &service.address,
+            &["create-enrollment-key", "--label", "Salle 3", "--json"],
+            Some(&password),
+        )
+        .await
+        .json();
+    let id = other["enrollment_key"]["id"].as_i64().unwrap().to_string();
+    let revoked = admin
+        .run(
+            PROGRAM,
+            &service.address,
+            &["revoke-enrollment-key", &id],
+            None,
+        )
+        .await;
+    assert_eq!(revoked.code, 0, "{}", revoked.stderr);
+    let run = fifth
+        .run(
+            PROGRAM,
+            &service.address,
+            &["link", "--enrollment-key-file", "-"],
+            Some(other["key"].as_str().unwrap()),
+        )
+        .await;
+    assert_eq!(run.code, 12);
+    assert!(run.stderr.contains("was revoked"), "{}", run.stderr);
+
+    // POSTE-02 unseen for 40 days: listed first, then unlinked after the password.
+    let second_id = second
+        .run(PROGRAM, &service.address, &["status", "--json"], None)
+        .await
+        .json()["account"]["this_machine_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    service.last_seen_days_ago(&second_id, 40).await;
+    let run = admin
+        .run(
+            PROGRAM,
+            &service.address,
+            &["unlink-stale", "--days", "30", "--yes"],
+            Some(&password),
+        )
+        .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("POSTE-02") && !run.stderr.contains("POSTE-03"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stdout.contains("1 computer(s) unlinked"),
+        "{}",
+        run.stdout
+    );
+    let gone = second.run(PROGRAM, &service.address, &["id"], None).await;
+    assert_eq!(gone.code, 3, "{}", gone.stderr);
+    let nothing = admin
+        .run(
+            PROGRAM,
+            &service.address,
+            &["unlink-stale", "--days", "30", "--yes"],
+            None,
+        )
+        .await;
+    assert!(
+        nothing.stdout.contains("nothing to unlink"),
+        "{}",
+        nothing.stdout
+    );
+}

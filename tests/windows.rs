@@ -15,7 +15,7 @@ mod proxy;
 mod wine;
 
 use proxy::RecordingProxy;
-use test_support::service::{spawn_app, TestApp};
+use test_support::service::{machine, spawn_app, TestApp};
 use wine::Wine;
 
 const INTERNET_SETTINGS: &str = r"HKCU\Software\Microsoft\Windows\CurrentVersion\Internet Settings";
@@ -281,14 +281,41 @@ async fn the_installer_deploys_silently_with_the_preset_and_its_commands_use_the
     );
     let pc = Wine::new("0f0e0d0c-0b0a-0908-0706-050403020100").await;
 
-    // A deployment tool's silent install, with the administrator's service address.
+    // The administrator made an enrollment key on a computer already linked.
+    let email = "deployed@example.fr";
+    let password = service.register_as(email, "Déployé SARL", "fr").await;
+    let admin = service.link_ok(email, &password, &machine(1), None).await;
+    let created: serde_json::Value = service
+        .create_key(
+            &admin.token,
+            &serde_json::json!({ "password": password, "label": "Déploiement" }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let key = created["key"].as_str().expect("the key, shown once");
+    std::fs::write(pc.drive_c().join("key.txt"), format!("{key}\r\n")).unwrap();
+
+    // A deployment tool's silent install, with the administrator's service address and
+    // the key's file (never the key itself on the command line).
     let preset = format!("/SERVICEURL={}", service.address);
-    let install = pc.run_program(&installer, &["/S", &preset], None).await;
+    let install = pc
+        .run_program(
+            &installer,
+            &["/S", &preset, r"/ENROLLMENTKEYFILE=C:\key.txt"],
+            None,
+        )
+        .await;
     assert_eq!(
         install.code, 0,
         "install: {}{}",
         install.stdout, install.stderr
     );
+    let key_preset = pc
+        .drive_c()
+        .join("ProgramData/customer-account/enrollment-key.txt");
+    assert!(key_preset.exists(), "the key is left for the first start");
     let folder = pc.drive_c().join("Program Files/Customer account");
     for file in [
         "customer-account.exe",
@@ -332,20 +359,21 @@ async fn the_installer_deploys_silently_with_the_preset_and_its_commands_use_the
         "{}",
         version.stdout
     );
+    // The first start links this computer with the key, then deletes it.
     let status = pc.run_program(&exe, &["status"], None).await;
     assert_eq!(
-        status.code, 3,
-        "not linked yet: {}{}",
+        status.code, 0,
+        "linked by the key on first start: {}{}",
         status.stdout, status.stderr
     );
-    let email = "deployed@example.fr";
-    let password = service.register_as(email, "Déployé SARL", "fr").await;
+    assert!(status.stdout.contains("Déployé SARL"), "{}", status.stdout);
+    assert!(!key_preset.exists(), "the key is deleted once used");
     let link = pc
         .run_program(&exe, &["link", "--email", email], Some(&password))
         .await;
     assert_eq!(
         link.code, 0,
-        "link on the preset address: {}{}",
+        "relink with the password on the preset address: {}{}",
         link.stdout, link.stderr
     );
 

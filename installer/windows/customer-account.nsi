@@ -1,6 +1,9 @@
 ; The Windows installer: per machine, in Program Files, with a Start menu entry and an
 ; "Apps & features" entry, silent with /S, and an administrator's preset of the service
-; address with /SERVICEURL=https://… (kept machine-wide in HKLM\Software\customer-account).
+; address with /SERVICEURL=https://… (kept machine-wide in HKLM\Software\customer-account),
+; and an enrollment key with /ENROLLMENTKEYFILE=C:\path\key.txt (copied to
+; %ProgramData%\customer-account\enrollment-key.txt; the program's first start links the
+; computer with it, then deletes it).
 ; Built offline by scripts/build-windows-installer.sh with Debian's makensis; Tauri's own
 ; NSIS bundling downloads plugins while building, which cannot work offline.
 ;
@@ -70,6 +73,7 @@ LangString WebView2Missing ${LANG_ENGLISH} "Microsoft Edge WebView2 Runtime is m
 LangString WebView2Missing ${LANG_FRENCH} "Le composant Microsoft Edge WebView2 Runtime est absent. Windows 10 et 11 l'incluent normalement. Sans lui, la fenêtre Compte client ne peut pas s'ouvrir (ses commandes fonctionnent). Demandez à votre administrateur d'installer WebView2 Runtime (Evergreen) de Microsoft, puis rouvrez Compte client."
 
 Var ServiceUrl
+Var KeyFile
 
 Function .onInit
   ${IfNot} ${RunningX64}
@@ -78,6 +82,7 @@ Function .onInit
   ${EndIf}
   SetRegView 64
   Call ReadServiceUrl
+  Call ReadKeyFile
 FunctionEnd
 
 ; /SERVICEURL=https://accounts.example.com — the administrator's preset, up to the next
@@ -97,6 +102,26 @@ Function ReadServiceUrl
     Goto next
   found:
   StrCpy $ServiceUrl $1 $2
+  done:
+FunctionEnd
+
+; /ENROLLMENTKEYFILE=C:\path\key.txt — a file holding an enrollment key, up to the next
+; space. The key itself never appears on a command line (other users could read it).
+Function ReadKeyFile
+  StrCpy $KeyFile ""
+  ${GetParameters} $0
+  ${StrStr} $1 $0 "/ENROLLMENTKEYFILE="
+  StrCmp $1 "" done
+  StrCpy $1 $1 "" 19
+  StrCpy $2 0
+  next:
+    StrCpy $3 $1 1 $2
+    StrCmp $3 "" found
+    StrCmp $3 " " found
+    IntOp $2 $2 + 1
+    Goto next
+  found:
+  StrCpy $KeyFile $1 $2
   done:
 FunctionEnd
 
@@ -140,6 +165,13 @@ Section "Install"
   ${If} $ServiceUrl != ""
     WriteRegStr HKLM "${SETTINGS_KEY}" "ServiceUrl" "$ServiceUrl"
   ${EndIf}
+  ${If} $KeyFile != ""
+    CreateDirectory "$APPDATA\customer-account"
+    CopyFiles /SILENT "$KeyFile" "$APPDATA\customer-account\enrollment-key.txt"
+    ; The user's first start deletes it once used.
+    nsExec::Exec 'icacls "$APPDATA\customer-account\enrollment-key.txt" /grant *S-1-5-32-545:M'
+    Pop $0
+  ${EndIf}
   Call CheckWebView2
 SectionEnd
 
@@ -157,5 +189,7 @@ Section "Uninstall"
   ; Credential Manager) and data folder (%LOCALAPPDATA%) stay, as Windows programs do:
   ; a reinstall finds the computer still linked.
   DeleteRegValue HKLM "${SETTINGS_KEY}" "ServiceUrl"
+  Delete "$APPDATA\customer-account\enrollment-key.txt"
+  RMDir "$APPDATA\customer-account"
   DeleteRegKey /ifempty HKLM "${SETTINGS_KEY}"
 SectionEnd

@@ -442,6 +442,16 @@ impl TestApp {
             .unwrap()
     }
 
+    /// Makes the service believe `machine_id` was last seen `days` days ago.
+    pub async fn last_seen_days_ago(&self, machine_id: &str, days: i64) {
+        sqlx::query("UPDATE machines SET last_seen_at = $1 WHERE id = $2")
+            .bind(account_server::now() - days * 24 * 3600)
+            .bind(machine_id)
+            .execute(&self.db().await)
+            .await
+            .unwrap();
+    }
+
     /// Creates an enrollment key from a linked machine: `body` has the password, label…
     pub async fn create_key(&self, token: &str, body: &Value) -> Response {
         self.client

@@ -77,12 +77,12 @@ pub async fn revoke(
     bearer: BearerToken,
     ApiPath(key_id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
-    let key_id: i64 = key_id
-        .parse()
-        .map_err(|_| ApiError::EnrollmentKeyNotFound)?;
     let now = crate::now();
     let mut tx = state.storage.write().await?;
     let (machine, account) = authenticate_in(&mut tx, bearer).await?;
+    let key_id: i64 = key_id
+        .parse()
+        .map_err(|_| ApiError::EnrollmentKeyNotFound)?;
     if !enrollment::revoke(&mut tx, &account, key_id, &Actor::Machine(machine.id), now).await? {
         return Err(ApiError::EnrollmentKeyNotFound);
     }
