@@ -1009,10 +1009,8 @@ async fn an_enrollment_key_links_several_computers_and_stale_ones_are_unlinked()
     // The installer's preset: the first start links, then the file is gone.
     let preset = files.path().join("enrollment-key.txt");
     std::fs::write(&preset, format!("{key}\r\n")).unwrap();
-    let fourth = Machine::new("POSTE-04");
-    let mut command = fourth.command(PROGRAM, &service.address, &["id"]);
-    command.env("CUSTOMER_ACCOUNT_ENROLLMENT_KEY_PRESET", &preset);
-    let run = finish(command, None).await;
+    let fourth = Machine::new("POSTE-04").with_enrollment_key_preset(&preset);
+    let run = fourth.run(PROGRAM, &service.address, &["id"], None).await;
     assert_eq!(
         (run.code, run.stdout.trim()),
         (0, customer_id.as_str()),

@@ -854,3 +854,197 @@ fn peak_memory_kib(application: &Path) -> (u64, u64) {
         .sum();
     (own, children)
 }
+
+/// "Add several computers" in French: a key made in the window (password asked), shown
+/// once with the exact command and installer option; a PC links with it from the command
+/// line, another from the installer's preset on its first start; the key is listed with
+/// its computers, then revoked; a computer unseen for 40 days is listed, then unlinked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_administrator_adds_several_computers_and_unlinks_stale_ones_in_french() {
+    let service = spawn_app().await;
+    let email = "parc@salle-formation.fr";
+    let password = service
+        .register_as(email, "Salle Formation SARL", "fr")
+        .await;
+    let admin = Machine::new("ADMIN-PARC");
+    let linked = admin
+        .run(
+            PROGRAM,
+            &service.address,
+            &["link", "--email", email],
+            Some(&password),
+        )
+        .await;
+    assert_eq!(linked.code, 0, "{}", linked.stderr);
+
+    let window = Window::open(&service.address, &admin, "fr").await;
+    window.find("#screen-account").await;
+    let customer_id = window.text("#customer-id").await;
+    window.click("#add-computers").await;
+    window.fill("#key-label", "Salle de formation").await;
+    window.fill("#key-uses", "2").await;
+    window.click("#key-create").await;
+    window.fill("#dialog-password", &password).await;
+    window.click("#dialog-submit").await;
+    let key = window.find("#new-key-value").await.text().await.unwrap();
+    let key = key.trim().to_owned();
+    assert_eq!(key.len(), 35, "{key}");
+    window
+        .wait_text(
+            "#new-key-command",
+            "customer-account link --enrollment-key-file",
+        )
+        .await;
+    window
+        .wait_text("#new-key-installer", "/ENROLLMENTKEYFILE=")
+        .await;
+    window.screenshot("enrollment-key-fr").await;
+    window
+        .wait_text("#enrollment-keys", "Salle de formation")
+        .await;
+
+    // One PC from the command line, one from the installer's preset on first start.
+    let second = Machine::new("POSTE-02");
+    let run = second
+        .run(
+            PROGRAM,
+            &service.address,
+            &["link", "--enrollment-key-file", "-"],
+            Some(&key),
+        )
+        .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    window.close().await;
+    let files = tempfile::tempdir().unwrap();
+    let preset = files.path().join("enrollment-key.txt");
+    std::fs::write(&preset, &key).unwrap();
+    let third = Machine::new("POSTE-03").with_enrollment_key_preset(&preset);
+    let window = Window::open(&service.address, &third, "fr").await;
+    window.find("#screen-account").await;
+    assert_eq!(window.text("#customer-id").await, customer_id);
+    assert!(!preset.exists(), "the preset is deleted once used");
+    window.close().await;
+
+    // The key is listed used up with its computers; once closed, the key is gone from
+    // the page.
+    let window = Window::open(&service.address, &admin, "fr").await;
+    window.find("#screen-account").await;
+    let keys = window.wait_text("#enrollment-keys", "POSTE-03").await;
+    assert!(keys.contains("POSTE-02"), "{keys}");
+    let page = window.client.source().await.unwrap();
+    assert!(!page.contains(&key), "the key is shown once only");
+
+    // A second key, revoked from the list.
+    window.click("#add-computers").await;
+    window.fill("#key-label", "Salle 2").await;
+    window.click("#key-create").await;
+    window.fill("#dialog-password", &password).await;
+    window.click("#dialog-submit").await;
+    let second_key = window.find("#new-key-value").await.text().await.unwrap();
+    window.click("#new-key-close").await;
+    window.wait_hidden("#new-key").await;
+    let item = "#enrollment-keys li:first-child button.revoke-key";
+    window.click(item).await;
+    if window.client.find(Locator::Css(item)).await.is_ok() {
+        // A confirmation step on the same button.
+        window.click(item).await;
+    }
+    window.wait_text("#enrollment-keys", "révoquée").await;
+    let third_pc = Machine::new("POSTE-04");
+    let run = third_pc
+        .run(
+            PROGRAM,
+            &service.address,
+            &["link", "--enrollment-key-file", "-", "--lang", "fr"],
+            Some(second_key.trim()),
+        )
+        .await;
+    assert_eq!(run.code, 12);
+    assert!(run.stderr.contains("révoquée"), "{}", run.stderr);
+    window.close().await;
+
+    // POSTE-02 unseen for 40 days: listed first, then unlinked with the password.
+    let second_id = second
+        .run(PROGRAM, &service.address, &["status", "--json"], None)
+        .await
+        .json()["account"]["this_machine_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    service.last_seen_days_ago(&second_id, 40).await;
+    let window = Window::open(&service.address, &admin, "fr").await;
+    window.find("#screen-account").await;
+    window.fill("#stale-days", "30").await;
+    window.click("#unlink-stale").await;
+    let listed = window.wait_text("#password-dialog-text", "POSTE-02").await;
+    assert!(!listed.contains("POSTE-03"), "{listed}");
+    window.fill("#dialog-password", &password).await;
+    window.click("#dialog-submit").await;
+    window.wait_hidden("#password-dialog").await;
+    let machines = window.wait_text("#machines", "POSTE-03").await;
+    assert!(!machines.contains("POSTE-02"), "{machines}");
+    window.close().await;
+    let gone = second.run(PROGRAM, &service.address, &["id"], None).await;
+    assert_eq!(gone.code, 3, "{}", gone.stderr);
+}
+
+/// The same in English: a refused field is named under it, a wrong password keeps the
+/// dialog, and the key panel speaks English.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_refused_then_made_in_english() {
+    let service = spawn_app().await;
+    let email = "it@northwind.example";
+    let password = service.register_as(email, "Northwind Ltd", "en").await;
+    let admin = Machine::new("IT-DESK");
+    let linked = admin
+        .run(
+            PROGRAM,
+            &service.address,
+            &["link", "--email", email],
+            Some(&password),
+        )
+        .await;
+    assert_eq!(linked.code, 0, "{}", linked.stderr);
+    let window = Window::open(&service.address, &admin, "en").await;
+    window.find("#screen-account").await;
+    window.click("#add-computers").await;
+    window.fill("#key-label", "Lab").await;
+    window.fill("#key-uses", "501").await;
+    window.click("#key-create").await;
+    if window
+        .client
+        .find(Locator::Css("#password-dialog[open]"))
+        .await
+        .is_ok()
+    {
+        window.fill("#dialog-password", &password).await;
+        window.click("#dialog-submit").await;
+    }
+    window
+        .wait_text("#key-form", "outside the allowed range")
+        .await;
+    window.fill("#key-uses", "5").await;
+    window.click("#key-create").await;
+    window.fill("#dialog-password", "AAAAA-AAAAA-AAAAA").await;
+    window.click("#dialog-submit").await;
+    window
+        .wait_text("#password-dialog", "Wrong e-mail address or password")
+        .await;
+    window.fill("#dialog-password", &password).await;
+    window.click("#dialog-submit").await;
+    window
+        .wait_text("#new-key", "will not be shown again")
+        .await;
+    window.screenshot("enrollment-key-en").await;
+    let key = window.find("#new-key-value").await.text().await.unwrap();
+    let run = Machine::new("LAB-01")
+        .run(
+            PROGRAM,
+            &service.address,
+            &["link", "--enrollment-key-file", "-"],
+            Some(key.trim()),
+        )
+        .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    window.close().await;
+}

@@ -30,6 +30,8 @@ pub struct Machine {
     namespace: Option<String>,
     /// Keys this machine's clients filed tokens under, forgotten when it is dropped.
     keys: Mutex<BTreeSet<String>>,
+    /// More of the program's environment (an installer's preset, say).
+    extra: Vec<(&'static str, OsString)>,
 }
 
 impl Machine {
@@ -46,7 +48,17 @@ impl Machine {
             home: tempfile::tempdir().unwrap(),
             namespace: None,
             keys: Mutex::default(),
+            extra: Vec::new(),
         }
+    }
+
+    /// The same machine, where the installer left an enrollment key at `path`.
+    pub fn with_enrollment_key_preset(mut self, path: &Path) -> Self {
+        self.extra.push((
+            "CUSTOMER_ACCOUNT_ENROLLMENT_KEY_PRESET",
+            path.as_os_str().to_owned(),
+        ));
+        self
     }
 
     /// The same machine with a credential-store namespace of its own (for the client
@@ -85,7 +97,7 @@ impl Machine {
     /// The user's language is English unless a test says otherwise (`--lang`).
     pub fn environment(&self) -> Vec<(&'static str, OsString)> {
         let home = self.home();
-        vec![
+        let mut environment = vec![
             ("CUSTOMER_ACCOUNT_MACHINE_UID", self.uid.clone().into()),
             ("CUSTOMER_ACCOUNT_MACHINE_NAME", self.name.clone().into()),
             ("CUSTOMER_ACCOUNT_DATA_DIR", self.data_dir().into()),
@@ -95,7 +107,9 @@ impl Machine {
             ("XDG_CONFIG_HOME", home.join("config").into()),
             ("XDG_DATA_HOME", home.join("share").into()),
             ("XDG_CACHE_HOME", home.join("cache").into()),
-        ]
+        ];
+        environment.extend(self.extra.iter().cloned());
+        environment
     }
 
     /// `program` on this machine, talking to the service at `service_url`, as the host
