@@ -13,7 +13,7 @@ use account_api::{
 use axum::{extract::State, http::StatusCode, Json};
 
 use super::{
-    caller::{authenticate, authenticate_in},
+    caller::{authenticate, authenticate_in, write_with_password},
     email_change,
 };
 use crate::{
@@ -23,7 +23,7 @@ use crate::{
     extract::{ApiJson, ApiPath, BearerToken, ClientNetwork},
     ids::MachineId,
     machines::{self, Unlinker},
-    passwords::{check_password, typed_password, use_if_requested, PasswordCaller},
+    passwords::typed_password,
     state::AppState,
 };
 
@@ -70,18 +70,8 @@ pub async fn edit(
             return Err(ApiError::Invalid(errors));
         }
     };
-    let matched = check_password(
-        &state,
-        PasswordCaller::LinkedMachine(&machine),
-        account.email.as_str(),
-        Some(&account),
-        &password,
-    )
-    .await?;
-
+    let mut tx = write_with_password(&state, &machine, &account, &password).await?;
     let now = crate::now();
-    let mut tx = state.storage.write().await?;
-    use_if_requested(&mut tx, account.id, &matched).await?;
     let current = tx
         .account_by_id(account.id)
         .await?
@@ -165,17 +155,8 @@ pub async fn unlink_other_machine(
 ) -> Result<StatusCode, ApiError> {
     let (machine, account) = authenticate(&state, bearer).await?;
     let password = typed_password(&request.password).map_err(|e| ApiError::field("password", e))?;
-    let matched = check_password(
-        &state,
-        PasswordCaller::LinkedMachine(&machine),
-        account.email.as_str(),
-        Some(&account),
-        &password,
-    )
-    .await?;
+    let mut tx = write_with_password(&state, &machine, &account, &password).await?;
     let now = crate::now();
-    let mut tx = state.storage.write().await?;
-    use_if_requested(&mut tx, account.id, &matched).await?;
     let target = machines::linked_machine(&mut tx, &account, &machine_id)
         .await?
         .ok_or(ApiError::MachineNotFound)?;
@@ -221,17 +202,8 @@ pub async fn unlink_stale_machines(
         .iter()
         .filter_map(|id| MachineId::parse(id.trim()))
         .collect();
-    let matched = check_password(
-        &state,
-        PasswordCaller::LinkedMachine(&machine),
-        account.email.as_str(),
-        Some(&account),
-        &password,
-    )
-    .await?;
+    let mut tx = write_with_password(&state, &machine, &account, &password).await?;
     let now = crate::now();
-    let mut tx = state.storage.write().await?;
-    use_if_requested(&mut tx, account.id, &matched).await?;
     let unlinked = machines::unlink_stale(
         &mut tx,
         &state.templates,

@@ -3,6 +3,7 @@
 use crate::{
     error::ApiError,
     extract::BearerToken,
+    passwords::{check_password, use_if_requested, PasswordCaller},
     secrets::token_hash,
     state::AppState,
     storage::{AccountRow, MachineRow, Tx},
@@ -34,4 +35,26 @@ pub async fn authenticate_in(
         .await?
         .ok_or(ApiError::NotLinked)?;
     Ok((machine, account))
+}
+
+/// Checks the account password typed on its linked `machine` (within that machine's
+/// limit), then opens the write transaction of the change it allows, in which a password
+/// request's password that was used becomes the password.
+pub async fn write_with_password(
+    state: &AppState,
+    machine: &MachineRow,
+    account: &AccountRow,
+    password: &str,
+) -> Result<Tx, ApiError> {
+    let matched = check_password(
+        state,
+        PasswordCaller::LinkedMachine(machine),
+        account.email.as_str(),
+        Some(account),
+        password,
+    )
+    .await?;
+    let mut tx = state.storage.write().await?;
+    use_if_requested(&mut tx, account.id, &matched).await?;
+    Ok(tx)
 }

@@ -4,13 +4,13 @@
 use account_api::wire::{EnrollmentKeyCreated, EnrollmentKeyRequest, EnrollmentKeyView};
 use axum::{extract::State, http::StatusCode, Json};
 
-use super::caller::{authenticate, authenticate_in};
+use super::caller::{authenticate, authenticate_in, write_with_password};
 use crate::{
     audit::Actor,
     enrollment::{self, KeySpec},
     error::ApiError,
     extract::{ApiJson, ApiPath, BearerToken},
-    passwords::{check_password, typed_password, use_if_requested, PasswordCaller},
+    passwords::typed_password,
     state::AppState,
 };
 
@@ -32,17 +32,8 @@ pub async fn create(
             return Err(ApiError::Invalid(errors));
         }
     };
-    let matched = check_password(
-        &state,
-        PasswordCaller::LinkedMachine(&machine),
-        account.email.as_str(),
-        Some(&account),
-        &password,
-    )
-    .await?;
+    let mut tx = write_with_password(&state, &machine, &account, &password).await?;
     let now = crate::now();
-    let mut tx = state.storage.write().await?;
-    use_if_requested(&mut tx, account.id, &matched).await?;
     let (key, _) =
         enrollment::create(&mut tx, &account, &spec, &Actor::Machine(machine.id), now).await?;
     let views = enrollment::views(&mut tx, &account, now).await?;
