@@ -252,7 +252,7 @@ const FR: Texts = {
   newKeyCommandIntro:
     "Sur chaque ordinateur à lier, enregistrez la clé dans un fichier key.txt, puis lancez cette commande dans le dossier du fichier :",
   newKeyInstallerIntro:
-    "Ou installez le programme en mode silencieux avec cette option (key.txt à côté de l'installateur) : l'ordinateur se lie au compte à son premier lancement.",
+    "Ou, à l'installation, lancez l'installateur en mode silencieux avec cette option et le même fichier key.txt : l'ordinateur se lie au compte à son premier lancement.",
   newKeyClose: "Fermer (la clé ne sera plus affichée)",
   keyCopiedNotice: "Clé d'enrôlement copiée.",
   keyCopyFailed: "Impossible de copier : sélectionnez la clé, puis appuyez sur Ctrl+C.",
@@ -418,7 +418,7 @@ const EN: Texts = {
   newKeyCommandIntro:
     "On each computer to link, save the key in a file key.txt, then run this command in the file's folder:",
   newKeyInstallerIntro:
-    "Or install the program silently with this option (key.txt beside the installer): the computer links to the account at its first start.",
+    "Or, when installing, run the installer silently with this option and the same key.txt file: the computer links to the account at its first start.",
   newKeyClose: "Close (the key will not be shown again)",
   keyCopiedNotice: "Enrollment key copied.",
   keyCopyFailed: "Cannot copy: select the key, then press Ctrl+C.",
