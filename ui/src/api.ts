@@ -12,12 +12,15 @@ import { writeText } from "@tauri-apps/plugin-clipboard-manager";
 import type { AccountDetails } from "./generated/AccountDetails";
 import type { AccountView } from "./generated/AccountView";
 import type { CommandError } from "./generated/CommandError";
+import type { EnrollmentKeyCreated } from "./generated/EnrollmentKeyCreated";
+import type { EnrollmentKeyView } from "./generated/EnrollmentKeyView";
 import type { Language } from "./generated/Language";
 import type { Startup } from "./generated/Startup";
 import type { Status } from "./generated/Status";
 import type { Command } from "./generated/commands";
 
-export type { AccountDetails, AccountView, CommandError, Language, Startup, Status };
+export type { AccountDetails, AccountView, CommandError, EnrollmentKeyCreated, EnrollmentKeyView, Language, Startup, Status };
+export type { EnrollmentKeyUse } from "./generated/EnrollmentKeyUse";
 export { COMMANDS, type Command } from "./generated/commands";
 export type { FieldError } from "./generated/FieldError";
 export type { MachineView } from "./generated/MachineView";
@@ -74,6 +77,21 @@ export interface Backend {
   cancelEmailChange(): Promise<AccountView>;
   unlink(): Promise<null>;
   unlinkMachine(machineId: string, password: string): Promise<null>;
+  /**
+   * Unlinks, with the account password, the computers listed to the user as not seen for
+   * `notSeenDays` days; answers the IDs actually unlinked (one seen since is kept).
+   */
+  unlinkStaleMachines(password: string, notSeenDays: number, machineIds: string[]): Promise<string[]>;
+  /** The account's enrollment keys (never the keys themselves). */
+  enrollmentKeys(): Promise<EnrollmentKeyView[]>;
+  /** A key to link several computers (password asked); the key is in the answer only. */
+  createEnrollmentKey(
+    password: string,
+    label: string,
+    uses: number | null,
+    validDays: number | null,
+  ): Promise<EnrollmentKeyCreated>;
+  revokeEnrollmentKey(keyId: number): Promise<null>;
   /** A second launch of the program handed new host context. */
   onHostContext(handler: (startup: Startup) => void): Promise<() => void>;
   copyText(text: string): Promise<void>;
@@ -102,6 +120,12 @@ export const tauriBackend: Backend = {
   unlink: () => call<null>("unlink"),
   unlinkMachine: (machineId, password) =>
     call<null>("unlink_machine", { machine_id: machineId, password }),
+  unlinkStaleMachines: (password, notSeenDays, machineIds) =>
+    call<string[]>("unlink_stale_machines", { password, not_seen_days: notSeenDays, machine_ids: machineIds }),
+  enrollmentKeys: () => call<EnrollmentKeyView[]>("enrollment_keys"),
+  createEnrollmentKey: (password, label, uses, validDays) =>
+    call<EnrollmentKeyCreated>("create_enrollment_key", { password, label, uses, valid_days: validDays }),
+  revokeEnrollmentKey: (keyId) => call<null>("revoke_enrollment_key", { key_id: keyId }),
   onHostContext: (handler) => listen<Startup>("host-context", (event) => handler(event.payload)),
   copyText: async (text) => {
     try {

@@ -6,7 +6,7 @@ import type { CommandError, FieldError } from "./api";
 import { toCommandError } from "./api";
 import { focusToCorrect, markInvalid } from "./dom";
 import type { Lang } from "./i18n";
-import { codeText, errorText, fieldErrorLine } from "./messages";
+import { codeText, errorText, fieldErrorLine, fieldErrorText } from "./messages";
 import type { Page, Producer } from "./page";
 import { meansUnlinked } from "./state";
 
@@ -110,4 +110,16 @@ export function requireValue(page: Page, element: HTMLInputElement, field: strin
   page.say(slot, (_t, l) => fieldErrorLine({ field, code: "empty" }, l));
   element.focus();
   return false;
+}
+
+/** One field's error in `slot` beside its input (the words follow the language); null clears it. */
+export function sayFieldError(
+  page: Page,
+  input: HTMLInputElement,
+  slot: HTMLElement,
+  error: Pick<FieldError, "code"> | null,
+): void {
+  markInvalid(input, error !== null);
+  const code = error?.code;
+  page.say(slot, code === undefined ? null : (_t, l) => fieldErrorText({ code }, l));
 }

@@ -85,6 +85,33 @@ export interface Texts {
   confirmationCodeHint: string;
   emailConfirm: string;
   emailCancelChange: string;
+  addComputers: string;
+  addComputersHint: string;
+  keyFormTitle: string;
+  keyLabelHint: string;
+  keyCreate: string;
+  keyDialogTitle: string;
+  newKeyTitle: string;
+  newKeyOnce: string;
+  newKeyCommandIntro: string;
+  newKeyInstallerIntro: string;
+  newKeyClose: string;
+  keyCopiedNotice: string;
+  keyCopyFailed: string;
+  keysTitle: string;
+  noKeys: string;
+  keysOffline: string;
+  keyActive: string;
+  keyExpired: string;
+  keyUsedUp: string;
+  keyRevoked: string;
+  keyNoUses: string;
+  revokeKey: string;
+  confirmRevoke: string;
+  staleTitle: string;
+  staleHint: string;
+  staleDaysLabel: string;
+  unlinkStale: string;
 
   sentText: (email: string) => string;
   passwordRequestSentIfAccount: (email: string) => string;
@@ -105,6 +132,26 @@ export interface Texts {
   emailChangedNotice: (email: string) => string;
   emailChangeCancelledNotice: (email: string) => string;
   emailChangeDropped: (currentEmail: string) => string;
+  keyDialogText: (label: string, uses: number, days: number) => string;
+  keyCreatedNotice: (label: string) => string;
+  newKeyAbout: (label: string, uses: number, expires: string) => string;
+  keyUsesLeft: (left: number, allowed: number) => string;
+  keyExpires: (date: string) => string;
+  keyExpiredOn: (date: string) => string;
+  keyLinkedMachines: (names: string) => string;
+  revokeKeyLabel: (label: string) => string;
+  keyRevokedNotice: (label: string) => string;
+  staleNone: (days: number) => string;
+  staleDialogTitle: (days: number) => string;
+  staleDialogText: (count: number, days: number, list: string) => string;
+  staleLine: (name: string, lastSeen: string) => string;
+  staleSubmit: (count: number) => string;
+  staleUnlinkedNotice: (unlinked: number, listed: number) => string;
+}
+
+/** "1 ordinateur", "3 ordinateurs": the word for `count`. */
+function plural(count: number, one: string, many: string): string {
+  return `${count} ${count === 1 ? one : many}`;
 }
 
 const FR: Texts = {
@@ -193,6 +240,37 @@ const FR: Texts = {
   confirmationCodeHint: "8 caractères, par exemple K7RM-2XQD. Majuscules ou minuscules ; le tiret est facultatif.",
   emailConfirm: "Confirmer",
   emailCancelChange: "Annuler le changement",
+  addComputers: "Ajouter plusieurs ordinateurs",
+  addComputersHint:
+    "Une clé d'enrôlement lie plusieurs ordinateurs au compte sans saisir le mot de passe sur chacun. Elle sert un nombre limité de fois et expire.",
+  keyFormTitle: "Nouvelle clé d'enrôlement",
+  keyLabelHint: "Par exemple « Salle de formation » ; 60 caractères au plus.",
+  keyCreate: "Créer la clé",
+  keyDialogTitle: "Créer une clé d'enrôlement",
+  newKeyTitle: "Clé d'enrôlement créée",
+  newKeyOnce: "Copiez-la maintenant : elle ne sera plus jamais affichée.",
+  newKeyCommandIntro:
+    "Sur chaque ordinateur à lier, enregistrez la clé dans un fichier key.txt, puis lancez cette commande dans le dossier du fichier :",
+  newKeyInstallerIntro:
+    "Ou, à l'installation, lancez l'installateur en mode silencieux avec cette option et le même fichier key.txt : l'ordinateur se lie au compte à son premier lancement.",
+  newKeyClose: "Fermer (la clé ne sera plus affichée)",
+  keyCopiedNotice: "Clé d'enrôlement copiée.",
+  keyCopyFailed: "Impossible de copier : sélectionnez la clé, puis appuyez sur Ctrl+C.",
+  keysTitle: "Clés d'enrôlement",
+  noKeys: "Aucune clé d'enrôlement.",
+  keysOffline: "La liste des clés d'enrôlement n'est pas disponible tant que le service est injoignable.",
+  keyActive: "Active",
+  keyExpired: "Expirée",
+  keyUsedUp: "Épuisée",
+  keyRevoked: "Révoquée",
+  keyNoUses: "Aucun ordinateur lié avec cette clé pour l'instant.",
+  revokeKey: "Révoquer",
+  confirmRevoke: "Confirmer la révocation",
+  staleTitle: "Ordinateurs inactifs",
+  staleHint:
+    "Déliez en une fois les ordinateurs qui ne se sont pas connectés depuis un certain nombre de jours (jamais cet ordinateur). La liste vous est montrée avant, et le mot de passe du compte est demandé.",
+  staleDaysLabel: "Non vus depuis (jours)",
+  unlinkStale: "Délier les ordinateurs inactifs",
 
   sentText: (email) => `Saisissez le mot de passe que nous avons envoyé à ${email}.`,
   passwordRequestSentIfAccount: (email) =>
@@ -220,6 +298,28 @@ const FR: Texts = {
   emailChangeCancelledNotice: (email) => `Changement d'adresse annulé : le compte garde l'adresse ${email}.`,
   emailChangeDropped: (current) =>
     `Ce changement d'adresse n'est plus en attente (code expiré, trop de codes erronés, ou changement annulé depuis un autre ordinateur) : le compte garde l'adresse ${current}. Pour en changer, saisissez de nouveau la nouvelle adresse, puis validez.`,
+  keyDialogText: (label, uses, days) =>
+    `La clé « ${label} » liera jusqu'à ${plural(uses, "ordinateur", "ordinateurs")} pendant ${plural(days, "jour", "jours")}. Saisissez le mot de passe du compte.`,
+  keyCreatedNotice: (label) => `Clé d'enrôlement « ${label} » créée.`,
+  newKeyAbout: (label, uses, expires) =>
+    `« ${label} » — jusqu'à ${plural(uses, "ordinateur", "ordinateurs")}, valable jusqu'au ${expires}.`,
+  keyUsesLeft: (left, allowed) =>
+    `${left} ${left === 1 ? "utilisation restante" : "utilisations restantes"} sur ${allowed}`,
+  keyExpires: (date) => `expire le ${date}`,
+  keyExpiredOn: (date) => `a expiré le ${date}`,
+  keyLinkedMachines: (names) => `Ordinateurs liés avec cette clé : ${names}`,
+  revokeKeyLabel: (label) => `Révoquer la clé ${label}`,
+  keyRevokedNotice: (label) => `La clé d'enrôlement « ${label} » est révoquée : elle ne lie plus aucun ordinateur.`,
+  staleNone: (days) => `Aucun autre ordinateur n'est resté sans connexion depuis ${plural(days, "jour", "jours")}.`,
+  staleDialogTitle: (days) => `Délier les ordinateurs non vus depuis ${plural(days, "jour", "jours")}`,
+  staleDialogText: (count, days, list) =>
+    `${count === 1 ? "Cet ordinateur, non vu" : `Ces ${count} ordinateurs, non vus`} depuis ${plural(days, "jour", "jours")}, ${count === 1 ? "sera délié" : "seront déliés"} du compte :\n${list}\nSaisissez le mot de passe du compte.`,
+  staleLine: (name, lastSeen) => `• ${name} — vu le ${lastSeen}`,
+  staleSubmit: (count) => `Délier ${plural(count, "ordinateur", "ordinateurs")}`,
+  staleUnlinkedNotice: (unlinked, listed) =>
+    unlinked === listed
+      ? `${plural(unlinked, "ordinateur délié", "ordinateurs déliés")} du compte.`
+      : `${plural(unlinked, "ordinateur délié", "ordinateurs déliés")} sur ${listed} : les autres se sont connectés entre-temps ou n'étaient plus liés.`,
 };
 
 const EN: Texts = {
@@ -306,6 +406,37 @@ const EN: Texts = {
   confirmationCodeHint: "8 characters, for example K7RM-2XQD. Upper or lower case; the dash is optional.",
   emailConfirm: "Confirm",
   emailCancelChange: "Cancel the change",
+  addComputers: "Add several computers",
+  addComputersHint:
+    "An enrollment key links several computers to the account without typing the password on each. It works a limited number of times and expires.",
+  keyFormTitle: "New enrollment key",
+  keyLabelHint: "For example “Training room”; at most 60 characters.",
+  keyCreate: "Create the key",
+  keyDialogTitle: "Create an enrollment key",
+  newKeyTitle: "Enrollment key created",
+  newKeyOnce: "Copy it now: it will never be shown again.",
+  newKeyCommandIntro:
+    "On each computer to link, save the key in a file key.txt, then run this command in the file's folder:",
+  newKeyInstallerIntro:
+    "Or, when installing, run the installer silently with this option and the same key.txt file: the computer links to the account at its first start.",
+  newKeyClose: "Close (the key will not be shown again)",
+  keyCopiedNotice: "Enrollment key copied.",
+  keyCopyFailed: "Cannot copy: select the key, then press Ctrl+C.",
+  keysTitle: "Enrollment keys",
+  noKeys: "No enrollment key.",
+  keysOffline: "The list of enrollment keys is not available while the service is unreachable.",
+  keyActive: "Active",
+  keyExpired: "Expired",
+  keyUsedUp: "Used up",
+  keyRevoked: "Revoked",
+  keyNoUses: "No computer linked with this key yet.",
+  revokeKey: "Revoke",
+  confirmRevoke: "Confirm revocation",
+  staleTitle: "Inactive computers",
+  staleHint:
+    "Unlink at once the computers not seen for a number of days (never this one). You see the list first, and the account password is asked.",
+  staleDaysLabel: "Not seen for (days)",
+  unlinkStale: "Unlink inactive computers",
 
   sentText: (email) => `Enter the password we e-mailed to ${email}.`,
   passwordRequestSentIfAccount: (email) =>
@@ -331,6 +462,27 @@ const EN: Texts = {
   emailChangeCancelledNotice: (email) => `Change of address cancelled: the account keeps the address ${email}.`,
   emailChangeDropped: (current) =>
     `This change of address is no longer waiting (the code expired, too many wrong codes were entered, or the change was cancelled from another computer): the account keeps the address ${current}. To change it, enter the new address again, then validate.`,
+  keyDialogText: (label, uses, days) =>
+    `The key “${label}” will link up to ${plural(uses, "computer", "computers")} for ${plural(days, "day", "days")}. Enter the account password.`,
+  keyCreatedNotice: (label) => `Enrollment key “${label}” created.`,
+  newKeyAbout: (label, uses, expires) =>
+    `“${label}” — up to ${plural(uses, "computer", "computers")}, valid until ${expires}.`,
+  keyUsesLeft: (left, allowed) => `${left} of ${allowed} ${allowed === 1 ? "use" : "uses"} left`,
+  keyExpires: (date) => `expires ${date}`,
+  keyExpiredOn: (date) => `expired ${date}`,
+  keyLinkedMachines: (names) => `Computers linked with this key: ${names}`,
+  revokeKeyLabel: (label) => `Revoke the key ${label}`,
+  keyRevokedNotice: (label) => `Enrollment key “${label}” revoked: it no longer links any computer.`,
+  staleNone: (days) => `No other computer has been unseen for ${plural(days, "day", "days")}.`,
+  staleDialogTitle: (days) => `Unlink the computers not seen for ${plural(days, "day", "days")}`,
+  staleDialogText: (count, days, list) =>
+    `${count === 1 ? "This computer, not seen" : `These ${count} computers, not seen`} for ${plural(days, "day", "days")}, will be unlinked from the account:\n${list}\nEnter the account password.`,
+  staleLine: (name, lastSeen) => `• ${name} — last seen ${lastSeen}`,
+  staleSubmit: (count) => `Unlink ${plural(count, "computer", "computers")}`,
+  staleUnlinkedNotice: (unlinked, listed) =>
+    unlinked === listed
+      ? `${plural(unlinked, "computer", "computers")} unlinked from the account.`
+      : `${unlinked} of ${plural(listed, "computer", "computers")} unlinked: the others were seen since or were no longer linked.`,
 };
 
 const TEXTS: Readonly<Record<Lang, Texts>> = { fr: FR, en: EN };

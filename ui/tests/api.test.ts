@@ -6,7 +6,7 @@ import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { emit } from "@tauri-apps/api/event";
 import { afterEach, describe, expect, it } from "vitest";
 import { type Startup, tauriBackend, toCommandError } from "../src/api";
-import { account, details, startup } from "./fixtures";
+import { account, details, enrollmentKey, keyCreated, startup } from "./fixtures";
 
 afterEach(() => {
   clearMocks();
@@ -54,6 +54,29 @@ describe("tauriBackend", () => {
     expect(calls[5]?.[1]).toEqual({ machine_id: "m-1", password: "PW" });
     expect(calls[6]?.[1]).toMatchObject({ text: "10019" });
     expect(calls[7]?.[1]).toEqual({ code: "k7rm 2xqd" });
+  });
+
+  it("sends the enrollment key and inactive computer commands with their argument keys", async () => {
+    const created = keyCreated();
+    const calls = record((cmd) =>
+      cmd === "create_enrollment_key"
+        ? created
+        : cmd === "enrollment_keys"
+          ? [enrollmentKey()]
+          : cmd === "unlink_stale_machines"
+            ? ["m-1"]
+            : null,
+    );
+    expect(await tauriBackend.enrollmentKeys()).toEqual([enrollmentKey()]);
+    expect(await tauriBackend.createEnrollmentKey("PW", "Salle", 25, 30)).toEqual(created);
+    await tauriBackend.revokeEnrollmentKey(7);
+    expect(await tauriBackend.unlinkStaleMachines("PW", 30, ["m-1", "m-2"])).toEqual(["m-1"]);
+    expect(calls).toEqual([
+      ["enrollment_keys", {}],
+      ["create_enrollment_key", { password: "PW", label: "Salle", uses: 25, valid_days: 30 }],
+      ["revoke_enrollment_key", { key_id: 7 }],
+      ["unlink_stale_machines", { password: "PW", not_seen_days: 30, machine_ids: ["m-1", "m-2"] }],
+    ]);
   });
 
   it("reads startup and status", async () => {

@@ -1,6 +1,16 @@
 // Sample data and a fake app for the tests.
 
-import type { AccountDetails, AccountView, Backend, CommandError, Language, Startup, Status } from "../src/api";
+import type {
+  AccountDetails,
+  AccountView,
+  Backend,
+  CommandError,
+  EnrollmentKeyCreated,
+  EnrollmentKeyView,
+  Language,
+  Startup,
+  Status,
+} from "../src/api";
 import indexHtml from "../index.html?raw";
 import { buildDetailsForms } from "../src/details-fields";
 import { createAccountScreen } from "../src/account/account";
@@ -71,6 +81,31 @@ export function startup(overrides: Partial<Startup> = {}): Startup {
   };
 }
 
+export function enrollmentKey(overrides: Partial<EnrollmentKeyView> = {}): EnrollmentKeyView {
+  return {
+    id: 7,
+    label: "Salle de formation",
+    uses_allowed: 10,
+    uses_left: 8,
+    created_at: "2025-11-20T10:00:00Z",
+    expires_at: "2025-11-27T10:00:00Z",
+    created_by: "PC-ACCUEIL",
+    status: "active",
+    uses: [
+      { at: "2025-11-21T08:00:00Z", machine_id: "m-f1", machine_name: "FORMATION-01" },
+      { at: "2025-11-21T08:05:00Z", machine_id: "m-f2", machine_name: "FORMATION-02" },
+    ],
+    ...overrides,
+  };
+}
+
+/** The key a creation answers: a made-up one, shown once. */
+export const NEW_KEY = "EK7Q-M2XD-9PRT-WH4C-ZN6B";
+
+export function keyCreated(overrides: Partial<EnrollmentKeyView> = {}): EnrollmentKeyCreated {
+  return { key: NEW_KEY, enrollment_key: enrollmentKey({ uses_left: 10, uses: [], ...overrides }) };
+}
+
 export function failure(code: string, extra: Partial<CommandError> = {}): CommandError {
   return { code, message: `test: ${code}`, ...extra };
 }
@@ -99,6 +134,10 @@ export class FakeBackend implements Backend {
     this.defaults.set("cancel_email_change", account({ version: 4 }));
     this.defaults.set("unlink", null);
     this.defaults.set("unlink_machine", null);
+    this.defaults.set("unlink_stale_machines", ["m-other"]);
+    this.defaults.set("enrollment_keys", []);
+    this.defaults.set("create_enrollment_key", keyCreated());
+    this.defaults.set("revoke_enrollment_key", null);
     this.defaults.set("copy", undefined);
   }
 
@@ -142,6 +181,12 @@ export class FakeBackend implements Backend {
   unlink = () => this.answer<null>("unlink");
   unlinkMachine = (machineId: string, password: string) =>
     this.answer<null>("unlink_machine", { machine_id: machineId, password });
+  unlinkStaleMachines = (password: string, notSeenDays: number, machineIds: string[]) =>
+    this.answer<string[]>("unlink_stale_machines", { password, not_seen_days: notSeenDays, machine_ids: machineIds });
+  enrollmentKeys = () => this.answer<EnrollmentKeyView[]>("enrollment_keys");
+  createEnrollmentKey = (password: string, label: string, uses: number | null, validDays: number | null) =>
+    this.answer<EnrollmentKeyCreated>("create_enrollment_key", { password, label, uses, valid_days: validDays });
+  revokeEnrollmentKey = (keyId: number) => this.answer<null>("revoke_enrollment_key", { key_id: keyId });
   copyText = (text: string) => this.answer<void>("copy", { text });
   onHostContext = async (handler: (s: Startup) => void) => {
     this.hostContext = handler;

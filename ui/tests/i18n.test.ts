@@ -56,6 +56,12 @@ describe("the page's words", () => {
     expect(texts("fr").copied).toBe("Copié");
     expect(texts("fr").saved).toBe("Enregistré.");
     expect(texts("en").sentText("a@b.fr")).toBe("Enter the password we e-mailed to a@b.fr.");
+    expect(texts("fr").addComputers).toBe("Ajouter plusieurs ordinateurs");
+    expect(texts("en").addComputers).toBe("Add several computers");
+    expect(texts("fr").staleSubmit(1)).toBe("Délier 1 ordinateur");
+    expect(texts("en").staleSubmit(3)).toBe("Unlink 3 computers");
+    expect(texts("fr").keyUsesLeft(1, 10)).toBe("1 utilisation restante sur 10");
+    expect(texts("en").keyUsesLeft(1, 1)).toBe("1 of 1 use left");
     expect(texts("fr").offlineText("22 novembre 2025 à 10:04")).toMatch(/^Service injoignable — données du 22 novembre/);
   });
 });

@@ -18,6 +18,9 @@ const HOOK_IDS = [
   "email-password", "machines", "unlink-this", "unlink-dialog", "unlink-confirm", "unlink-cancel",
   "offline-banner", "retry", "conflict-banner", "reload", "notice", "language", "loading",
   "email-pending", "email-pending-text", "email-code", "email-code-error", "email-confirm", "email-cancel-change",
+  "add-computers", "key-form", "key-label", "key-uses", "key-days", "key-create",
+  "new-key", "new-key-value", "new-key-command", "new-key-installer", "new-key-close",
+  "enrollment-keys", "stale-days", "unlink-stale", "password-dialog-text",
 ];
 
 beforeEach(() => {

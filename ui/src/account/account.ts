@@ -1,6 +1,7 @@
 // The account screen: holds the account on show and hands it to its parts (customer ID,
-// support time, details with the change of e-mail address, computers, unlinking this one,
-// the offline and "changed elsewhere" banners).
+// support time, details with the change of e-mail address, computers — with the enrollment
+// keys that add several and the unlinking of inactive ones —, unlinking this one, the
+// offline and "changed elsewhere" banners).
 
 import type { AccountView, CommandError, Status } from "../api";
 import { callService, describeError } from "../call";
@@ -14,8 +15,10 @@ import type { AccountContext, AccountPart } from "./context";
 import { createCustomerId } from "./customer-id";
 import { createDetails } from "./details";
 import { createEmailChange } from "./email-change";
+import { createEnrollmentKeys } from "./enrollment-keys";
 import { createMachines } from "./machines";
 import { createPasswordDialog } from "./password-dialog";
+import { createStaleMachines } from "./stale-machines";
 import { createSupportTime } from "./support-time";
 import { createUnlinkThis } from "./unlink-this";
 
@@ -56,6 +59,8 @@ export function createAccountScreen(page: Page, copiedFeedbackMs: number): Accou
     createCustomerId(ctx, copiedFeedbackMs),
     createSupportTime(ctx),
     createMachines(ctx),
+    createEnrollmentKeys(ctx),
+    createStaleMachines(ctx),
     banners,
     emailChange,
     details,
