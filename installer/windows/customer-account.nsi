@@ -122,6 +122,8 @@ Function ReadKeyFile
     Goto next
   found:
   StrCpy $KeyFile $1 $2
+  ; A relative path is the administrator's current folder's.
+  GetFullPathName $KeyFile $KeyFile
   done:
 FunctionEnd
 
