@@ -69,7 +69,7 @@ pub(super) fn enrollment_keys_card(agent: &Agent, page: &AccountPage, base: &str
                     } }
                     tbody { @for key in &page.enrollment_keys {
                         tr #{ "enrollment-key-" (key.id) } data-status=(key.status) {
-                            td.label { (key.label) }
+                            td.key-label { (key.label) }
                             td.num.uses { (key.uses_left) " / " (key.uses_allowed) }
                             td { (shown_time(&agent.zone, &key.expires_at)) }
                             td.status { (status_label(l, &key.status)) }
@@ -237,7 +237,7 @@ pub fn confirm_unlink_stale(
                     input type="hidden" name="machine_ids" value=(ids.join(","));
                     div.row {
                         button.danger #confirm type="submit" {
-                            (t(l, "Délier ces", "Unlink these")) " " (machines.len()) " " (t(l, "ordinateurs", "computers"))
+                            (t(l, "Délier ces ordinateurs", "Unlink these computers")) " (" (machines.len()) ")"
                         }
                         a.button.secondary href=(base) { (t(l, "Ne rien changer", "Change nothing")) }
                     }
