@@ -26,7 +26,7 @@ use crate::{
     ids::MachineId,
     machines,
     state::AppState,
-    storage::{AccountRow, MachineRow, Tx},
+    storage::{AccountRow, Tx},
 };
 
 /// A whole number typed in a form: `None` when left empty (the default applies), the
@@ -206,22 +206,6 @@ fn stale_days(agent: &Agent, typed: &str) -> Result<i64, FormState> {
     }
 }
 
-/// The linked computers of the account not seen for `days` days.
-async fn stale_machines(
-    tx: &mut Tx,
-    account: &AccountRow,
-    days: i64,
-    now: i64,
-) -> Result<Vec<MachineRow>, ConsoleError> {
-    let seen_before = now - days * 24 * 3600;
-    Ok(tx
-        .linked_machines(account.id)
-        .await?
-        .into_iter()
-        .filter(|m| m.last_seen_at < seen_before)
-        .collect())
-}
-
 pub async fn confirm_unlink_stale(
     State(state): State<AppState>,
     agent: Agent,
@@ -242,7 +226,7 @@ pub async fn confirm_unlink_stale(
     };
     let mut tx = state.storage.read().await?;
     let account = load(&mut tx, &agent, &raw).await?;
-    let machines = stale_machines(&mut tx, &account, days, crate::now()).await?;
+    let machines = machines::not_seen_for(&mut tx, &account, days, crate::now()).await?;
     tx.commit().await?;
     Ok(pages::confirm_unlink_stale(&agent, &account, days, &machines).into_response())
 }
