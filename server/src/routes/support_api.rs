@@ -344,7 +344,7 @@ pub async fn create_enrollment_key(
     ))
 }
 
-/// Revokes one of the account's keys still in force (admins).
+/// Revokes one of the account's keys not revoked yet (admins).
 pub async fn revoke_enrollment_key(
     State(storage): State<Storage>,
     agent: SupportAgent,
