@@ -1,8 +1,8 @@
 //! The support JSON API, for integrations (telephony, helpdesk) acting as an agent with
 //! an API token (`account-server agents token …`): find an account, read its balance,
 //! log support calls; and, for agents whose role is admin, create and revoke an account's
-//! enrollment keys (any agent lists them). Same error shape as the rest of the API; its wire types and its
-//! own codes are in `account_api::support` and `ErrorCode::SUPPORT_API`.
+//! enrollment keys (any agent lists them). Same error shape as the rest of the API; its
+//! wire types and its own codes are in `account_api::support` and `ErrorCode::SUPPORT_API`.
 
 use account_api::{
     domain::Invalid,
