@@ -76,6 +76,23 @@ pub async fn unlink(
     tx.enqueue_mail(&mail, now).await
 }
 
+/// The machines linked to `account` and not seen for `not_seen_days` days: what the user
+/// is shown before `unlink_stale`.
+pub async fn not_seen_for(
+    tx: &mut Tx,
+    account: &AccountRow,
+    not_seen_days: i64,
+    now: i64,
+) -> Result<Vec<MachineRow>, StorageError> {
+    let seen_before = now - not_seen_days * 24 * 3600;
+    Ok(tx
+        .linked_machines(account.id)
+        .await?
+        .into_iter()
+        .filter(|m| m.last_seen_at < seen_before)
+        .collect())
+}
+
 /// Unlinks, in one step, those of `ids` that are linked to `account` and were not seen for
 /// `not_seen_days` days (one seen since the list was shown is kept, and so is `keep`, the
 /// caller's own machine). Each is in the history; the account gets one mail listing them.
@@ -91,12 +108,10 @@ pub async fn unlink_stale(
     by: &Actor,
     now: i64,
 ) -> Result<Vec<MachineRow>, StorageError> {
-    let seen_before = now - not_seen_days * 24 * 3600;
-    let stale: Vec<MachineRow> = tx
-        .linked_machines(account.id)
+    let stale: Vec<MachineRow> = not_seen_for(tx, account, not_seen_days, now)
         .await?
         .into_iter()
-        .filter(|m| ids.contains(&m.id) && Some(&m.id) != keep && m.last_seen_at < seen_before)
+        .filter(|m| ids.contains(&m.id) && Some(&m.id) != keep)
         .collect();
     if stale.is_empty() {
         return Ok(stale);

@@ -59,6 +59,8 @@ pub enum ErrorCode {
     QueryTooShort,
     /// Support API: a support call's minutes are out of range (`field` is `minutes`).
     InvalidDuration,
+    /// Support API: this action (enrollment keys) is for agents whose role is admin.
+    AdminOnly,
 }
 
 impl ErrorCode {
@@ -94,6 +96,7 @@ impl ErrorCode {
         ErrorCode::SupportTokenRequired,
         ErrorCode::QueryTooShort,
         ErrorCode::InvalidDuration,
+        ErrorCode::AdminOnly,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -125,6 +128,7 @@ impl ErrorCode {
             ErrorCode::SupportTokenRequired => "support_token_required",
             ErrorCode::QueryTooShort => "query_too_short",
             ErrorCode::InvalidDuration => "invalid_duration",
+            ErrorCode::AdminOnly => "admin_only",
         }
     }
 

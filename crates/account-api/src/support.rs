@@ -67,3 +67,18 @@ pub struct Balance {
     pub customer_id: String,
     pub balance_minutes: i64,
 }
+
+/// `POST /api/v1/support/accounts/{customer_id}/enrollment-keys` (agents whose role is
+/// admin): a key for the account's administrator, answered once as
+/// [`EnrollmentKeyCreated`](crate::wire::EnrollmentKeyCreated). Limits and defaults as
+/// for [`EnrollmentKeyRequest`](crate::wire::EnrollmentKeyRequest); no password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateEnrollmentKey {
+    /// What the key is for ("Salle de formation"), as listed.
+    pub label: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uses: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_days: Option<i64>,
+}

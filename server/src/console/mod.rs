@@ -1,7 +1,8 @@
 //! The support console: server-rendered pages where agents find an account from what a
 //! caller says, log support time, add credit, correct entries, and (admins) unlink
 //! machines. Every form carries its log-in's CSRF token; every destructive action has a
-//! confirmation page. Pages are in French or English, the agent's choice.
+//! confirmation page. Admins also create and revoke a customer's enrollment keys and unlink
+//! the computers not seen for N days. Pages are in French or English, the agent's choice.
 
 mod auth;
 mod extract;
@@ -106,6 +107,31 @@ fn console_routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)>
             "POST",
             "/console/accounts/{customer_id}/machines/{machine_id}/unlink",
             post(handlers::unlink),
+        ),
+        (
+            "GET",
+            "/console/accounts/{customer_id}/machines/unlink-stale",
+            get(handlers::confirm_unlink_stale),
+        ),
+        (
+            "POST",
+            "/console/accounts/{customer_id}/machines/unlink-stale",
+            post(handlers::unlink_stale),
+        ),
+        (
+            "POST",
+            "/console/accounts/{customer_id}/enrollment-keys",
+            post(handlers::create_enrollment_key),
+        ),
+        (
+            "GET",
+            "/console/accounts/{customer_id}/enrollment-keys/{key_id}/revoke",
+            get(handlers::confirm_revoke_enrollment_key),
+        ),
+        (
+            "POST",
+            "/console/accounts/{customer_id}/enrollment-keys/{key_id}/revoke",
+            post(handlers::revoke_enrollment_key),
         ),
         ("GET", "/console/export", get(handlers::export_page)),
         ("GET", "/console/export.csv", get(handlers::export_csv)),
@@ -213,6 +239,8 @@ pub enum ConsoleError {
     EntryNotFound(Language),
     #[error("no such machine")]
     MachineNotFound(Language),
+    #[error("no such enrollment key in force")]
+    EnrollmentKeyNotFound(Language),
     /// A path no console page has.
     #[error("no such page")]
     NotFound(Language),
@@ -322,6 +350,12 @@ impl IntoResponse for ConsoleError {
                 *l,
                 "Cet ordinateur n'est pas (ou plus) lié à ce compte.",
                 "This computer is not (or no longer) linked to this account.",
+            ),
+            ConsoleError::EnrollmentKeyNotFound(l) => (
+                StatusCode::NOT_FOUND,
+                *l,
+                "Cette clé d'enrôlement n'existe pas sur ce compte, ou n'est plus en vigueur.",
+                "This enrollment key does not exist on this account, or is no longer in force.",
             ),
             ConsoleError::NotFound(l) => (
                 StatusCode::NOT_FOUND,

@@ -93,6 +93,21 @@ fn api_routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
             "/api/v1/support/accounts/{customer_id}/support-calls",
             post(support_api::log_support_call),
         ),
+        (
+            "get",
+            "/api/v1/support/accounts/{customer_id}/enrollment-keys",
+            get(support_api::enrollment_keys),
+        ),
+        (
+            "post",
+            "/api/v1/support/accounts/{customer_id}/enrollment-keys",
+            post(support_api::create_enrollment_key),
+        ),
+        (
+            "delete",
+            "/api/v1/support/accounts/{customer_id}/enrollment-keys/{key_id}",
+            delete(support_api::revoke_enrollment_key),
+        ),
         // The name before the glossary's "support call"; deprecated in the document.
         (
             "post",

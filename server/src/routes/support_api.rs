@@ -1,14 +1,17 @@
 //! The support JSON API, for integrations (telephony, helpdesk) acting as an agent with
 //! an API token (`account-server agents token …`): find an account, read its balance,
-//! log support calls. Same error shape as the rest of the API; its wire types and its
-//! own codes are in `account_api::support` and `ErrorCode::SUPPORT_API`.
+//! log support calls; and, for agents whose role is admin, create and revoke an account's
+//! enrollment keys (any agent lists them). Same error shape as the rest of the API; its
+//! wire types and its own codes are in `account_api::support` and `ErrorCode::SUPPORT_API`.
 
 use account_api::{
     domain::Invalid,
     error::{ApiErrorBody, ErrorCode, FieldError},
     support::{
-        AccountSummary, Balance, LedgerEntryView, LogSupportCall, LoggedSupportCall, SearchResults,
+        AccountSummary, Balance, CreateEnrollmentKey, LedgerEntryView, LogSupportCall,
+        LoggedSupportCall, SearchResults,
     },
+    wire::{EnrollmentKeyCreated, EnrollmentKeyView},
 };
 use axum::{
     extract::{FromRef, FromRequestParts, State},
@@ -21,13 +24,14 @@ use serde::Deserialize;
 use crate::{
     accounts::{self, customer_id, find_accounts},
     audit::Actor,
+    enrollment::{self, KeySpec},
     error::ApiError,
     extract::{ApiJson, ApiPath, ApiQuery, BearerToken},
     ledger,
     secrets::token_hash,
     state::AppState,
     storage::{AccountRow, AgentRow, LedgerRow, Storage, Tx},
-    support::{ledger_text, SearchQuery, MAX_NOTE_CHARS, MAX_SUPPORT_CALL_MINUTES},
+    support::{ledger_text, Role, SearchQuery, MAX_NOTE_CHARS, MAX_SUPPORT_CALL_MINUTES},
 };
 
 const MAX_RESULTS: i64 = 20;
@@ -39,6 +43,8 @@ pub enum SupportApiError {
     TokenRequired,
     #[error("no customer account has this ID")]
     AccountNotFound,
+    #[error("this action is for agents whose role is admin")]
+    AdminOnly,
     #[error("{field}: {message}")]
     Field {
         field: &'static str,
@@ -75,6 +81,7 @@ impl IntoResponse for SupportApiError {
                 None,
             ),
             SupportApiError::AccountNotFound => (StatusCode::NOT_FOUND, ErrorCode::NotFound, None),
+            SupportApiError::AdminOnly => (StatusCode::FORBIDDEN, ErrorCode::AdminOnly, None),
             SupportApiError::Field { field, code, .. } => {
                 (StatusCode::UNPROCESSABLE_ENTITY, *code, Some(*field))
             }
@@ -107,6 +114,17 @@ impl IntoResponse for SupportApiError {
 
 /// The agent an integration acts for (it needs only the storage).
 pub struct SupportAgent(AgentRow);
+
+impl SupportAgent {
+    /// Enrollment keys are a way into the account: only admins make or revoke them.
+    fn require_admin(&self) -> Result<(), SupportApiError> {
+        if self.0.role == Role::Admin {
+            Ok(())
+        } else {
+            Err(SupportApiError::AdminOnly)
+        }
+    }
+}
 
 impl<S> FromRequestParts<S> for SupportAgent
 where
@@ -281,4 +299,68 @@ pub async fn log_support_call(
             balance_minutes,
         }),
     ))
+}
+
+/// The account's enrollment keys, newest first (never the keys themselves).
+pub async fn enrollment_keys(
+    State(storage): State<Storage>,
+    _agent: SupportAgent,
+    ApiPath(raw): ApiPath<String>,
+) -> Result<Json<Vec<EnrollmentKeyView>>, SupportApiError> {
+    let mut tx = storage.read().await?;
+    let account = load(&mut tx, &raw).await?;
+    let views = enrollment::views(&mut tx, &account, crate::now()).await?;
+    tx.commit().await?;
+    Ok(Json(views))
+}
+
+/// A key for the account's administrator, shown in this answer only (admins).
+pub async fn create_enrollment_key(
+    State(storage): State<Storage>,
+    agent: SupportAgent,
+    ApiPath(raw): ApiPath<String>,
+    ApiJson(body): ApiJson<CreateEnrollmentKey>,
+) -> Result<(StatusCode, Json<EnrollmentKeyCreated>), SupportApiError> {
+    agent.require_admin()?;
+    let spec = KeySpec::parse(&body.label, body.uses, body.valid_days)
+        .map_err(|errors| SupportApiError::Api(ApiError::Invalid(errors)))?;
+    let now = crate::now();
+    let mut tx = storage.write().await?;
+    let account = load(&mut tx, &raw).await?;
+    let actor = Actor::Api(agent.0.email.clone());
+    let (key, row) = enrollment::create(&mut tx, &account, &spec, &actor, now).await?;
+    let view = enrollment::views(&mut tx, &account, now)
+        .await?
+        .into_iter()
+        .find(|v| v.id == row.id)
+        .ok_or_else(|| ApiError::Unexpected(anyhow::anyhow!("the new key is not listed")))?;
+    tx.commit().await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(EnrollmentKeyCreated {
+            key: key.expose().to_owned(),
+            enrollment_key: view,
+        }),
+    ))
+}
+
+/// Revokes one of the account's keys not revoked yet (admins).
+pub async fn revoke_enrollment_key(
+    State(storage): State<Storage>,
+    agent: SupportAgent,
+    ApiPath((raw, key_id)): ApiPath<(String, String)>,
+) -> Result<StatusCode, SupportApiError> {
+    agent.require_admin()?;
+    let now = crate::now();
+    let mut tx = storage.write().await?;
+    let account = load(&mut tx, &raw).await?;
+    let Ok(key_id) = key_id.parse::<i64>() else {
+        return Err(ApiError::EnrollmentKeyNotFound.into());
+    };
+    let actor = Actor::Api(agent.0.email.clone());
+    if !enrollment::revoke(&mut tx, &account, key_id, &actor, now).await? {
+        return Err(ApiError::EnrollmentKeyNotFound.into());
+    }
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -9,7 +9,7 @@ use std::{
 use account_api::{
     domain::CustomerId,
     support::{LogSupportCall, LoggedSupportCall},
-    wire::{AccountDetails, AccountView},
+    wire::{AccountDetails, AccountView, EnrollmentKeyCreated, EnrollmentKeyView},
 };
 use account_server::{
     ids::AccountId,
@@ -98,18 +98,16 @@ fn token_with_binary(app: &TestApp, email: &str, label: &str) -> String {
 
 /// An agent and an API token for it, straight through the storage layer.
 async fn api_token(app: &TestApp, email: &str, name: &str) -> String {
+    api_token_with_role(app, email, name, "agent").await
+}
+
+/// An agent of `role` (`agent` or `admin`) and an API token for it.
+async fn api_token_with_role(app: &TestApp, email: &str, name: &str, role: &str) -> String {
     let storage = app.storage().await;
     let token = ApiToken::generate();
     let mut tx = storage.write().await.unwrap();
     let agent = tx
-        .insert_agent(
-            email,
-            name,
-            "agent",
-            "$argon2id$unused",
-            "fr",
-            1_700_000_000,
-        )
+        .insert_agent(email, name, role, "$argon2id$unused", "fr", 1_700_000_000)
         .await
         .unwrap();
     tx.insert_api_token(&token_hash(token.expose()), agent, "tests", 1_700_000_000)
@@ -1041,7 +1039,8 @@ async fn the_desktop_app_shows_the_balance_and_latest_support_calls_from_the_led
 #[tokio::test]
 async fn no_route_edits_or_deletes_a_ledger_entry() {
     for (method, path) in &account_server::routes::api_paths() {
-        if path.starts_with("/api/v1/support") {
+        // Revoking an enrollment key (DELETE) touches no ledger entry.
+        if path.starts_with("/api/v1/support") && !path.contains("/enrollment-keys/") {
             assert!(
                 matches!(*method, "get" | "post"),
                 "{method} {path}: the support API only reads and adds"
@@ -1098,4 +1097,173 @@ async fn no_route_edits_or_deletes_a_ledger_entry() {
         .await
         .unwrap();
     assert_eq!(before, after);
+}
+
+// --- enrollment keys -------------------------------------------------------------------
+
+async fn send_json(
+    app: &TestApp,
+    method: reqwest::Method,
+    token: &str,
+    path: &str,
+    body: Option<&Value>,
+) -> Response {
+    let mut request = app.client.request(method, app.url(path)).bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(body);
+    }
+    request.send().await.unwrap()
+}
+
+async fn link_with_key(app: &TestApp, key: &str, n: u8) -> Response {
+    app.post(
+        "/api/v1/enrollment-links",
+        &json!({ "enrollment_key": key, "machine": machine(n) }),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn support_admins_create_and_revoke_enrollment_keys_every_agent_lists_them() {
+    let app = spawn_app().await;
+    let (_, link) = app.linked("it@parc-informatique.fr", &machine(1)).await;
+    let id = app.account_view(&link.token).await.customer_id;
+    let admin = api_token_with_role(&app, "alice@support.example.fr", "Alice", "admin").await;
+    let agent = api_token(&app, "paul@support.example.fr", "Paul").await;
+    let keys = format!("/api/v1/support/accounts/{id}/enrollment-keys");
+    let post = reqwest::Method::POST;
+    let delete = reqwest::Method::DELETE;
+
+    // An agent who is not an admin lists them, but creates none.
+    let body = json!({ "label": "Salle de formation", "uses": 2 });
+    let (status, error) =
+        error_of(send_json(&app, post.clone(), &agent, &keys, Some(&body)).await).await;
+    assert_eq!(
+        (status, error["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("admin_only"))
+    );
+    let listed: Vec<EnrollmentKeyView> = get(&app, Some(&agent), &keys).await.json().await.unwrap();
+    assert!(listed.is_empty());
+
+    // Every refused field at once; a customer ID nobody has.
+    let bad = json!({ "label": " ", "uses": 0, "valid_days": 91 });
+    let (status, error) =
+        error_of(send_json(&app, post.clone(), &admin, &keys, Some(&bad)).await).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<&str> = error["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["label", "uses", "valid_days"]);
+    let response = send_json(
+        &app,
+        post.clone(),
+        &admin,
+        &format!("/api/v1/support/accounts/{}/enrollment-keys", misheard(&id)),
+        Some(&body),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // The admin creates one: the key is in this answer only.
+    let response = send_json(&app, post.clone(), &admin, &keys, Some(&body)).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let created: EnrollmentKeyCreated = response.json().await.unwrap();
+    assert!(created.key.len() >= 30, "{}", created.key);
+    let view = &created.enrollment_key;
+    assert_eq!(
+        (view.label.as_str(), view.uses_allowed, view.uses_left),
+        ("Salle de formation", 2, 2)
+    );
+    assert_eq!(
+        (view.status.as_str(), view.created_by.as_str()),
+        ("active", "support")
+    );
+    let listed_text = get(&app, Some(&agent), &keys).await.text().await.unwrap();
+    assert!(
+        !listed_text.contains(&created.key),
+        "the list never shows the key"
+    );
+
+    // A computer links with it, and is listed under the key.
+    let response = link_with_key(&app, &created.key, 2).await;
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "{}",
+        response.text().await.unwrap()
+    );
+    let listed: Vec<EnrollmentKeyView> = get(&app, Some(&agent), &keys).await.json().await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].uses_left, 1);
+    assert_eq!(listed[0].uses.len(), 1);
+    assert_eq!(listed[0].uses[0].machine_name, "POSTE-02");
+
+    // Revoking: admins only, unknown keys are told apart, then the key links nothing.
+    let one = format!("{keys}/{}", view.id);
+    let (status, error) = error_of(send_json(&app, delete.clone(), &agent, &one, None).await).await;
+    assert_eq!(
+        (status, error["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("admin_only"))
+    );
+    for unknown in ["999999", "abc"] {
+        let (status, error) = error_of(
+            send_json(
+                &app,
+                delete.clone(),
+                &admin,
+                &format!("{keys}/{unknown}"),
+                None,
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(
+            (status, error["code"].as_str()),
+            (StatusCode::NOT_FOUND, Some("enrollment_key_not_found"))
+        );
+    }
+    let response = send_json(&app, delete.clone(), &admin, &one, None).await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    let (status, error) = error_of(send_json(&app, delete.clone(), &admin, &one, None).await).await;
+    assert_eq!(
+        (status, error["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("enrollment_key_not_found"))
+    );
+    let (_, error) = error_of(link_with_key(&app, &created.key, 3).await).await;
+    assert_eq!(error["code"], "enrollment_key_revoked");
+    let listed: Vec<EnrollmentKeyView> = get(&app, Some(&admin), &keys).await.json().await.unwrap();
+    assert_eq!(listed[0].status, "revoked");
+    // The computer linked with it stays linked.
+    let names: Vec<String> = app
+        .account_view(&link.token)
+        .await
+        .machines
+        .iter()
+        .map(|m| m.name.clone())
+        .collect();
+    assert!(names.contains(&"POSTE-02".to_owned()), "{names:?}");
+
+    // The history names the integration's agent.
+    let actors: Vec<(String, String)> = sqlx::query_as(
+        "SELECT action, actor FROM audit_events WHERE action LIKE 'enrollment_key%' ORDER BY id",
+    )
+    .fetch_all(&app.db().await)
+    .await
+    .unwrap();
+    assert_eq!(
+        actors,
+        [
+            (
+                "enrollment_key_created".to_owned(),
+                "api:alice@support.example.fr".to_owned()
+            ),
+            (
+                "enrollment_key_revoked".to_owned(),
+                "api:alice@support.example.fr".to_owned()
+            ),
+        ]
+    );
 }

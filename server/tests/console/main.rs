@@ -5,6 +5,7 @@
 mod helpers;
 
 mod browser;
+mod enrollment;
 mod session;
 
 use account_server::secrets::{ClearPassword, PasswordHasher};

@@ -23,7 +23,7 @@ use super::{
 use crate::{
     accounts::{self, customer_id, find_accounts},
     audit::Action,
-    ledger,
+    enrollment, ledger,
     machines::{self, Unlinker},
     passwords::{self, RequestedBy},
     secrets::generate_password,
@@ -63,6 +63,23 @@ signed_form!(CreditForm {
 signed_form!(NoteForm { text });
 signed_form!(CorrectionForm { reason });
 signed_form!(ConfirmForm {});
+signed_form!(EnrollmentKeyForm {
+    label,
+    uses,
+    valid_days
+});
+signed_form!(UnlinkStaleForm {
+    not_seen_days,
+    machine_ids
+});
+
+// After the forms: it uses them.
+mod enrollment_keys;
+
+pub use enrollment_keys::{
+    confirm_revoke_enrollment_key, confirm_unlink_stale, create_enrollment_key,
+    revoke_enrollment_key, unlink_stale,
+};
 
 #[derive(Deserialize, Default)]
 pub struct FindQuery {
@@ -151,6 +168,7 @@ async fn render_account(
     page.notes = tx.notes(account.id).await?;
     page.history = tx.audit_events(account.id).await?;
     page.timer_started_at = tx.timer(agent.id, account.id).await?;
+    page.enrollment_keys = enrollment::views(&mut tx, &account, crate::now()).await?;
     tx.commit().await?;
     page.rounding = state.support.rounding;
     page.account = Some(account);

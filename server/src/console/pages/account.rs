@@ -3,12 +3,13 @@
 
 use std::collections::HashSet;
 
-use account_api::{domain::Language, fields as labels};
+use account_api::{domain::Language, fields as labels, wire::EnrollmentKeyView};
 use maud::{html, Markup};
 
 use super::{
-    balance_class, field_error, kind_label, layout, local_time, phone_display, problem,
-    siret_display, FormState,
+    balance_class,
+    enrollment::{enrollment_keys_card, unlink_stale_form},
+    field_error, kind_label, layout, local_time, phone_display, problem, siret_display, FormState,
 };
 use crate::{
     accounts::customer_id,
@@ -33,6 +34,9 @@ pub struct AccountPage {
     pub support_call_form: FormState,
     pub credit_form: FormState,
     pub note_form: FormState,
+    pub enrollment_keys: Vec<EnrollmentKeyView>,
+    pub enrollment_key_form: FormState,
+    pub unlink_stale_form: FormState,
 }
 
 fn done_message(l: Language, done: &str) -> Option<&'static str> {
@@ -48,6 +52,17 @@ fn done_message(l: Language, done: &str) -> Option<&'static str> {
         ),
         "unlinked" => t(l, "Ordinateur délié ; le client en est averti par e-mail.", "Computer unlinked; the customer is told by e-mail."),
         "timer" => t(l, "Chronomètre lancé.", "Timer started."),
+        "enrollment-key-revoked" => t(l, "Clé d'enrôlement révoquée.", "Enrollment key revoked."),
+        "stale-unlinked" => t(
+            l,
+            "Ordinateurs déliés ; le client en est averti par un e-mail.",
+            "Computers unlinked; the customer is told in one e-mail.",
+        ),
+        "stale-none" => t(
+            l,
+            "Aucun ordinateur délié : ceux de la liste ont été vus entre-temps ou sont déjà déliés.",
+            "No computer unlinked: those listed were seen meanwhile or are already unlinked.",
+        ),
         _ => return None,
     })
 }
@@ -76,6 +91,7 @@ pub fn account(agent: &Agent, page: &AccountPage) -> Markup {
                 (machines_card(agent, page, &base))
                 (notes_card(agent, page, &base))
             }
+            (enrollment_keys_card(agent, page, &base))
             (history_card(agent, page))
         },
     )
@@ -271,6 +287,9 @@ fn machines_card(agent: &Agent, page: &AccountPage, base: &str) -> Markup {
                         }
                     }
                 } } }
+            }
+            @if agent.is_admin() {
+                (unlink_stale_form(agent, page, base))
             }
         }
     }

@@ -2,6 +2,7 @@
 //! agent can become markup. Ids on elements are the browser tests' handles.
 
 mod account;
+mod enrollment;
 
 use std::collections::HashMap;
 
@@ -10,6 +11,7 @@ use jiff::tz::TimeZone;
 use maud::{html, Markup, DOCTYPE};
 
 pub use account::{account, AccountPage};
+pub use enrollment::{confirm_revoke_enrollment_key, confirm_unlink_stale, enrollment_key_created};
 
 use super::{session::Agent, t};
 use crate::{
@@ -113,6 +115,10 @@ impl FormState {
 
     pub fn has_errors(&self) -> bool {
         !self.errors.is_empty()
+    }
+
+    pub fn has_error(&self, field: &str) -> bool {
+        self.errors.contains_key(field)
     }
 
     fn value(&self, field: &str) -> &str {

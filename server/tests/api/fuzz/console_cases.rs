@@ -130,6 +130,36 @@ pub(super) const CONSOLE_ROUTES: &[ConsoleRoute] = &[
     ),
     route(
         "GET",
+        "/console/accounts/{customer_id}/machines/unlink-stale",
+        &["not_seen_days"],
+        &[],
+    ),
+    route(
+        "POST",
+        "/console/accounts/{customer_id}/machines/unlink-stale",
+        &[],
+        &["csrf", "not_seen_days", "machine_ids"],
+    ),
+    route(
+        "POST",
+        "/console/accounts/{customer_id}/enrollment-keys",
+        &[],
+        &["csrf", "label", "uses", "valid_days"],
+    ),
+    route(
+        "GET",
+        "/console/accounts/{customer_id}/enrollment-keys/{key_id}/revoke",
+        &[],
+        &[],
+    ),
+    route(
+        "POST",
+        "/console/accounts/{customer_id}/enrollment-keys/{key_id}/revoke",
+        &[],
+        &["csrf"],
+    ),
+    route(
+        "GET",
         "/console/export",
         &["from", "to", "customer_id"],
         &[],
@@ -157,6 +187,7 @@ pub(super) fn console_cases(
     let effect = match route.template {
         "/console/logout" | "/console/password" if route.method == "POST" => Effect::ConsoleSession,
         "/console/accounts/{customer_id}/machines/{machine_id}/unlink"
+        | "/console/accounts/{customer_id}/machines/unlink-stale"
             if route.method == "POST" =>
         {
             Effect::OtherMachine
@@ -177,6 +208,10 @@ pub(super) fn console_cases(
             "again" => "fuzz new password two",
             "minutes" => "20",
             "reference" => "FAC-FUZZ",
+            "uses" => "2",
+            "valid_days" => "1",
+            // Linked just now: none of the world's machines is that stale.
+            "not_seen_days" => "30",
             _ => "fuzz",
         };
         encode(value.as_bytes()).into_bytes()
@@ -205,6 +240,7 @@ pub(super) fn console_cases(
             "customer_id" => &world.customer_id,
             "minutes" => "5",
             "q" => "Fuzz",
+            "not_seen_days" => "30",
             _ => "1",
         }
     };
