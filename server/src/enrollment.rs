@@ -69,9 +69,11 @@ impl KeySpec {
 }
 
 /// Creates a key for `account` (in the caller's transaction); the key in clear, to show
-/// once, and its stored row.
+/// once, and its stored row. A key made by support is a way into the account that its
+/// owner did not make: the account's address is told at once.
 pub async fn create(
     tx: &mut Tx,
+    templates: &Templates,
     account: &AccountRow,
     spec: &KeySpec,
     by: &Actor,
@@ -106,6 +108,17 @@ pub async fn create(
         now,
     )
     .await?;
+    if matches!(by, Actor::Agent(_) | Actor::Api(_)) {
+        let mail = templates.enrollment_key_made_by_support(
+            &account.email,
+            account.language,
+            customer_id(account),
+            &row.label,
+            row.uses_allowed,
+            &france_time(row.expires_at, "%d/%m/%Y %H:%M"),
+        );
+        tx.enqueue_mail(&mail, now).await?;
+    }
     Ok((key, row))
 }
 

@@ -321,6 +321,43 @@ impl Templates {
         self.mail(to, language, text)
     }
 
+    /// Support made an enrollment key for the account (at the owner's request, normally):
+    /// the owner hears of it before any computer is linked with it.
+    pub fn enrollment_key_made_by_support(
+        &self,
+        to: &Email,
+        language: Language,
+        id: CustomerId,
+        label: &str,
+        uses: i64,
+        expires: &str,
+    ) -> OutgoingMail {
+        let id = id.grouped();
+        let text = match language {
+            Language::Fr => Text {
+                subject: format!("Compte client {id} — clé d'enrôlement « {label} » créée par le support"),
+                body: format!(
+                    "Bonjour,\n\n\
+                     Le support a créé la clé d'enrôlement « {label} » pour votre compte client {id}. \
+                     Elle peut lier jusqu'à {uses} ordinateur(s), jusqu'au {expires} (heure de Paris).\n\n\
+                     Si vous ne l'avez pas demandée, révoquez-la depuis la section « Ordinateurs » de \
+                     l'écran « Compte client », ou appelez le support."
+                ),
+            },
+            Language::En => Text {
+                subject: format!("Customer account {id} — enrollment key \"{label}\" created by support"),
+                body: format!(
+                    "Hello,\n\n\
+                     Support created the enrollment key \"{label}\" for your customer account {id}. \
+                     It can link up to {uses} computer(s), until {expires} (Paris time).\n\n\
+                     If you did not ask for it, revoke it from the \"Computers\" section of the \
+                     \"Customer account\" screen, or call support."
+                ),
+            },
+        };
+        self.mail(to, language, text)
+    }
+
     pub fn machine_unlinked(
         &self,
         to: &Email,

@@ -34,8 +34,15 @@ pub async fn create(
     };
     let mut tx = write_with_password(&state, &machine, &account, &password).await?;
     let now = crate::now();
-    let (key, _) =
-        enrollment::create(&mut tx, &account, &spec, &Actor::Machine(machine.id), now).await?;
+    let (key, _) = enrollment::create(
+        &mut tx,
+        &state.templates,
+        &account,
+        &spec,
+        &Actor::Machine(machine.id),
+        now,
+    )
+    .await?;
     let views = enrollment::views(&mut tx, &account, now).await?;
     tx.commit().await?;
     let view = views

@@ -316,7 +316,7 @@ pub async fn enrollment_keys(
 
 /// A key for the account's administrator, shown in this answer only (admins).
 pub async fn create_enrollment_key(
-    State(storage): State<Storage>,
+    State(state): State<AppState>,
     agent: SupportAgent,
     ApiPath(raw): ApiPath<String>,
     ApiJson(body): ApiJson<CreateEnrollmentKey>,
@@ -325,16 +325,18 @@ pub async fn create_enrollment_key(
     let spec = KeySpec::parse(&body.label, body.uses, body.valid_days)
         .map_err(|errors| SupportApiError::Api(ApiError::Invalid(errors)))?;
     let now = crate::now();
-    let mut tx = storage.write().await?;
+    let mut tx = state.storage.write().await?;
     let account = load(&mut tx, &raw).await?;
     let actor = Actor::Api(agent.0.email.clone());
-    let (key, row) = enrollment::create(&mut tx, &account, &spec, &actor, now).await?;
+    let (key, row) =
+        enrollment::create(&mut tx, &state.templates, &account, &spec, &actor, now).await?;
     let view = enrollment::views(&mut tx, &account, now)
         .await?
         .into_iter()
         .find(|v| v.id == row.id)
         .ok_or_else(|| ApiError::Unexpected(anyhow::anyhow!("the new key is not listed")))?;
     tx.commit().await?;
+    state.mail_wake.notify_one();
     Ok((
         StatusCode::CREATED,
         Json(EnrollmentKeyCreated {

@@ -1181,6 +1181,18 @@ async fn support_admins_create_and_revoke_enrollment_keys_every_agent_lists_them
         (view.status.as_str(), view.created_by.as_str()),
         ("active", "support")
     );
+    // The account's owner hears of a key they did not make, without the key itself.
+    app.smtp
+        .wait_for_mail_saying(
+            "it@parc-informatique.fr",
+            "créé la clé d'enrôlement « Salle de formation »",
+        )
+        .await;
+    assert!(app
+        .smtp
+        .mails_to("it@parc-informatique.fr")
+        .iter()
+        .all(|m| !m.text.contains(&created.key)));
     let listed_text = get(&app, Some(&agent), &keys).await.text().await.unwrap();
     assert!(
         !listed_text.contains(&created.key),
