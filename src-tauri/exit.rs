@@ -74,7 +74,7 @@ mod tests {
     #[test]
     fn every_code_is_explained_once_in_order() {
         let codes: Vec<i32> = MEANINGS.iter().map(|(code, _)| *code).collect();
-        assert_eq!(codes, (OK..=NO_CREDENTIAL_STORE).collect::<Vec<_>>());
+        assert_eq!(codes, (OK..=KEY_REFUSED).collect::<Vec<_>>());
         assert!(help().contains("\n  10 input refused"));
     }
 }
