@@ -352,11 +352,7 @@ async fn create_enrollment_key(
     output: Option<&std::path::Path>,
 ) -> Result<i32, Failure> {
     let fr = cx.fr;
-    let password = read_password(if fr {
-        "Mot de passe du compte : "
-    } else {
-        "Account password: "
-    })?;
+    let password = read_password(account_password_prompt(fr))?;
     let created = cx
         .client
         .create_enrollment_key(&password, label, Some(uses), Some(days))
@@ -470,17 +466,9 @@ async fn unlink_stale(cx: &Context<'_>, days: i64, yes: bool) -> Result<i32, Fai
             format!("Unlink these {} computer(s)? [y/N] ", stale.len())
         })?
     {
-        return Err(Failure::Usage(if fr {
-            "abandon : rien n'a changé".into()
-        } else {
-            "cancelled: nothing changed".into()
-        }));
+        return Err(cancelled(fr));
     }
-    let password = read_password(if fr {
-        "Mot de passe du compte : "
-    } else {
-        "Account password: "
-    })?;
+    let password = read_password(account_password_prompt(fr))?;
     let ids: Vec<String> = stale.iter().map(|m| m.machine_id.clone()).collect();
     let unlinked = cx
         .client
@@ -527,11 +515,7 @@ async fn edit(cx: &Context<'_>) -> Result<i32, Failure> {
             "nothing to change: give the new values (--phone, --company-name…)".into()
         }));
     }
-    let password = read_password(if fr {
-        "Mot de passe du compte : "
-    } else {
-        "Account password: "
-    })?;
+    let password = read_password(account_password_prompt(fr))?;
     let account = cx.client.edit(&password, current.version, &details).await?;
     // A new address waits for the code mailed to it; the rest is saved.
     let new_email = details.email.trim() != current.details.email;
@@ -660,11 +644,7 @@ async fn machines(cx: &Context<'_>) -> Result<i32, Failure> {
 /// Unlinks another machine of the account.
 async fn unlink_machine(cx: &Context<'_>, machine_id: &str) -> Result<i32, Failure> {
     let fr = cx.fr;
-    let password = read_password(if fr {
-        "Mot de passe du compte : "
-    } else {
-        "Account password: "
-    })?;
+    let password = read_password(account_password_prompt(fr))?;
     cx.client.unlink_machine(machine_id, &password).await?;
     let text = if fr {
         format!("L'ordinateur {machine_id} est délié.")
@@ -685,11 +665,7 @@ async fn unlink(cx: &Context<'_>, yes: bool) -> Result<i32, Failure> {
             "Unlink this computer from the customer account? [y/N] "
         })?
     {
-        return Err(Failure::Usage(if fr {
-            "abandon : rien n'a changé".into()
-        } else {
-            "cancelled: nothing changed".into()
-        }));
+        return Err(cancelled(fr));
     }
     cx.client.unlink().await?;
     let text = if fr {
@@ -746,6 +722,23 @@ fn edited(
         details.language = Some(lang.to_owned());
     }
     details
+}
+
+fn account_password_prompt(fr: bool) -> &'static str {
+    if fr {
+        "Mot de passe du compte : "
+    } else {
+        "Account password: "
+    }
+}
+
+/// The user answered no to a confirmation.
+fn cancelled(fr: bool) -> Failure {
+    Failure::Usage(if fr {
+        "abandon : rien n'a changé".into()
+    } else {
+        "cancelled: nothing changed".into()
+    })
 }
 
 /// From a prompt on a terminal (typed unseen), else the first line of standard input.

@@ -9,7 +9,12 @@ use fantoccini::{key::Key, Locator};
 use reqwest::StatusCode;
 
 use common::{window::Window, PROGRAM};
-use test_support::{machine::Machine, program::finish, service::spawn_app, wrong_code};
+use test_support::{
+    machine::Machine,
+    program::finish,
+    service::{spawn_app, TestApp},
+    wrong_code,
+};
 
 /// The whole journey of a company: register, link with the mailed password, edit, a
 /// second computer joins, the first lists it, then unlinks itself.
@@ -855,19 +860,18 @@ fn peak_memory_kib(application: &Path) -> (u64, u64) {
     (own, children)
 }
 
-/// "Add several computers" in French: a key made in the window (password asked), shown
-/// once with the exact command and installer option; a PC links with it from the command
-/// line, another from the installer's preset on its first start; the key is listed with
-/// its computers, then revoked; a computer unseen for 40 days is listed, then unlinked.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_administrator_adds_several_computers_and_unlinks_stale_ones_in_french() {
-    let service = spawn_app().await;
-    let email = "parc@salle-formation.fr";
-    let password = service
-        .register_as(email, "Salle Formation SARL", "fr")
-        .await;
-    let admin = Machine::new("ADMIN-PARC");
-    let linked = admin
+/// A new account in `language`, and the computer `name` linked to it from the command line;
+/// the account's password.
+async fn linked_account(
+    service: &TestApp,
+    email: &str,
+    company: &str,
+    language: &str,
+    name: &str,
+) -> (Machine, String) {
+    let password = service.register_as(email, company, language).await;
+    let machine = Machine::new(name);
+    let linked = machine
         .run(
             PROGRAM,
             &service.address,
@@ -876,6 +880,19 @@ async fn an_administrator_adds_several_computers_and_unlinks_stale_ones_in_frenc
         )
         .await;
     assert_eq!(linked.code, 0, "{}", linked.stderr);
+    (machine, password)
+}
+
+/// "Add several computers" in French: a key made in the window (password asked), shown
+/// once with the exact command and installer option; a PC links with it from the command
+/// line, another from the installer's preset on its first start; the key is listed with
+/// its computers, then revoked; a computer unseen for 40 days is listed, then unlinked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_administrator_adds_several_computers_and_unlinks_stale_ones_in_french() {
+    let service = spawn_app().await;
+    let email = "parc@salle-formation.fr";
+    let (admin, password) =
+        linked_account(&service, email, "Salle Formation SARL", "fr", "ADMIN-PARC").await;
 
     let window = Window::open(&service.address, &admin, "fr").await;
     window.find("#screen-account").await;
@@ -1008,17 +1025,7 @@ async fn an_administrator_adds_several_computers_and_unlinks_stale_ones_in_frenc
 async fn a_key_refused_then_made_in_english() {
     let service = spawn_app().await;
     let email = "it@northwind.example";
-    let password = service.register_as(email, "Northwind Ltd", "en").await;
-    let admin = Machine::new("IT-DESK");
-    let linked = admin
-        .run(
-            PROGRAM,
-            &service.address,
-            &["link", "--email", email],
-            Some(&password),
-        )
-        .await;
-    assert_eq!(linked.code, 0, "{}", linked.stderr);
+    let (admin, password) = linked_account(&service, email, "Northwind Ltd", "en", "IT-DESK").await;
     let window = Window::open(&service.address, &admin, "en").await;
     window.find("#screen-account").await;
     window.click("#add-computers").await;

@@ -10,7 +10,7 @@ use account_api::domain::Invalid;
 use account_api::{
     error::FieldError,
     wire::{
-        EnrollmentKeyUse, EnrollmentKeyView, ENROLLMENT_KEY_DEFAULT_DAYS,
+        EnrollmentKeyCreated, EnrollmentKeyUse, EnrollmentKeyView, ENROLLMENT_KEY_DEFAULT_DAYS,
         ENROLLMENT_KEY_DEFAULT_USES, ENROLLMENT_KEY_LABEL_MAX, ENROLLMENT_KEY_MAX_DAYS,
         ENROLLMENT_KEY_MAX_USES,
     },
@@ -20,7 +20,7 @@ use crate::{
     accounts::customer_id,
     audit::{Action, Actor},
     mail::Templates,
-    secrets::{enrollment_key_hash, generate_enrollment_key, ClearPassword},
+    secrets::{enrollment_key_hash, generate_enrollment_key},
     storage::{AccountRow, EnrollmentKeyRow, NewEnrollmentKey, Storage, StorageError, Tx},
 };
 
@@ -68,8 +68,8 @@ impl KeySpec {
     }
 }
 
-/// Creates a key for `account` (in the caller's transaction); the key in clear, to show
-/// once, and its stored row. A key made by support is a way into the account that its
+/// Creates a key for `account` (in the caller's transaction): the key in clear, to show
+/// once, and its entry in the list. A key made by support is a way into the account that its
 /// owner did not make: the account's address is told at once.
 pub async fn create(
     tx: &mut Tx,
@@ -78,7 +78,7 @@ pub async fn create(
     spec: &KeySpec,
     by: &Actor,
     now: i64,
-) -> Result<(ClearPassword, EnrollmentKeyRow), StorageError> {
+) -> Result<EnrollmentKeyCreated, StorageError> {
     let key = generate_enrollment_key();
     let hash = enrollment_key_hash(key.expose());
     let created_by = by.to_string();
@@ -119,7 +119,11 @@ pub async fn create(
         );
         tx.enqueue_mail(&mail, now).await?;
     }
-    Ok((key, row))
+    let created_by = creator_name(tx, &row.created_by).await?;
+    Ok(EnrollmentKeyCreated {
+        key: key.expose().to_owned(),
+        enrollment_key: view(row, created_by, Vec::new(), now),
+    })
 }
 
 /// Revokes one of `account`'s keys; `false` if it has no such key still in force.
@@ -162,27 +166,37 @@ pub async fn views(
     let mut views = Vec::with_capacity(keys.len());
     for key in keys {
         let created_by = creator_name(tx, &key.created_by).await?;
-        views.push(EnrollmentKeyView {
-            id: key.id,
-            status: status(&key, now).to_owned(),
-            label: key.label,
-            uses_allowed: key.uses_allowed,
-            uses_left: key.uses_left,
-            created_at: crate::rfc3339(key.created_at),
-            expires_at: crate::rfc3339(key.expires_at),
-            created_by,
-            uses: uses
-                .iter()
-                .filter(|u| u.key_id == key.id)
-                .map(|u| EnrollmentKeyUse {
-                    at: crate::rfc3339(u.at),
-                    machine_id: u.machine_id.clone(),
-                    machine_name: u.machine_name.clone(),
-                })
-                .collect(),
-        });
+        let its_uses = uses
+            .iter()
+            .filter(|u| u.key_id == key.id)
+            .map(|u| EnrollmentKeyUse {
+                at: crate::rfc3339(u.at),
+                machine_id: u.machine_id.clone(),
+                machine_name: u.machine_name.clone(),
+            })
+            .collect();
+        views.push(view(key, created_by, its_uses, now));
     }
     Ok(views)
+}
+
+fn view(
+    key: EnrollmentKeyRow,
+    created_by: String,
+    uses: Vec<EnrollmentKeyUse>,
+    now: i64,
+) -> EnrollmentKeyView {
+    EnrollmentKeyView {
+        id: key.id,
+        status: status(&key, now).to_owned(),
+        label: key.label,
+        uses_allowed: key.uses_allowed,
+        uses_left: key.uses_left,
+        created_at: crate::rfc3339(key.created_at),
+        expires_at: crate::rfc3339(key.expires_at),
+        created_by,
+        uses,
+    }
 }
 
 /// `active`, `revoked`, `expired` or `used_up` (in that order of precedence after active).

@@ -34,7 +34,7 @@ pub async fn create(
     };
     let mut tx = write_with_password(&state, &machine, &account, &password).await?;
     let now = crate::now();
-    let (key, _) = enrollment::create(
+    let created = enrollment::create(
         &mut tx,
         &state.templates,
         &account,
@@ -43,19 +43,8 @@ pub async fn create(
         now,
     )
     .await?;
-    let views = enrollment::views(&mut tx, &account, now).await?;
     tx.commit().await?;
-    let view = views
-        .into_iter()
-        .next()
-        .ok_or_else(|| ApiError::Unexpected(anyhow::anyhow!("the new key is not listed")))?;
-    Ok((
-        StatusCode::CREATED,
-        Json(EnrollmentKeyCreated {
-            key: key.expose().to_owned(),
-            enrollment_key: view,
-        }),
-    ))
+    Ok((StatusCode::CREATED, Json(created)))
 }
 
 pub async fn list(

@@ -328,22 +328,11 @@ pub async fn create_enrollment_key(
     let mut tx = state.storage.write().await?;
     let account = load(&mut tx, &raw).await?;
     let actor = Actor::Api(agent.0.email.clone());
-    let (key, row) =
+    let created =
         enrollment::create(&mut tx, &state.templates, &account, &spec, &actor, now).await?;
-    let view = enrollment::views(&mut tx, &account, now)
-        .await?
-        .into_iter()
-        .find(|v| v.id == row.id)
-        .ok_or_else(|| ApiError::Unexpected(anyhow::anyhow!("the new key is not listed")))?;
     tx.commit().await?;
     state.mail_wake.notify_one();
-    Ok((
-        StatusCode::CREATED,
-        Json(EnrollmentKeyCreated {
-            key: key.expose().to_owned(),
-            enrollment_key: view,
-        }),
-    ))
+    Ok((StatusCode::CREATED, Json(created)))
 }
 
 /// Revokes one of the account's keys not revoked yet (admins).

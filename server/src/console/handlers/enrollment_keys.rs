@@ -120,7 +120,7 @@ pub async fn create_enrollment_key(
     let now = crate::now();
     let mut tx = state.storage.write().await?;
     let account = load(&mut tx, &agent, &raw).await?;
-    let (key, row) = enrollment::create(
+    let created = enrollment::create(
         &mut tx,
         &state.templates,
         &account,
@@ -129,15 +129,13 @@ pub async fn create_enrollment_key(
         now,
     )
     .await?;
-    let view = enrollment::views(&mut tx, &account, now)
-        .await?
-        .into_iter()
-        .find(|v| v.id == row.id)
-        .ok_or_else(|| ConsoleError::Unexpected(anyhow::anyhow!("the new key is not listed")))?;
     tx.commit().await?;
     state.mail_wake.notify_one();
     // Shown in this answer only: a reload of the account page never shows it again.
-    Ok(pages::enrollment_key_created(&agent, &account, key.expose(), &view).into_response())
+    Ok(
+        pages::enrollment_key_created(&agent, &account, &created.key, &created.enrollment_key)
+            .into_response(),
+    )
 }
 
 /// The account's key still in force with this id (as the path has it).
