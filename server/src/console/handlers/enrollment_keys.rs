@@ -213,6 +213,20 @@ fn stale_days(agent: &Agent, typed: &str) -> Result<i64, FormState> {
     }
 }
 
+/// The account page again, the refused number of days marked on its form.
+async fn refused_days(
+    state: &AppState,
+    agent: &Agent,
+    raw: &str,
+    form: FormState,
+) -> Result<Response, ConsoleError> {
+    let page = AccountPage {
+        unlink_stale_form: form,
+        ..AccountPage::default()
+    };
+    render_account(state, agent, raw, page, StatusCode::UNPROCESSABLE_ENTITY).await
+}
+
 pub async fn confirm_unlink_stale(
     State(state): State<AppState>,
     agent: Agent,
@@ -222,14 +236,7 @@ pub async fn confirm_unlink_stale(
     agent.require_admin()?;
     let days = match stale_days(&agent, &query.not_seen_days) {
         Ok(days) => days,
-        Err(form) => {
-            let page = AccountPage {
-                unlink_stale_form: form,
-                ..AccountPage::default()
-            };
-            return render_account(&state, &agent, &raw, page, StatusCode::UNPROCESSABLE_ENTITY)
-                .await;
-        }
+        Err(form) => return refused_days(&state, &agent, &raw, form).await,
     };
     let mut tx = state.storage.read().await?;
     let account = load(&mut tx, &agent, &raw).await?;
@@ -246,14 +253,7 @@ pub async fn unlink_stale(
     agent.require_admin()?;
     let days = match stale_days(&agent, &form.not_seen_days) {
         Ok(days) => days,
-        Err(form) => {
-            let page = AccountPage {
-                unlink_stale_form: form,
-                ..AccountPage::default()
-            };
-            return render_account(&state, &agent, &raw, page, StatusCode::UNPROCESSABLE_ENTITY)
-                .await;
-        }
+        Err(form) => return refused_days(&state, &agent, &raw, form).await,
     };
     // Exactly the computers listed on the confirmation page; ids that are not one match none.
     let ids: Vec<MachineId> = form
