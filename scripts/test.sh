@@ -8,6 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# A fresh clone never rebuilds incrementally; the incremental caches only take disk.
+if [ -n "${CI:-}" ]; then export CARGO_INCREMENTAL=0; fi
 
 cargo fmt --all -- --check
 (cd ui && npm run typecheck --silent && npm test --silent)
