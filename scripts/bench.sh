@@ -9,12 +9,25 @@
 #   BENCH_SECONDS   seconds per load run [default: 10]
 #   BENCH_ACCOUNTS  accounts seeded for the search [default: 1000000; 0 skips it]
 #   BENCH_POSTGRES  1: the account read on PostgreSQL too (a throwaway server)
+#   BENCH_BLOAT     1: also the program's size by crate (cargo-bloat, installed if missing;
+#                   one more release build, with symbols) in $BENCH_OUT/binary-by-crate.txt
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${BENCH_OUT:-target/bench}"
 mkdir -p "$out"
 target="${CARGO_TARGET_DIR:-target}"
 bash scripts/setup.sh >/dev/null
+
+if [ "${BENCH_BLOAT:-0}" = 1 ]; then
+  echo "== the program's size by crate" >&2
+  command -v cargo-bloat >/dev/null || cargo install cargo-bloat --locked -q
+  # Symbols are needed to attribute bytes: the same profile but unstripped (the
+  # figures are of the code; the stripped build below is what ships
+  # and is measured: cargo puts it back in place without recompiling).
+  CARGO_PROFILE_RELEASE_STRIP=false cargo bloat --release --locked \
+    --features tauri/custom-protocol --bin customer-account --crates -n 30 \
+    >"$out/binary-by-crate.txt"
+fi
 
 echo "== building the release program, the bare window and the release service" >&2
 cargo build --release --locked --features tauri/custom-protocol -q
@@ -97,3 +110,10 @@ print("|---|---|---|---|---|")
 for r in rows:
     print("| " + " | ".join(r) + " |")
 PY
+
+if [ "${BENCH_BLOAT:-0}" = 1 ]; then
+  echo
+  echo "The program's code by crate (cargo-bloat, unstripped build of the same profile):"
+  echo
+  sed 's/^/    /' "$out/binary-by-crate.txt"
+fi

@@ -45,6 +45,19 @@ pub fn normalize_service_url(url: &str) -> Result<String, String> {
     Ok(parsed.as_str().trim_end_matches('/').to_owned())
 }
 
+/// TLS as the program ships it: *ring* as the one crypto provider (reqwest is built
+/// without one of its own, see Cargo.toml) and the system's verifier, so certificates a
+/// company adds to the system (a proxy's root, say) are trusted like in a browser.
+fn tls_config() -> Result<rustls::ClientConfig, ClientError> {
+    use rustls_platform_verifier::BuilderVerifierExt;
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .and_then(|builder| builder.with_platform_verifier())
+        .map(|builder| builder.with_no_client_auth())
+        .map_err(|e| ClientError::Unexpected(format!("cannot set up TLS: {e}")))
+}
+
 impl ApiClient {
     pub fn new(service_url: &str, app_version: &str) -> Result<Self, ClientError> {
         let base = normalize_service_url(service_url).map_err(ClientError::Unexpected)?;
@@ -52,6 +65,7 @@ impl ApiClient {
             .connect_timeout(CONNECT_TIMEOUT)
             .timeout(REQUEST_TIMEOUT)
             .user_agent(format!("customer-account/{app_version}"))
+            .tls_backend_preconfigured(tls_config()?)
             .build()
             .map_err(|e| ClientError::Unexpected(format!("cannot set up HTTP: {e}")))?;
         Ok(Self { base, http })

@@ -6,7 +6,7 @@
 //! service copes (see its link rules), and the credential store — per machine — tells
 //! installations apart.
 
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
 use crate::error::ClientError;
