@@ -15,11 +15,22 @@ import type { CommandError } from "./generated/CommandError";
 import type { EnrollmentKeyCreated } from "./generated/EnrollmentKeyCreated";
 import type { EnrollmentKeyView } from "./generated/EnrollmentKeyView";
 import type { Language } from "./generated/Language";
+import type { Snapshot } from "./generated/Snapshot";
 import type { Startup } from "./generated/Startup";
 import type { Status } from "./generated/Status";
 import type { Command } from "./generated/commands";
 
-export type { AccountDetails, AccountView, CommandError, EnrollmentKeyCreated, EnrollmentKeyView, Language, Startup, Status };
+export type {
+  AccountDetails,
+  AccountView,
+  CommandError,
+  EnrollmentKeyCreated,
+  EnrollmentKeyView,
+  Language,
+  Snapshot,
+  Startup,
+  Status,
+};
 export type { EnrollmentKeyUse } from "./generated/EnrollmentKeyUse";
 export { COMMANDS, type Command } from "./generated/commands";
 export type { FieldError } from "./generated/FieldError";
@@ -66,6 +77,11 @@ export function toCommandError(error: unknown): CommandError {
 /** Everything the page asks of the app; the tests give it a fake. */
 export interface Backend {
   startup(): Promise<Startup>;
+  /**
+   * The last account this computer saw, from its data folder alone (no credential store,
+   * no service): painted at once, marked as being refreshed, until `accountStatus` answers.
+   */
+  accountSnapshot(): Promise<Snapshot | null>;
   accountStatus(): Promise<Status>;
   register(details: AccountDetails): Promise<null>;
   requestPassword(email: string, language: Language): Promise<null>;
@@ -109,6 +125,7 @@ async function call<T>(command: Command, args?: Record<string, unknown>): Promis
 /** The real app, through Tauri's IPC. */
 export const tauriBackend: Backend = {
   startup: () => call<Startup>("startup"),
+  accountSnapshot: () => call<Snapshot | null>("account_snapshot"),
   accountStatus: () => call<Status>("account_status"),
   register: (details) => call<null>("register", { details }),
   requestPassword: (email, language) => call<null>("request_password", { email, language }),
