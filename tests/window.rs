@@ -791,7 +791,8 @@ async fn wait_language(window: &Window, language: &str) {
 /// session request starts it) to its first screen displayed — the account screen of a
 /// linked machine against a running service — next to a bare Tauri window showing
 /// its page (and the program's welcome screen on a machine not linked). Prints
-/// medians and peak memory. Run it with `bash scripts/bench-window.sh`.
+/// medians and peak memory. Run it with `bash scripts/bench-window.sh`. BENCH_APP_BEFORE
+/// adds another build of the program (e.g. main's) to the same run, for a before/after.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "a measurement, printed: bash scripts/bench-window.sh"]
 async fn cold_start_figures() {
