@@ -12,7 +12,7 @@ use std::{
 
 use ts_rs::{Config, TS};
 
-use crate::app::{CommandError, PageStatus, Startup, COMMANDS};
+use crate::app::{CommandError, PageSnapshot, PageStatus, Startup, COMMANDS};
 
 const UPDATE_HINT: &str =
     "run `UPDATE_BINDINGS=1 cargo test -p customer-account --lib bindings` and commit ui/src/generated/";
@@ -27,6 +27,7 @@ fn generate(dir: &Path) {
     let config = Config::new().with_out_dir(dir).with_large_int("number");
     Startup::export_all(&config).expect("export Startup");
     PageStatus::export_all(&config).expect("export Status");
+    PageSnapshot::export_all(&config).expect("export Snapshot");
     CommandError::export_all(&config).expect("export CommandError");
     account_api::wire::EnrollmentKeyCreated::export_all(&config)
         .expect("export EnrollmentKeyCreated");

@@ -9,6 +9,7 @@ macro_rules! window_commands {
     ($then:ident) => {
         $then!(
             startup,
+            account_snapshot,
             account_status,
             register,
             request_password,

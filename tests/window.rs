@@ -8,7 +8,7 @@ use std::{path::Path, time::Duration};
 use fantoccini::{key::Key, Locator};
 use reqwest::StatusCode;
 
-use common::{window::Window, PROGRAM};
+use common::{gate::Gate, window::Window, PROGRAM};
 use test_support::{
     machine::Machine,
     program::finish,
@@ -219,6 +219,97 @@ async fn offline_shows_the_last_known_account_and_french_works() {
     );
     window.close().await;
     assert_eq!(service.account(&token).await.status(), StatusCode::OK);
+}
+
+/// The last snapshot on file: the window shows the account at once, read-only and marked
+/// as being refreshed, before the credential store and the service are asked; the
+/// service's answer then replaces it in place (a company name changed meanwhile from
+/// elsewhere). A computer unlinked meanwhile goes to Welcome, its snapshot gone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_last_snapshot_shows_at_once_marked_refreshing_then_the_fresh_account() {
+    let service = spawn_app().await;
+    // The service behind a gate: held closed, the window's status waits for the test.
+    let gate = Gate::new(&service.address).await;
+    let pc = Machine::new("POSTE-GESTION");
+    let email = "gestion@ancien-nom.fr";
+    let password = service.register_as(email, "Ancien Nom SARL", "fr").await;
+    let linked = pc
+        .run(
+            PROGRAM,
+            &gate.url,
+            &["link", "--email", email],
+            Some(&password),
+        )
+        .await;
+    assert_eq!(linked.code, 0, "{}", linked.stderr);
+    let token = pc.token(&gate.url).expect("the machine token");
+
+    // Renamed from elsewhere: this computer's snapshot still has the old name.
+    let before = service.account_view(&token).await;
+    let mut details = before.details.clone();
+    details.company_name = "Nouveau Nom SAS".into();
+    let edited = service
+        .edit(
+            &token,
+            &serde_json::json!({ "password": password, "version": before.version, "details": details }),
+        )
+        .await;
+    assert_eq!(edited.status(), StatusCode::OK);
+
+    gate.close();
+    let window = Window::open(&gate.url, &pc, "fr").await;
+    window.find("#screen-account").await;
+    window
+        .wait_text("#refreshing-banner", "— mise à jour…")
+        .await;
+    assert_eq!(
+        window.text("#customer-id").await.replace(' ', ""),
+        before.customer_id
+    );
+    assert_eq!(
+        window.value("#account-form [name=company_name]").await,
+        "Ancien Nom SARL"
+    );
+    for css in [
+        "#account-form [name=company_name]",
+        "#validate",
+        "#unlink-this",
+    ] {
+        let element = window.find(css).await;
+        assert!(
+            !element.is_enabled().await.unwrap(),
+            "{css}: read-only while refreshing"
+        );
+    }
+    window.screenshot("refreshing-fr").await;
+
+    gate.open();
+    window
+        .wait_value("#account-form [name=company_name]", "Nouveau Nom SAS")
+        .await;
+    window.wait_hidden("#refreshing-banner").await;
+    let company = window.find("#account-form [name=company_name]").await;
+    assert!(company.is_enabled().await.unwrap(), "editable once fresh");
+    assert!(window.find("#validate").await.is_enabled().await.unwrap());
+    window.close().await;
+
+    // Unlinked from the service's side while the window was closed.
+    gate.close();
+    assert_eq!(
+        service.unlink(&token).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    let window = Window::open(&gate.url, &pc, "fr").await;
+    window
+        .wait_text("#refreshing-banner", "— mise à jour…")
+        .await;
+    gate.open();
+    window.find("#screen-welcome").await;
+    window.wait_hidden("#screen-account").await;
+    window.close().await;
+    let kept = std::fs::read_to_string(pc.data_dir().join("state.json")).unwrap_or_default();
+    assert!(!kept.contains("snapshot"), "the snapshot lingers: {kept}");
+    assert_eq!(pc.token(&gate.url), None);
 }
 
 /// Keyboard only, new host context handed over by a second launch, a save that meets a
@@ -700,7 +791,8 @@ async fn wait_language(window: &Window, language: &str) {
 /// session request starts it) to its first screen displayed — the account screen of a
 /// linked machine against a running service — next to a bare Tauri window showing
 /// its page (and the program's welcome screen on a machine not linked). Prints
-/// medians and peak memory. Run it with `bash scripts/bench-window.sh`.
+/// medians and peak memory. Run it with `bash scripts/bench-window.sh`. BENCH_APP_BEFORE
+/// adds another build of the program (e.g. main's) to the same run, for a before/after.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "a measurement, printed: bash scripts/bench-window.sh"]
 async fn cold_start_figures() {
@@ -740,6 +832,17 @@ async fn cold_start_figures() {
             "#screen-welcome",
         ),
     ];
+    // Another build of the program (e.g. the one before a change), in the same run.
+    let before = std::env::var("BENCH_APP_BEFORE").ok();
+    if let Some(before) = &before {
+        targets.push(Target::new(
+            "customer-account before, account screen",
+            before,
+            &args,
+            &pc,
+            "#customer-id",
+        ));
+    }
     if let Some(bare) = &bare {
         targets.push(Target::new("bare window", bare, &[], &bare_machine, "body"));
     }
@@ -750,6 +853,9 @@ async fn cold_start_figures() {
         }
     }
     println!("release program: {app}");
+    if let Some(before) = &before {
+        println!("program before: {before}");
+    }
     if let Some(bare) = &bare {
         println!("bare window: {bare}");
     }

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)] // each test file uses part of it
 
+pub mod gate;
 pub mod window;
 
 /// The `customer-account` program this package builds.

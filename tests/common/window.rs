@@ -186,12 +186,29 @@ impl Window {
         }
     }
 
-    /// Clicks `css` once nothing covers it (a notice, or a sticky header the page was
+    /// The element, once it is displayed and enabled (up to 20 s): as at start, while the
+    /// last snapshot is on show read-only until the service's answer replaces it.
+    pub async fn find_enabled(&self, css: &str) -> Element {
+        let started = Instant::now();
+        loop {
+            let element = self.find(css).await;
+            if element.is_enabled().await.unwrap_or(false) {
+                return element;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "{css} stays disabled"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Clicks `css` once it is enabled and nothing covers it (a notice, or a sticky header the page was
     /// scrolled under): as a user would, waiting or scrolling it to the middle.
     pub async fn click(&self, css: &str) {
         let started = Instant::now();
         loop {
-            let element = self.find(css).await;
+            let element = self.find_enabled(css).await;
             match element.click().await {
                 Ok(()) => return,
                 Err(fantoccini::error::CmdError::Standard(e))
@@ -210,9 +227,9 @@ impl Window {
         }
     }
 
-    /// Replaces the field's value with `text`, as typed.
+    /// Replaces the field's value with `text`, as typed (once the field is enabled).
     pub async fn fill(&self, css: &str, text: &str) {
-        let field = self.find(css).await;
+        let field = self.find_enabled(css).await;
         field.clear().await.unwrap();
         field.send_keys(text).await.unwrap();
     }

@@ -15,11 +15,22 @@ import type { CommandError } from "./generated/CommandError";
 import type { EnrollmentKeyCreated } from "./generated/EnrollmentKeyCreated";
 import type { EnrollmentKeyView } from "./generated/EnrollmentKeyView";
 import type { Language } from "./generated/Language";
+import type { Snapshot } from "./generated/Snapshot";
 import type { Startup } from "./generated/Startup";
 import type { Status } from "./generated/Status";
 import type { Command } from "./generated/commands";
 
-export type { AccountDetails, AccountView, CommandError, EnrollmentKeyCreated, EnrollmentKeyView, Language, Startup, Status };
+export type {
+  AccountDetails,
+  AccountView,
+  CommandError,
+  EnrollmentKeyCreated,
+  EnrollmentKeyView,
+  Language,
+  Snapshot,
+  Startup,
+  Status,
+};
 export type { EnrollmentKeyUse } from "./generated/EnrollmentKeyUse";
 export { COMMANDS, type Command } from "./generated/commands";
 export type { FieldError } from "./generated/FieldError";
@@ -66,6 +77,11 @@ export function toCommandError(error: unknown): CommandError {
 /** Everything the page asks of the app; the tests give it a fake. */
 export interface Backend {
   startup(): Promise<Startup>;
+  /**
+   * The last account this computer saw, from its data folder alone (no credential store,
+   * no service): painted at once, marked as being refreshed, until `accountStatus` answers.
+   */
+  accountSnapshot(): Promise<Snapshot | null>;
   accountStatus(): Promise<Status>;
   register(details: AccountDetails): Promise<null>;
   requestPassword(email: string, language: Language): Promise<null>;
@@ -97,6 +113,40 @@ export interface Backend {
   copyText(text: string): Promise<void>;
 }
 
+/**
+ * What the app hands the page before it loads (src-tauri/app.rs, `first_paint_script`):
+ * `startup`'s answer and the last snapshot, so that the first paint waits for no IPC round
+ * trip (the first ones wait for the window's page load). Each is used once: what comes
+ * after is asked through IPC.
+ */
+interface FirstPaint {
+  startup: Startup;
+  snapshot: Snapshot | null;
+}
+
+function handedOver(): FirstPaint | null {
+  const holder = globalThis as { __CUSTOMER_ACCOUNT_FIRST_PAINT__?: FirstPaint };
+  const handed = holder.__CUSTOMER_ACCOUNT_FIRST_PAINT__ ?? null;
+  delete holder.__CUSTOMER_ACCOUNT_FIRST_PAINT__;
+  return handed;
+}
+
+const firstPaint = handedOver();
+let handedStartup: Startup | null = firstPaint?.startup ?? null;
+let handedSnapshot: Snapshot | null | undefined = firstPaint === null ? undefined : firstPaint.snapshot;
+
+function takeStartup(): Startup | null {
+  const handed = handedStartup;
+  handedStartup = null;
+  return handed;
+}
+
+function takeSnapshot(): Snapshot | null | undefined {
+  const handed = handedSnapshot;
+  handedSnapshot = undefined;
+  return handed;
+}
+
 /** Runs a command; rejects with a `CommandError` whatever went wrong. */
 async function call<T>(command: Command, args?: Record<string, unknown>): Promise<T> {
   try {
@@ -108,7 +158,14 @@ async function call<T>(command: Command, args?: Record<string, unknown>): Promis
 
 /** The real app, through Tauri's IPC. */
 export const tauriBackend: Backend = {
-  startup: () => call<Startup>("startup"),
+  startup: () => {
+    const handed = takeStartup();
+    return handed !== null ? Promise.resolve(handed) : call<Startup>("startup");
+  },
+  accountSnapshot: () => {
+    const handed = takeSnapshot();
+    return handed !== undefined ? Promise.resolve(handed) : call<Snapshot | null>("account_snapshot");
+  },
   accountStatus: () => call<Status>("account_status"),
   register: (details) => call<null>("register", { details }),
   requestPassword: (email, language) => call<null>("request_password", { email, language }),

@@ -60,7 +60,7 @@ export function createApp(options: AppOptions): App {
   let hostLanguage: string | null = null;
 
   const account = createAccountScreen(page, options.copiedFeedbackMs ?? 2000);
-  const loading = createLoading(page, account.applyStatus);
+  const loading = createLoading(page, account.applyStatus, account);
   const linked = (view: AccountView) => {
     passwordSent.reset();
     link.reset();
@@ -113,6 +113,12 @@ export function createApp(options: AppOptions): App {
   async function start(): Promise<void> {
     wire();
     page.applyLanguage();
+    // Asked beside `startup`: the last snapshot comes from the data folder alone, so the
+    // account is painted before the credential store and the service are asked.
+    const snapshot = backend.accountSnapshot().catch((error: unknown) => {
+      console.error("no snapshot", toCommandError(error));
+      return null;
+    });
     try {
       const first = await backend.startup();
       takeContext(first);
@@ -121,6 +127,10 @@ export function createApp(options: AppOptions): App {
       console.error("startup failed", toCommandError(error));
     }
     page.applyLanguage();
+    const last = await snapshot;
+    if (last !== null) {
+      account.showSnapshot(last);
+    }
     try {
       await backend.onHostContext(onHostContext);
     } catch (error: unknown) {

@@ -117,6 +117,7 @@ export interface Texts {
   passwordRequestSentIfAccount: (email: string) => string;
   passwordRequestSent: (email: string) => string;
   offlineText: (date: string) => string;
+  refreshingText: (date: string) => string;
   lastSeen: (date: string) => string;
   linkedNotice: (customerId: string) => string;
   machineUnlinkedNotice: (name: string) => string;
@@ -279,6 +280,7 @@ const FR: Texts = {
     `Un nouveau mot de passe a été envoyé à ${email}. L'actuel reste valable tant que vous n'avez pas utilisé le nouveau.`,
   offlineText: (date) =>
     `Service injoignable — données du ${date}. Elles ne peuvent pas être modifiées pour l'instant.`,
+  refreshingText: (date) => `Données enregistrées le ${date} — mise à jour…`,
   lastSeen: (date) => `Vu le ${date}`,
   linkedNotice: (id) => `Cet ordinateur est lié au compte client ${id}.`,
   machineUnlinkedNotice: (name) => `L'ordinateur ${name} a été délié du compte.`,
@@ -444,6 +446,7 @@ const EN: Texts = {
   passwordRequestSent: (email) =>
     `A new password was sent to ${email}. The current one keeps working until you use the new one.`,
   offlineText: (date) => `Service unreachable — data from ${date}. It cannot be changed for now.`,
+  refreshingText: (date) => `Data saved on ${date} — refreshing…`,
   lastSeen: (date) => `Last seen ${date}`,
   linkedNotice: (id) => `This computer is linked to customer account ${id}.`,
   machineUnlinkedNotice: (name) => `Computer ${name} was unlinked from the account.`,

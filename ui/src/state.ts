@@ -1,6 +1,6 @@
 // Which screen shows what: pure rules, the DOM code applies them.
 
-import type { AccountView, Status } from "./api";
+import type { AccountView, Snapshot, Status } from "./api";
 
 export type ScreenId = "loading" | "welcome" | "register" | "password-sent" | "link" | "account";
 
@@ -19,9 +19,11 @@ export const SCREENS = Object.keys(SCREEN_ELEMENT_IDS) as ScreenId[];
 /** How the account screen shows an account. */
 export interface AccountMode {
   account: AccountView;
-  /** Offline: last known data, read-only, with a banner and a retry. */
+  /** Offline or refreshing: last known data, read-only, with a banner. */
   readOnly: boolean;
-  /** When the shown data was fetched (offline only). */
+  /** The last snapshot, painted while the status is asked: never shown as fresh. */
+  refreshing: boolean;
+  /** When the shown data was fetched (offline or refreshing only). */
   fetchedAt: string | null;
 }
 
@@ -30,10 +32,15 @@ export function accountMode(status: Status): AccountMode | null {
     case "not_linked":
       return null;
     case "linked":
-      return { account: status.account, readOnly: false, fetchedAt: null };
+      return { account: status.account, readOnly: false, refreshing: false, fetchedAt: null };
     case "offline":
-      return { account: status.account, readOnly: true, fetchedAt: status.fetched_at };
+      return { account: status.account, readOnly: true, refreshing: false, fetchedAt: status.fetched_at };
   }
+}
+
+/** The last snapshot, painted at start until the status answers: read-only, marked as refreshing. */
+export function snapshotMode(snapshot: Snapshot): AccountMode {
+  return { account: snapshot.account, readOnly: true, refreshing: true, fetchedAt: snapshot.fetched_at };
 }
 
 /** Codes after which the page no longer has an account to show: back to Welcome. */

@@ -3,11 +3,11 @@
 // and what the user sees after each answer.
 
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { AccountDetails } from "../src/api";
 import { createApp, type App } from "../src/app";
 import { LANGUAGE_STORAGE_KEY, texts } from "../src/i18n";
 import { codeText } from "../src/messages";
-import { account, details, failure, FakeBackend, loadPage, settle, startup } from "./fixtures";
+import type { AccountDetails, CommandError, Status } from "../src/api";
+import { account, details, failure, FakeBackend, later, loadPage, settle, startup } from "./fixtures";
 
 let backend: FakeBackend;
 let app: App;
@@ -77,7 +77,7 @@ describe("start", () => {
     expect(visibleScreen()).toEqual(["screen-welcome"]);
     expect(document.documentElement.lang).toBe("fr");
     expect(text("#go-register")).toBe("Créer le compte client de mon entreprise");
-    expect(backend.calls.map((c) => c.command)).toEqual(["startup", "account_status"]);
+    expect(backend.calls.map((c) => c.command)).toEqual(["account_snapshot", "startup", "account_status"]);
     expect(backend.hostContext).not.toBeNull();
   });
 
@@ -502,6 +502,105 @@ describe("account", () => {
     expect(visibleScreen()).toEqual(["screen-welcome"]);
     expect($("#password-dialog").hasAttribute("open")).toBe(false);
     expect(text("#notice")).toBe(codeText("not_linked", "fr"));
+  });
+});
+
+describe("the last snapshot, painted at start", () => {
+  const SNAPSHOT = {
+    account: account({ details: details({ company_name: "Ancien Nom SARL" }) }),
+    fetched_at: "2025-11-20T09:04:00Z",
+  };
+
+  /** Starts with the snapshot on file and the status still on its way; `finish` answers it. */
+  async function bootRefreshing(language: "fr" | "en" = "fr") {
+    const status = later<Status | CommandError>();
+    backend = new FakeBackend()
+      .next("account_snapshot", SNAPSHOT)
+      .next("startup", startup({ language }))
+      .next("account_status", status.promise);
+    app = createApp({ doc: document, backend, storage: localStorage, systemLanguage: null, timeZone: "UTC" });
+    const started = app.start();
+    await settle();
+    return {
+      async finish(answer: Status | CommandError) {
+        status.resolve(answer);
+        await started;
+        await settle();
+      },
+    };
+  }
+
+  function fieldsDisabled(): boolean[] {
+    return [...document.querySelectorAll<HTMLInputElement>("#account-form input")].map((i) => i.matches(":disabled"));
+  }
+
+  it("shows the account at once, read-only and marked as refreshing, then updates it in place", async () => {
+    const start = await bootRefreshing();
+    expect(backend.calls.map((c) => c.command)).toEqual(["account_snapshot", "startup", "account_status"]);
+    expect(visibleScreen()).toEqual(["screen-account"]);
+    expect(text("#customer-id")).toBe("10 019");
+    expect($("#refreshing-banner").hidden).toBe(false);
+    expect(text("#refreshing-text")).toBe("Données enregistrées le 20 novembre 2025 à 09:04 — mise à jour…");
+    expect($("#offline-banner").hidden).toBe(true);
+    expect($("#screen-account").getAttribute("aria-busy")).toBe("true");
+    expect(value('#account-form [name="company_name"]')).toBe("Ancien Nom SARL");
+    expect(fieldsDisabled().every(Boolean)).toBe(true);
+    for (const id of ["validate", "email-password", "unlink-this", "add-computers", "unlink-stale"]) {
+      expect(($(`#${id}`) as HTMLButtonElement).disabled, id).toBe(true);
+    }
+    expect(($("#copy-customer-id") as HTMLButtonElement).disabled).toBe(false);
+    // Nothing that needs fresh data is asked, nor said to be unavailable.
+    expect(backend.callsOf("enrollment_keys")).toEqual([]);
+    expect($("#no-enrollment-keys").hidden).toBe(true);
+
+    await start.finish({ state: "linked", account: account({ version: 4, details: details({ company_name: "Nouveau Nom SAS" }) }) });
+    expect(visibleScreen()).toEqual(["screen-account"]);
+    expect($("#refreshing-banner").hidden).toBe(true);
+    expect(text("#refreshing-text")).toBe("");
+    expect($("#screen-account").hasAttribute("aria-busy")).toBe(false);
+    expect(value('#account-form [name="company_name"]')).toBe("Nouveau Nom SAS");
+    expect(fieldsDisabled().some(Boolean)).toBe(false);
+    expect(($("#validate") as HTMLButtonElement).disabled).toBe(false);
+    expect(backend.callsOf("enrollment_keys")).toEqual([{}]);
+  });
+
+  it("says it in English too", async () => {
+    await bootRefreshing("en");
+    expect(text("#refreshing-text")).toBe("Data saved on 20 November 2025 at 09:04 — refreshing…");
+  });
+
+  it("goes to Welcome when this computer was unlinked meanwhile: the snapshot does not linger", async () => {
+    const start = await bootRefreshing();
+    await start.finish({ state: "not_linked" });
+    expect(visibleScreen()).toEqual(["screen-welcome"]);
+    expect($("#refreshing-banner").hidden).toBe(true);
+    expect(value('#account-form [name="company_name"]')).toBe("");
+  });
+
+  it("becomes the offline screen when the service cannot be reached", async () => {
+    const start = await bootRefreshing();
+    await start.finish({ state: "offline", account: SNAPSHOT.account, fetched_at: SNAPSHOT.fetched_at });
+    expect(visibleScreen()).toEqual(["screen-account"]);
+    expect($("#refreshing-banner").hidden).toBe(true);
+    expect($("#offline-banner").hidden).toBe(false);
+    expect(fieldsDisabled().every(Boolean)).toBe(true);
+  });
+
+  it("is not left on show when the status fails: the failure is said, with Retry", async () => {
+    const start = await bootRefreshing();
+    await start.finish(failure("credential_store_unavailable"));
+    expect(visibleScreen()).toEqual(["loading"]);
+    expect(text("#loading-error")).toBe(codeText("credential_store_unavailable", "fr"));
+    expect(value('#account-form [name="company_name"]')).toBe("");
+    backend.next("account_status", { state: "linked", account: account() });
+    await click("#loading-retry");
+    expect(visibleScreen()).toEqual(["screen-account"]);
+    expect($("#refreshing-banner").hidden).toBe(true);
+  });
+
+  it("starts as before without a snapshot, or when it cannot be read", async () => {
+    await boot((b) => b.next("account_snapshot", failure("unexpected")));
+    expect(visibleScreen()).toEqual(["screen-welcome"]);
   });
 });
 

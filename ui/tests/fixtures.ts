@@ -8,6 +8,7 @@ import type {
   EnrollmentKeyCreated,
   EnrollmentKeyView,
   Language,
+  Snapshot,
   Startup,
   Status,
 } from "../src/api";
@@ -110,7 +111,16 @@ export function failure(code: string, extra: Partial<CommandError> = {}): Comman
   return { code, message: `test: ${code}`, ...extra };
 }
 
-type Answer<T> = T | CommandError | (() => T | CommandError);
+type Answer<T> = T | CommandError | (() => T | CommandError) | Promise<T | CommandError>;
+
+/** An answer the test gives later (`resolve`): the page meanwhile shows what it shows while waiting. */
+export function later<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve: (value: T) => void = () => {};
+  const promise = new Promise<T>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
 
 function isFailure(value: unknown): value is CommandError {
   return typeof value === "object" && value !== null && "code" in value && "message" in value;
@@ -125,6 +135,7 @@ export class FakeBackend implements Backend {
 
   constructor() {
     this.defaults.set("startup", startup());
+    this.defaults.set("account_snapshot", null);
     this.defaults.set("account_status", { state: "not_linked" } satisfies Status);
     this.defaults.set("register", null);
     this.defaults.set("request_password", null);
@@ -160,6 +171,9 @@ export class FakeBackend implements Backend {
     if (typeof value === "function") {
       value = (value as () => unknown)();
     }
+    if (value instanceof Promise) {
+      value = await value;
+    }
     // Let the page see the pending state, as a real IPC round trip would.
     await Promise.resolve();
     if (isFailure(value)) {
@@ -169,6 +183,7 @@ export class FakeBackend implements Backend {
   }
 
   startup = () => this.answer<Startup>("startup");
+  accountSnapshot = () => this.answer<Snapshot | null>("account_snapshot");
   accountStatus = () => this.answer<Status>("account_status");
   register = (details: AccountDetails) => this.answer<null>("register", { details });
   requestPassword = (email: string, language: Language) => this.answer<null>("request_password", { email, language });

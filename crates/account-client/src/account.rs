@@ -31,6 +31,26 @@ pub struct ClientConfig {
     pub credential_namespace: Option<String>,
 }
 
+impl ClientConfig {
+    /// The data folder this configuration's client keeps its local state in.
+    fn local_state(&self) -> Result<LocalState, ClientError> {
+        let dir = self
+            .data_dir
+            .clone()
+            .or_else(LocalState::default_dir)
+            .ok_or_else(|| ClientError::Unexpected("no data folder for this user".into()))?;
+        Ok(LocalState::new(dir))
+    }
+
+    /// The last account snapshot this configuration's client kept, read from the data
+    /// folder alone — no credential store, no network, no client to build: what a window
+    /// can show at once, marked as being refreshed, until `AccountClient::status` answers.
+    pub fn last_snapshot(&self) -> Option<Snapshot> {
+        let service_url = crate::api::normalize_service_url(&self.service_url).ok()?;
+        self.local_state().ok()?.load(&service_url).snapshot
+    }
+}
+
 /// Where this machine stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Status {
@@ -59,15 +79,11 @@ impl AccountClient {
             Some(namespace) => CredentialStore::open_as(namespace),
             None => CredentialStore::open(),
         };
-        let data_dir = config
-            .data_dir
-            .or_else(LocalState::default_dir)
-            .ok_or_else(|| ClientError::Unexpected("no data folder for this user".into()))?;
         Ok(Self {
             api,
             store,
             identity: MachineIdentity::detect(&config.identity)?,
-            local: LocalState::new(data_dir),
+            local: config.local_state()?,
             app_version: config.app_version,
         })
     }
@@ -103,6 +119,14 @@ impl AccountClient {
             .update(self.api.base_url(), |s| s.snapshot = None)
     }
 
+    fn forget_snapshot(&self) -> Result<(), ClientError> {
+        let base = self.api.base_url();
+        if self.local.load(base).snapshot.is_none() {
+            return Ok(());
+        }
+        self.local.update(base, |s| s.snapshot = None)
+    }
+
     fn remember(&self, account: &AccountView) -> Result<(), ClientError> {
         let snapshot = Snapshot {
             account: account.clone(),
@@ -119,6 +143,9 @@ impl AccountClient {
     /// from elsewhere) is forgotten.
     pub async fn status(&self) -> Result<Status, ClientError> {
         let Some(token) = self.token().await? else {
+            // No token (the credential store lost it): a snapshot left would be painted at
+            // the next start as this computer's account.
+            self.forget_snapshot()?;
             return Ok(Status::NotLinked);
         };
         match self.api.account(&token).await {
@@ -205,7 +232,7 @@ impl AccountClient {
         MachineInfo {
             fingerprint: self.identity.fingerprint.clone(),
             name: self.identity.name.clone(),
-            os: self.identity.os.clone(),
+            os: self.identity.os().to_owned(),
             app_version: self.app_version.clone(),
             machine_id: self.local.load(self.api.base_url()).machine_id,
         }
@@ -352,4 +379,67 @@ fn now_rfc3339() -> String {
     time::OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use account_api::wire::{AccountDetails, SupportTime};
+
+    use super::*;
+
+    fn config(service_url: &str, data_dir: &std::path::Path) -> ClientConfig {
+        ClientConfig {
+            service_url: service_url.into(),
+            data_dir: Some(data_dir.into()),
+            identity: IdentityOverrides::default(),
+            app_version: "1.0.0-test".into(),
+            credential_namespace: None,
+        }
+    }
+
+    /// The window paints the snapshot before anything else is opened: it is read from
+    /// the data folder alone, under the service address as the client normalizes it, and
+    /// holds account data only (the token stays in the credential store).
+    #[test]
+    fn the_last_snapshot_is_read_from_the_data_folder_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(
+            config("http://127.0.0.1:1", dir.path()).last_snapshot(),
+            None
+        );
+        let snapshot = Snapshot {
+            account: AccountView {
+                customer_id: "100017".into(),
+                details: AccountDetails {
+                    company_name: "Dupont Bâtiment SARL".into(),
+                    ..AccountDetails::default()
+                },
+                support_time: SupportTime::default(),
+                machines: vec![],
+                this_machine_id: "m1".into(),
+                version: 3,
+                pending_email: None,
+                created_at: "2026-01-02T03:04:05Z".into(),
+                updated_at: "2026-01-02T03:04:05Z".into(),
+            },
+            fetched_at: "2026-01-02T03:04:06Z".into(),
+        };
+        LocalState::new(dir.path())
+            .update("http://127.0.0.1:1", |s| {
+                s.machine_id = Some("m1".into());
+                s.snapshot = Some(snapshot.clone());
+            })
+            .unwrap();
+        // The address as typed, trailing slash included; another service has none.
+        assert_eq!(
+            config("http://127.0.0.1:1/", dir.path()).last_snapshot(),
+            Some(snapshot)
+        );
+        assert_eq!(
+            config("http://127.0.0.1:2", dir.path()).last_snapshot(),
+            None
+        );
+        let kept = std::fs::read_to_string(dir.path().join("state.json")).unwrap();
+        assert!(!kept.to_lowercase().contains("token"), "{kept}");
+    }
 }

@@ -19,8 +19,9 @@ pub struct MachineIdentity {
     pub fingerprint: String,
     /// The computer's name, shown in the account's list of machines.
     pub name: String,
-    /// "Windows 11 …", "Debian 12 …".
-    pub os: String,
+    /// "Windows 11 …", "Debian 12 …": described when first asked (only a link sends it),
+    /// since describing it runs `lsb_release` on Linux.
+    os: std::sync::OnceLock<String>,
 }
 
 /// Values that replace what the machine reports: for imaging tools and for tests that
@@ -58,14 +59,21 @@ impl MachineIdentity {
         } else {
             name
         };
-        let info = os_info::get();
         Ok(Self {
             fingerprint: fingerprint_of(&uid),
             name: name.chars().take(100).collect(),
-            os: format!("{} {}", info.os_type(), info.version())
+            os: std::sync::OnceLock::new(),
+        })
+    }
+
+    /// The operating system, as the account's list of machines shows it.
+    pub fn os(&self) -> &str {
+        self.os.get_or_init(|| {
+            let info = os_info::get();
+            format!("{} {}", info.os_type(), info.version())
                 .chars()
                 .take(100)
-                .collect(),
+                .collect()
         })
     }
 }
@@ -94,6 +102,6 @@ mod tests {
         .unwrap();
         assert_eq!(identity.fingerprint, fingerprint_of("test-uid"));
         assert_eq!(identity.name, "POSTE-COMPTA");
-        assert!(!identity.os.trim().is_empty());
+        assert!(!identity.os().trim().is_empty());
     }
 }

@@ -3,13 +3,13 @@
 // keys that add several and the unlinking of inactive ones —, unlinking this one, the
 // offline and "changed elsewhere" banners).
 
-import type { AccountView, CommandError, Status } from "../api";
+import type { AccountView, CommandError, Snapshot, Status } from "../api";
 import { callService, describeError } from "../call";
 import { closeModal } from "../dom";
 import { groupCustomerId } from "../format";
 import { texts } from "../i18n";
 import type { Page } from "../page";
-import { accountMode } from "../state";
+import { type AccountMode, accountMode, snapshotMode } from "../state";
 import { createBanners } from "./banners";
 import type { AccountContext, AccountPart } from "./context";
 import { createCustomerId } from "./customer-id";
@@ -27,20 +27,30 @@ export interface AccountScreen {
   applyStatus(status: Status): void;
   /** This computer was just linked to `view`'s account. */
   linked(view: AccountView): void;
+  /** Paints the last snapshot, read-only and marked as being refreshed, until a status comes. */
+  showSnapshot(snapshot: Snapshot): void;
+  /** Whether the account on show is the snapshot still waiting for its refresh. */
+  refreshing(): boolean;
+  /** No account on show any more (the refresh failed: the page says why elsewhere). */
+  leave(): void;
 }
 
 export function createAccountScreen(page: Page, copiedFeedbackMs: number): AccountScreen {
   let account: AccountView | null = null;
   let readOnly = false;
+  let refreshing = false;
   let fetchedAt: string | null = null;
+  const screen = page.el("screen-account");
   const unlinkDialog = page.dialog("unlink-dialog");
 
   const ctx: AccountContext = {
     page,
     view: () => account,
     readOnly: () => readOnly,
+    refreshing: () => refreshing,
     fetchedAt: () => fetchedAt,
-    setAccount: (view, replace = false) => setAccount(view, false, null, replace),
+    setAccount: (view, replace = false) =>
+      setAccount({ account: view, readOnly: false, refreshing: false, fetchedAt: null }, replace),
     applyStatus,
     async refresh() {
       const status = await ctx.call(() => page.backend.accountStatus(), {});
@@ -76,15 +86,22 @@ export function createAccountScreen(page: Page, copiedFeedbackMs: number): Accou
     }
   }
 
-  function setAccount(view: AccountView, offline: boolean, offlineSince: string | null, replace: boolean): void {
+  function setAccount(mode: AccountMode, replace: boolean): void {
+    const view = mode.account;
     const sameAccount = account !== null && account.customer_id === view.customer_id;
     if (!sameAccount) {
       banners.hideConflict();
     }
     details.load(view, sameAccount, replace);
     account = view;
-    readOnly = offline;
-    fetchedAt = offlineSince;
+    readOnly = mode.readOnly;
+    refreshing = mode.refreshing;
+    fetchedAt = mode.fetchedAt;
+    if (refreshing) {
+      screen.setAttribute("aria-busy", "true");
+    } else {
+      screen.removeAttribute("aria-busy");
+    }
     render();
   }
 
@@ -92,7 +109,9 @@ export function createAccountScreen(page: Page, copiedFeedbackMs: number): Accou
   function leave(): void {
     account = null;
     readOnly = false;
+    refreshing = false;
     fetchedAt = null;
+    screen.removeAttribute("aria-busy");
     for (const part of parts) {
       part.forget();
     }
@@ -105,7 +124,9 @@ export function createAccountScreen(page: Page, copiedFeedbackMs: number): Accou
       page.show("welcome");
       return;
     }
-    setAccount(mode.account, mode.readOnly, mode.fetchedAt, false);
+    // From the snapshot to the same account fresh: updated in place (the snapshot was
+    // read-only, nothing typed to keep).
+    setAccount(mode, false);
     if (page.screen() !== "account") {
       page.show("account");
     }
@@ -127,10 +148,16 @@ export function createAccountScreen(page: Page, copiedFeedbackMs: number): Accou
     applyStatus,
     linked(view) {
       leave();
-      setAccount(view, false, null, true);
+      setAccount({ account: view, readOnly: false, refreshing: false, fetchedAt: null }, true);
       page.show("account");
       const id = groupCustomerId(view.customer_id);
       page.notify("success", (t) => t.linkedNotice(id));
     },
+    showSnapshot(snapshot) {
+      setAccount(snapshotMode(snapshot), true);
+      page.show("account");
+    },
+    refreshing: () => refreshing,
+    leave,
   };
 }

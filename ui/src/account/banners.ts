@@ -1,5 +1,6 @@
-// The banners over the account: offline (last known data, read-only, Retry) and "changed
-// from another computer" (Reload, keeping what was typed).
+// The banners over the account: refreshing (the last snapshot, painted at start until the
+// status answers), offline (last known data, read-only, Retry) and "changed from another
+// computer" (Reload, keeping what was typed).
 
 import { formatDateTime } from "../format";
 import { codeText } from "../messages";
@@ -14,6 +15,8 @@ export interface Banners extends AccountPart {
 /** `reloaded`: runs once the account was fetched again after a conflict. */
 export function createBanners(ctx: AccountContext, reloaded: () => void): Banners {
   const { page } = ctx;
+  const refreshing = page.el("refreshing-banner");
+  const refreshingText = page.el("refreshing-text");
   const offline = page.el("offline-banner");
   const offlineText = page.el("offline-text");
   const retry = page.button("retry");
@@ -55,16 +58,20 @@ export function createBanners(ctx: AccountContext, reloaded: () => void): Banner
 
   return {
     render(_view, t) {
-      const readOnly = ctx.readOnly();
       const since = ctx.fetchedAt();
-      offline.hidden = !readOnly;
-      offlineText.textContent =
-        readOnly && since !== null ? t.offlineText(formatDateTime(since, page.lang(), page.timeZone)) : "";
+      const date = since === null ? "" : formatDateTime(since, page.lang(), page.timeZone);
+      const isRefreshing = ctx.refreshing();
+      const isOffline = ctx.readOnly() && !isRefreshing;
+      refreshing.hidden = !isRefreshing;
+      refreshingText.textContent = isRefreshing ? t.refreshingText(date) : "";
+      offline.hidden = !isOffline;
+      offlineText.textContent = isOffline && since !== null ? t.offlineText(date) : "";
       conflictText.textContent = codeText("changed_elsewhere", page.lang());
     },
     forget() {
       conflict.hidden = true;
       offline.hidden = true;
+      refreshing.hidden = true;
     },
     showConflict() {
       conflict.hidden = false;

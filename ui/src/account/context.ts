@@ -11,9 +11,11 @@ export interface AccountContext {
   readonly page: Page;
   /** The account on show, if any. */
   view(): AccountView | null;
-  /** Offline: last known data, read-only. */
+  /** Offline, or the last snapshot waiting for its refresh: last known data, read-only. */
   readOnly(): boolean;
-  /** When the data on show was fetched (offline only). */
+  /** The last snapshot on show, waiting for its refresh (read-only too). */
+  refreshing(): boolean;
+  /** When the data on show was fetched (offline or refreshing only). */
   fetchedAt(): string | null;
   /** Shows a fresh account (online); typed fields keep their text unless `replace`. */
   setAccount(view: AccountView, replace?: boolean): void;

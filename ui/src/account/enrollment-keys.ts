@@ -305,8 +305,9 @@ export function createEnrollmentKeys(ctx: AccountContext): AccountPart {
   function drawList(t: Texts): void {
     list.replaceChildren(...(keys ?? []).map((key) => item(key, t)));
     if (keys === null) {
-      none.textContent = ctx.readOnly() ? t.keysOffline : "";
-      none.hidden = !ctx.readOnly();
+      const offline = ctx.readOnly() && !ctx.refreshing();
+      none.textContent = offline ? t.keysOffline : "";
+      none.hidden = !offline;
     } else {
       none.textContent = t.noKeys;
       none.hidden = keys.length > 0;

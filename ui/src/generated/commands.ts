@@ -3,6 +3,7 @@
 /** The commands the page may invoke (src-tauri/commands.rs). */
 export const COMMANDS = [
   "startup",
+  "account_snapshot",
   "account_status",
   "register",
   "request_password",

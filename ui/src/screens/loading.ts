@@ -1,5 +1,6 @@
 // The first screen: asks for this computer's status; if that fails, says why and offers
-// to try again.
+// to try again. When the last snapshot is already painted, the status replaces it in
+// place and this screen shows only if the status cannot be had.
 
 import type { Status } from "../api";
 import { callService } from "../call";
@@ -10,13 +11,21 @@ export interface Loading {
   load(): Promise<void>;
 }
 
-export function createLoading(page: Page, shown: (status: Status) => void): Loading {
+/** The last snapshot on show, if any (the account screen). */
+export interface SnapshotOnShow {
+  refreshing(): boolean;
+  leave(): void;
+}
+
+export function createLoading(page: Page, shown: (status: Status) => void, snapshot: SnapshotOnShow): Loading {
   const screen = page.el("loading");
   const failure = page.el("loading-failure");
   const retry = page.button("loading-retry");
 
   async function load(): Promise<void> {
-    page.show("loading", null);
+    if (!snapshot.refreshing()) {
+      page.show("loading", null);
+    }
     screen.setAttribute("aria-busy", "true");
     failure.hidden = true;
     const status = await callService(page, () => page.backend.accountStatus(), { slot: page.el("loading-error") });
@@ -24,6 +33,11 @@ export function createLoading(page: Page, shown: (status: Status) => void): Load
     if (status !== null) {
       shown(status.value);
     } else {
+      if (snapshot.refreshing()) {
+        // Never left on show as if it were current: the failure is said instead.
+        snapshot.leave();
+        page.show("loading", null);
+      }
       failure.hidden = false;
       retry.focus();
     }

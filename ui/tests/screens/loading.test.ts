@@ -7,11 +7,13 @@ import { codeText } from "../../src/messages";
 import { createLoading } from "../../src/screens/loading";
 import { $, click, failure, FakeBackend, focusedId, newPage, text, visibleScreens } from "../fixtures";
 
+const noSnapshot = { refreshing: () => false, leave() {} };
+
 describe("loading", () => {
   it("hands the status on once it comes", async () => {
     const page = newPage();
     const shown: Status[] = [];
-    await createLoading(page, (s) => void shown.push(s)).load();
+    await createLoading(page, (s) => void shown.push(s), noSnapshot).load();
     expect(shown).toEqual([{ state: "not_linked" }]);
     expect($("#loading").hasAttribute("aria-busy")).toBe(false);
   });
@@ -20,7 +22,7 @@ describe("loading", () => {
     const backend = new FakeBackend().next("account_status", failure("credential_store_unavailable"));
     const page = newPage(backend);
     const shown: Status[] = [];
-    await createLoading(page, (s) => void shown.push(s)).load();
+    await createLoading(page, (s) => void shown.push(s), noSnapshot).load();
     expect(visibleScreens()).toEqual(["loading"]);
     expect(text("#loading-error")).toBe(codeText("credential_store_unavailable", "fr"));
     expect($("#loading-failure").hidden).toBe(false);
