@@ -119,7 +119,7 @@ impl Storage {
         let mut machines: Vec<LinkedMachine> = list(row.machines)?;
         machines.sort_by(|a, b| (a.linked_at, &a.id).cmp(&(b.linked_at, &b.id)));
         let mut recent_support_calls: Vec<RecentSupportCall> = list(row.support_calls)?;
-        recent_support_calls.sort_by(|a, b| b.id.cmp(&a.id));
+        recent_support_calls.sort_by_key(|call| std::cmp::Reverse(call.id));
         Ok(Some(AccountRead {
             machine_id: row.machine_id,
             machine_last_seen_at: row.machine_last_seen_at,

@@ -7,7 +7,7 @@ use std::{str::FromStr, sync::Arc, time::Duration};
 
 use sqlx::{
     any::{AnyConnectOptions, AnyPoolOptions},
-    Any, AnyPool, Executor as _, Transaction,
+    Any, AnyPool, Connection as _, Executor as _, Transaction,
 };
 
 use super::StorageError;
@@ -47,6 +47,9 @@ impl Dialect {
 /// How long a statement waits for a lock (SQLite's busy timeout, PostgreSQL's lock
 /// timeout) before the request is answered "service unavailable, try again".
 const LOCK_WAIT: Duration = Duration::from_secs(5);
+
+/// A pooled connection idle longer than this is pinged before use.
+const PING_IF_IDLE_FOR: Duration = Duration::from_secs(1);
 
 /// The key of the PostgreSQL advisory lock that write transactions take: one writer at a
 /// time across every instance, as SQLite has it, so a check and the write it allows
@@ -112,6 +115,19 @@ impl Storage {
                 Dialect::Postgres => 16,
             })
             .acquire_timeout(LOCK_WAIT)
+            // sqlx pings each connection as it goes back to the pool; pinging it again as it
+            // is taken would cost every request a second round trip to the database (or
+            // hand-over to SQLite's thread). Only one idle for a while is pinged first: the
+            // database may have restarted meanwhile.
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for > PING_IF_IDLE_FOR {
+                        conn.ping().await?;
+                    }
+                    Ok(true)
+                })
+            })
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     let setup = match dialect {
