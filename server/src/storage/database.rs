@@ -85,6 +85,12 @@ pub(super) fn account_columns_of(alias: &str) -> String {
         .join(", ")
 }
 
+/// The SQLite pool's size: two connections per core, at least four.
+fn sqlite_connections() -> u32 {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    u32::try_from(cores * 2).unwrap_or(u32::MAX).max(4)
+}
+
 impl Storage {
     /// Opens the database (creating an SQLite file if needed) and brings its schema up
     /// to date.
@@ -111,7 +117,10 @@ impl Storage {
         })?;
         let pool = AnyPoolOptions::new()
             .max_connections(match dialect {
-                Dialect::Sqlite => 8,
+                // Each SQLite connection is a thread of its own: two per core (at least
+                // four) serve every read WAL allows at once, and fewer threads fighting
+                // for the cores keep the account read's slowest answers short.
+                Dialect::Sqlite => sqlite_connections(),
                 Dialect::Postgres => 16,
             })
             .acquire_timeout(LOCK_WAIT)
