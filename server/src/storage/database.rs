@@ -62,6 +62,10 @@ pub struct Storage {
     pub(super) dialect: Dialect,
     /// Seals mail bodies on their way into the outbox; without it no mail is written.
     pub(super) outbox_key: Option<Arc<OutboxKey>>,
+    /// This instance's writers wait their turn here, not on a pooled connection: a queue
+    /// of writers (password checks, each reserving an attempt) would otherwise hold every
+    /// connection while one writes, and reads would wait for one.
+    write_turn: Arc<tokio::sync::Semaphore>,
 }
 
 /// One transaction. Dropped without `commit`, it rolls back: nothing half-written.
@@ -69,6 +73,8 @@ pub struct Tx {
     pub(super) tx: Transaction<'static, Any>,
     pub(super) dialect: Dialect,
     pub(super) outbox_key: Option<Arc<OutboxKey>>,
+    /// A write transaction's turn among this instance's writers, until it ends.
+    _write_turn: Option<tokio::sync::OwnedSemaphorePermit>,
 }
 
 pub(super) const ACCOUNT_COLUMNS: &str =
@@ -156,6 +162,7 @@ impl Storage {
             pool,
             dialect,
             outbox_key: None,
+            write_turn: Arc::new(tokio::sync::Semaphore::new(1)),
         })
     }
 
@@ -190,12 +197,17 @@ impl Storage {
             tx: self.pool.begin().await?,
             dialect: self.dialect,
             outbox_key: self.outbox_key.clone(),
+            _write_turn: None,
         })
     }
 
     /// A transaction that writes: takes the write lock at once, so it waits its turn
     /// instead of failing half-way when another writer got there first.
     pub async fn write(&self) -> Result<Tx, StorageError> {
+        let turn = tokio::time::timeout(LOCK_WAIT, self.write_turn.clone().acquire_owned())
+            .await
+            .map_err(|_| StorageError::Unavailable(sqlx::Error::PoolTimedOut))?
+            .map_err(|_| StorageError::Unavailable(sqlx::Error::PoolClosed))?;
         let tx = match self.dialect {
             Dialect::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Dialect::Postgres => {
@@ -211,6 +223,7 @@ impl Storage {
             tx,
             dialect: self.dialect,
             outbox_key: self.outbox_key.clone(),
+            _write_turn: Some(turn),
         })
     }
 }
