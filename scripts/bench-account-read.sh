@@ -7,12 +7,16 @@
 #                 database on that server is made)
 #   INSTANCES     service instances on that database [default: 1]; the load is spread
 #                 over them, one wrk per instance, and their figures added up
+#   CHECK_RATE    password checks per second during the second account read [default: 50]
+#                 (PUT /api/v1/account with the password and nothing changed, on the first
+#                 instance; scripts/lib/password-checks.py)
 # Usage: bash scripts/bench-account-read.sh [seconds] [connections]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-10}"
 connections="${2:-32}"
 instances="${INSTANCES:-1}"
+check_rate="${CHECK_RATE:-50}"
 command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)" >&2; exit 1; }
 cargo build --release -p account-server -q
 
@@ -39,22 +43,43 @@ for _ in $(seq "$instances"); do
 done
 base="http://127.0.0.1:${ports[0]}"
 
-curl -fsS "$base/api/v1/accounts" -H 'content-type: application/json' -d '{
-  "email": "bench@example.fr", "company_name": "Bench SARL", "contact_first_name": "Marie",
-  "contact_last_name": "Dupont", "phone": "01 23 45 67 89"}' >/dev/null
-until ls "$work"/outbox/*.eml >/dev/null 2>&1; do sleep 0.1; done
-password=$(python3 - "$work"/outbox/*.eml <<'PY'
+mails() { local m=("$work"/outbox/*.eml); [ -e "${m[0]}" ] && echo "${#m[@]}" || echo 0; }
+# An account and a linked machine: token and password (from the registration mail).
+register_and_link() {
+  local email="$1" fingerprint="$2" before
+  before=$(mails)
+  curl -fsS "$base/api/v1/accounts" -H 'content-type: application/json' -d "{
+    \"email\": \"$email\", \"company_name\": \"Bench SARL\", \"contact_first_name\": \"Marie\",
+    \"contact_last_name\": \"Dupont\", \"phone\": \"01 23 45 67 89\"}" >/dev/null
+  until [ "$(mails)" -gt "$before" ]; do sleep 0.1; done
+  password=$(python3 - "$email" "$work"/outbox/*.eml <<'PY'
 import email, sys
 from email import policy
-m = email.message_from_binary_file(open(sys.argv[1], "rb"), policy=policy.default)
-body = m.get_body(("plain",)).get_content()
-print(next(l.split(":", 1)[1].strip() for l in body.splitlines() if l.startswith("Mot de passe")))
+for path in sys.argv[2:]:
+    m = email.message_from_binary_file(open(path, "rb"), policy=policy.default)
+    if sys.argv[1] in str(m["To"]):
+        body = m.get_body(("plain",)).get_content()
+        print(next(l.split(":", 1)[1].strip() for l in body.splitlines() if l.startswith("Mot de passe")))
 PY
 )
-token=$(curl -fsS "$base/api/v1/links" -H 'content-type: application/json' -d "{
-  \"email\": \"bench@example.fr\", \"password\": \"$password\",
-  \"machine\": {\"fingerprint\": \"$(printf 'ab%.0s' $(seq 32))\", \"name\": \"BENCH\", \"os\": \"Linux\", \"app_version\": \"0\"}}" \
-  | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+  token=$(link "$email" "$password" "$fingerprint")
+}
+link() {
+  curl -fsS "$base/api/v1/links" -H 'content-type: application/json' -d "{
+    \"email\": \"$1\", \"password\": \"$2\",
+    \"machine\": {\"fingerprint\": \"$(printf "$3%.0s" $(seq 32))\", \"name\": \"BENCH\", \"os\": \"Linux\", \"app_version\": \"0\"}}" \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])'
+}
+register_and_link bench@example.fr ab
+read_token="$token"
+# The password checks run on another account, so the read's answer stays the same, from
+# machines of their own: each machine allows 5 checks in flight (its wrong-password
+# limit reserves before checking), so checks that wait their turn are not refused.
+register_and_link checks@example.fr c0
+check_password="$password" check_tokens="$token"
+for n in $(seq 1 31); do
+  check_tokens+=",$(link checks@example.fr "$password" "$(printf '%02x' $((0xc0 + n)))")"
+done
 
 # One wrk per instance at once; requests per second added up, the worst p99 kept.
 load() {
@@ -85,7 +110,17 @@ PY
 
 echo "database: ${database_url%%:*}, instances: $instances, connections: $connections, ${seconds}s each"
 echo -n "GET /health/live  (bare endpoint)  "; load /health/live
-echo -n "GET /api/v1/account (token, account, machines)  "; load /api/v1/account "Authorization: Bearer $token"
+echo -n "GET /api/v1/account (token, account, machines)  "; load /api/v1/account "Authorization: Bearer $read_token"
+# The same read while password checks run at a steady rate (issue 14, point 4); they
+# start first, so the read is measured with the hasher already busy.
+python3 scripts/lib/password-checks.py "$base" "$check_tokens" "$check_password" \
+  "$check_rate" $((seconds + 2)) >"$work/checks" &
+checks=$!
+sleep 2
+echo -n "GET /api/v1/account under $check_rate password checks/s  "
+load /api/v1/account "Authorization: Bearer $read_token"
+wait "$checks"
+cat "$work/checks"
 for pid in "${services[@]}"; do
   echo "peak resident memory of instance $pid: $(grep VmHWM /proc/$pid/status | awk '{print $2, $3}')"
 done

@@ -91,6 +91,10 @@ def load(name, db):
     (bare_rps, _, bare_p99), (rps, _, p99) = [tuple(map(float, l)) for l in lines[:2]]
     row(f"account read, {db}: throughput", f"{rps:.0f} req/s", f"{bare_rps:.0f} req/s (/health/live)", f"{rps / bare_rps:.2f}×", "≥ 0.5×")
     row(f"account read, {db}: p99", f"{p99:.2f} ms", f"{bare_p99:.2f} ms (/health/live)", f"{p99 / bare_p99:.2f}×", "≤ 2×")
+    if len(lines) > 2:
+        # The same read while 50 password checks a second run (bench-account-read.sh).
+        busy_p99 = float(lines[2][2])
+        row(f"account read p99 under 50 password checks/s, {db}", f"{busy_p99:.2f} ms", f"{p99:.2f} ms (idle read)", f"{busy_p99 / p99:.2f}×", "≤ 2× idle")
 load("read-sqlite.txt", "SQLite")
 load("read-postgres.txt", "PostgreSQL")
 
@@ -102,7 +106,6 @@ if search:
         m = re.match(r"(.+?)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)$", line.strip())
         if m and m.group(1) != "query":
             row(f"search p99: {m.group(1)}", f"{float(m.group(3)):.1f} ms", "—", "—", "≤ 20 ms")
-row("account read p99 under 50 password checks/s", "not measured yet", "", "", "≤ 2× idle")
 row("register → password mail (p50, p99)", "not measured yet", "", "", "reported")
 
 print("| figure | measured | yardstick (same run) | ratio | goal |")

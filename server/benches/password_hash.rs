@@ -1,5 +1,5 @@
 //! Time per argon2id hash at the service's parameters, one at a time and under a burst
-//! (the service runs at most one hash per core at once). `cargo bench -p account-server`.
+//! (the service runs one fewer hash at once than the cores, at least one). `cargo bench -p account-server`.
 
 use std::time::{Duration, Instant};
 

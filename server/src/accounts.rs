@@ -11,7 +11,10 @@ use account_api::{
 
 use crate::{
     ids::{AccountId, MachineId},
-    storage::{AccountRow, StorageError, Tx},
+    storage::{
+        AccountRead, AccountRow, LinkedMachine, RecentSupportCall, StorageError, Tx,
+        RECENT_SUPPORT_CALLS,
+    },
     support::SearchQuery,
 };
 
@@ -81,21 +84,82 @@ pub fn details(account: &AccountRow) -> AccountDetails {
     }
 }
 
-/// What a linked machine (`this_machine_id`) sees of its account.
+/// What a linked machine (`this_machine_id`) sees of its account, read inside `tx`
+/// (after a change, before it commits).
 pub async fn account_view(
     tx: &mut Tx,
     account: &AccountRow,
     this_machine_id: &MachineId,
 ) -> Result<AccountView, StorageError> {
-    let machines = tx.linked_machines(account.id).await?;
+    let machines: Vec<LinkedMachine> = tx
+        .linked_machines(account.id)
+        .await?
+        .into_iter()
+        .map(|m| LinkedMachine {
+            id: m.id.to_string(),
+            fingerprint: m.fingerprint,
+            name: m.name,
+            os: m.os,
+            app_version: m.app_version,
+            linked_at: m.linked_at,
+            last_seen_at: m.last_seen_at,
+        })
+        .collect();
+    let pending_email = tx
+        .email_change(account.id, crate::now())
+        .await?
+        .map(|change| change.new_email);
+    let balance_minutes = tx.balance(account.id).await?;
+    let recent_support_calls: Vec<RecentSupportCall> = tx
+        .recent_support_calls(account.id, RECENT_SUPPORT_CALLS)
+        .await?
+        .into_iter()
+        .map(|entry| RecentSupportCall {
+            id: entry.id,
+            at: entry.at,
+            minutes: entry.minutes,
+            agent_name: entry.agent_name,
+            note: entry.note,
+        })
+        .collect();
+    Ok(view_of(
+        account,
+        this_machine_id,
+        &machines,
+        pending_email,
+        balance_minutes,
+        recent_support_calls,
+    ))
+}
+
+/// The same view, from what the one-statement account read found.
+pub fn read_view(read: AccountRead) -> AccountView {
+    view_of(
+        &read.account,
+        &read.machine_id,
+        &read.machines,
+        read.pending_email,
+        read.balance_minutes,
+        read.recent_support_calls,
+    )
+}
+
+fn view_of(
+    account: &AccountRow,
+    this_machine_id: &MachineId,
+    machines: &[LinkedMachine],
+    pending_email: Option<String>,
+    balance_minutes: i64,
+    recent_support_calls: Vec<RecentSupportCall>,
+) -> AccountView {
     let mut per_fingerprint: HashMap<&str, usize> = HashMap::new();
-    for machine in &machines {
+    for machine in machines {
         *per_fingerprint.entry(&machine.fingerprint).or_default() += 1;
     }
     let views = machines
         .iter()
         .map(|m| MachineView {
-            machine_id: m.id.to_string(),
+            machine_id: m.id.clone(),
             name: m.name.clone(),
             os: m.os.clone(),
             app_version: m.app_version.clone(),
@@ -104,21 +168,28 @@ pub async fn account_view(
             shares_identity: per_fingerprint[m.fingerprint.as_str()] > 1,
         })
         .collect();
-    let pending_email = tx
-        .email_change(account.id, crate::now())
-        .await?
-        .map(|change| change.new_email);
-    Ok(AccountView {
+    AccountView {
         pending_email,
         customer_id: customer_id(account).to_string(),
         details: details(account),
-        support_time: support_time(tx, account.id).await?,
+        support_time: SupportTime {
+            balance_minutes,
+            recent_sessions: recent_support_calls
+                .into_iter()
+                .map(|call| SupportCall {
+                    at: crate::rfc3339(call.at),
+                    minutes: -call.minutes,
+                    agent: call.agent_name,
+                    note: call.note,
+                })
+                .collect(),
+        },
         machines: views,
         this_machine_id: this_machine_id.to_string(),
         version: account.version,
         created_at: crate::rfc3339(account.created_at),
         updated_at: crate::rfc3339(account.updated_at),
-    })
+    }
 }
 
 /// Accounts a support search found, each with its balance.
@@ -163,27 +234,4 @@ pub async fn find_accounts(
         })
         .collect();
     Ok(FoundAccounts { accounts, more })
-}
-
-/// How many of the latest support calls the app's account screen shows.
-const RECENT_SUPPORT_CALLS: i64 = 5;
-
-/// The balance (the ledger's sum) and the latest support calls no correction cancelled.
-pub async fn support_time(tx: &mut Tx, account_id: AccountId) -> Result<SupportTime, StorageError> {
-    let balance_minutes = tx.balance(account_id).await?;
-    let recent_support_calls = tx
-        .recent_support_calls(account_id, RECENT_SUPPORT_CALLS)
-        .await?
-        .into_iter()
-        .map(|entry| SupportCall {
-            at: crate::rfc3339(entry.at),
-            minutes: -entry.minutes,
-            agent: entry.agent_name,
-            note: entry.note,
-        })
-        .collect();
-    Ok(SupportTime {
-        balance_minutes,
-        recent_sessions: recent_support_calls,
-    })
 }

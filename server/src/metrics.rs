@@ -115,8 +115,8 @@ impl Metrics {
         let hash_wait = latency_histogram();
         registry.register_with_unit(
             "password_hash_wait",
-            "Time a password hash or check waited for the hasher (at most one per core \
-             at once)",
+            "Time a password hash or check waited for the hasher (one fewer at once \
+             than the cores, at least one)",
             Unit::Seconds,
             hash_wait.clone(),
         );

@@ -13,7 +13,6 @@ use argon2::{
 use prometheus_client::metrics::histogram::Histogram;
 use rand::Rng as _;
 use sha2::{Digest as _, Sha256};
-use tokio::sync::Semaphore;
 
 use crate::ids::{AccountId, MachineId};
 
@@ -293,15 +292,54 @@ impl OutboxKey {
 }
 
 /// argon2id with OWASP's parameters (19 MiB, 2 passes, 1 lane), run off the async
-/// runtime, a bounded number at a time so a burst of logins cannot exhaust memory.
+/// runtime on threads of its own: one fewer than the cores (at least one), so that
+/// however many password checks arrive, they wait their turn while the account read and
+/// every other request keep a core; and a burst cannot take memory beyond 19 MiB a thread.
 #[derive(Clone)]
 pub struct PasswordHasher {
-    permits: Arc<Semaphore>,
+    pool: Arc<HashPool>,
     params: Params,
     /// Verified against when the address has no account, so both cases take as long.
     dummy_hash: Arc<str>,
-    /// Seconds each hash or check waited for a permit (the metrics' histogram).
+    /// Seconds each hash or check waited for a thread (the metrics' histogram).
     queue_wait: Histogram,
+}
+
+type HashJob = Box<dyn FnOnce() + Send>;
+
+/// The hashing threads and their queue; they end when the last hasher is dropped.
+struct HashPool {
+    jobs: std::sync::mpsc::Sender<HashJob>,
+}
+
+impl HashPool {
+    fn new(threads: usize) -> Self {
+        let (jobs, queue) = std::sync::mpsc::channel::<HashJob>();
+        let queue = Arc::new(std::sync::Mutex::new(queue));
+        for _ in 0..threads {
+            let queue = queue.clone();
+            std::thread::Builder::new()
+                .name("password-hasher".into())
+                .spawn(move || loop {
+                    // The lock is held only while waiting for the next job.
+                    let job = match queue.lock() {
+                        Ok(queue) => queue.recv(),
+                        Err(_) => return,
+                    };
+                    match job {
+                        Ok(job) => job(),
+                        Err(_) => return,
+                    }
+                })
+                .expect("a thread for password hashing");
+        }
+        Self { jobs }
+    }
+}
+
+/// How many hashes run at once on a machine with `cores` cores.
+fn hashing_threads(cores: usize) -> usize {
+    cores.saturating_sub(1).max(1)
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -311,13 +349,10 @@ pub struct HashError(String);
 impl PasswordHasher {
     pub fn new() -> Self {
         let params = Params::new(19 * 1024, 2, 1, None).expect("valid argon2 parameters");
-        let concurrency = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(2)
-            .max(2);
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         let dummy_hash = hash_with(&params, "not-a-real-password").expect("argon2 works");
         Self {
-            permits: Arc::new(Semaphore::new(concurrency)),
+            pool: Arc::new(HashPool::new(hashing_threads(cores))),
             params,
             dummy_hash: dummy_hash.into(),
             queue_wait: Histogram::new([]),
@@ -424,15 +459,22 @@ impl PasswordHasher {
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, HashError> {
         let queued = std::time::Instant::now();
-        let _permit = self
-            .permits
-            .acquire()
+        let queue_wait = self.queue_wait.clone();
+        let (done, result) = tokio::sync::oneshot::channel();
+        let job: HashJob = Box::new(move || {
+            queue_wait.observe(queued.elapsed().as_secs_f64());
+            // A request that gave up while waiting (timed out, hung up) costs no hash.
+            if !done.is_closed() {
+                let _ = done.send(work());
+            }
+        });
+        self.pool
+            .jobs
+            .send(job)
+            .map_err(|_| HashError("the hashing threads are gone".into()))?;
+        result
             .await
-            .map_err(|err| HashError(err.to_string()))?;
-        self.queue_wait.observe(queued.elapsed().as_secs_f64());
-        tokio::task::spawn_blocking(work)
-            .await
-            .map_err(|err| HashError(err.to_string()))
+            .map_err(|_| HashError("a password hash did not finish".into()))
     }
 }
 
@@ -560,6 +602,13 @@ mod tests {
                 .unwrap(),
             None
         );
+    }
+
+    #[test]
+    fn hashing_leaves_a_core_for_the_other_requests() {
+        assert_eq!(hashing_threads(1), 1);
+        assert_eq!(hashing_threads(2), 1);
+        assert_eq!(hashing_threads(8), 7);
     }
 
     #[test]

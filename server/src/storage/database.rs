@@ -7,7 +7,7 @@ use std::{str::FromStr, sync::Arc, time::Duration};
 
 use sqlx::{
     any::{AnyConnectOptions, AnyPoolOptions},
-    Any, AnyPool, Executor as _, Transaction,
+    Any, AnyPool, Connection as _, Executor as _, Transaction,
 };
 
 use super::StorageError;
@@ -48,6 +48,9 @@ impl Dialect {
 /// timeout) before the request is answered "service unavailable, try again".
 const LOCK_WAIT: Duration = Duration::from_secs(5);
 
+/// A pooled connection idle longer than this is pinged before use.
+const PING_IF_IDLE_FOR: Duration = Duration::from_secs(1);
+
 /// The key of the PostgreSQL advisory lock that write transactions take: one writer at a
 /// time across every instance, as SQLite has it, so a check and the write it allows
 /// cannot interleave with another instance's.
@@ -59,6 +62,10 @@ pub struct Storage {
     pub(super) dialect: Dialect,
     /// Seals mail bodies on their way into the outbox; without it no mail is written.
     pub(super) outbox_key: Option<Arc<OutboxKey>>,
+    /// This instance's writers wait their turn here, not on a pooled connection: a queue
+    /// of writers (password checks, each reserving an attempt) would otherwise hold every
+    /// connection while one writes, and reads would wait for one.
+    write_turn: Arc<tokio::sync::Semaphore>,
 }
 
 /// One transaction. Dropped without `commit`, it rolls back: nothing half-written.
@@ -66,6 +73,8 @@ pub struct Tx {
     pub(super) tx: Transaction<'static, Any>,
     pub(super) dialect: Dialect,
     pub(super) outbox_key: Option<Arc<OutboxKey>>,
+    /// A write transaction's turn among this instance's writers, until it ends.
+    _write_turn: Option<tokio::sync::OwnedSemaphorePermit>,
 }
 
 pub(super) const ACCOUNT_COLUMNS: &str =
@@ -80,6 +89,12 @@ pub(super) fn account_columns_of(alias: &str) -> String {
         .map(|column| format!("{alias}.{column}"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The SQLite pool's size: two connections per core, at least four.
+fn sqlite_connections() -> u32 {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    u32::try_from(cores * 2).unwrap_or(u32::MAX).max(4)
 }
 
 impl Storage {
@@ -108,10 +123,26 @@ impl Storage {
         })?;
         let pool = AnyPoolOptions::new()
             .max_connections(match dialect {
-                Dialect::Sqlite => 8,
+                // Each SQLite connection is a thread of its own: two per core (at least
+                // four) serve every read WAL allows at once, and fewer threads fighting
+                // for the cores keep the account read's slowest answers short.
+                Dialect::Sqlite => sqlite_connections(),
                 Dialect::Postgres => 16,
             })
             .acquire_timeout(LOCK_WAIT)
+            // sqlx pings each connection as it goes back to the pool; pinging it again as it
+            // is taken would cost every request a second round trip to the database (or
+            // hand-over to SQLite's thread). Only one idle for a while is pinged first: the
+            // database may have restarted meanwhile.
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for > PING_IF_IDLE_FOR {
+                        conn.ping().await?;
+                    }
+                    Ok(true)
+                })
+            })
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     let setup = match dialect {
@@ -131,6 +162,7 @@ impl Storage {
             pool,
             dialect,
             outbox_key: None,
+            write_turn: Arc::new(tokio::sync::Semaphore::new(1)),
         })
     }
 
@@ -165,12 +197,17 @@ impl Storage {
             tx: self.pool.begin().await?,
             dialect: self.dialect,
             outbox_key: self.outbox_key.clone(),
+            _write_turn: None,
         })
     }
 
     /// A transaction that writes: takes the write lock at once, so it waits its turn
     /// instead of failing half-way when another writer got there first.
     pub async fn write(&self) -> Result<Tx, StorageError> {
+        let turn = tokio::time::timeout(LOCK_WAIT, self.write_turn.clone().acquire_owned())
+            .await
+            .map_err(|_| StorageError::Unavailable(sqlx::Error::PoolTimedOut))?
+            .map_err(|_| StorageError::Unavailable(sqlx::Error::PoolClosed))?;
         let tx = match self.dialect {
             Dialect::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Dialect::Postgres => {
@@ -186,6 +223,7 @@ impl Storage {
             tx,
             dialect: self.dialect,
             outbox_key: self.outbox_key.clone(),
+            _write_turn: Some(turn),
         })
     }
 }

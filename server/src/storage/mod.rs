@@ -6,6 +6,7 @@
 //! the mail it causes commit together. SQL stays in this module, written once for the
 //! embedded SQLite file and for PostgreSQL (several instances on one database).
 
+mod account_read;
 mod accounts;
 pub mod attempts;
 mod audit;
@@ -16,6 +17,7 @@ mod machines;
 mod outbox;
 mod support;
 
+pub use account_read::{AccountRead, LinkedMachine, RecentSupportCall, RECENT_SUPPORT_CALLS};
 pub use database::{Dialect, Storage, Tx};
 pub use enrollment_keys::{EnrollmentKeyRow, KeyUse, KeyUseRow, NewEnrollmentKey};
 pub use outbox::KeyAgreement;

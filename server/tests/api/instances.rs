@@ -169,3 +169,45 @@ async fn two_edits_at_once_through_two_instances_save_one_and_answer_changed_els
         assert_eq!(json!(view.details.contact_first_name), saved_name);
     }
 }
+
+#[tokio::test]
+async fn the_account_read_of_one_instance_sees_at_once_what_another_changed() {
+    let instances = spawn_instances(2).await;
+    let (a, b) = (&instances[0], &instances[1]);
+    let (password, first) = a.linked("seen@example.fr", &machine(1)).await;
+    let second = a
+        .link_ok("seen@example.fr", &password, &machine(2), None)
+        .await;
+    // B has read the account (twice: nothing it could keep from the first read is used).
+    for _ in 0..2 {
+        assert_eq!(b.account_view(&second.token).await.machines.len(), 2);
+    }
+
+    // An edit through A: B's next read has it, and is the view A answered with.
+    let mut details = serde_json::to_value(&first.account.details).unwrap();
+    details["contact_first_name"] = json!("Paul");
+    let edited = a
+        .edit(
+            &first.token,
+            &json!({ "password": password, "version": first.account.version, "details": details }),
+        )
+        .await;
+    assert_eq!(edited.status(), StatusCode::OK);
+    let edited: Value = edited.json().await.unwrap();
+    let read = b.account(&first.token).await;
+    assert_eq!(read.status(), StatusCode::OK);
+    assert_eq!(read.json::<Value>().await.unwrap(), edited);
+
+    // The second machine unlinked through A: refused by B at once, gone from the list.
+    let unlinked = a
+        .unlink_other(&first.token, &second.machine_id, &password)
+        .await;
+    assert_eq!(unlinked.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        b.account(&second.token).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let view = b.account_view(&first.token).await;
+    assert_eq!(view.machines.len(), 1);
+    assert_eq!(view.machines[0].machine_id, first.machine_id);
+}
