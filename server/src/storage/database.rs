@@ -73,15 +73,6 @@ pub(super) const ACCOUNT_COLUMNS: &str =
     phone, siret, address_street, address_postal_code, address_city, address_country, language, \
     password_hash, version, created_at, updated_at";
 
-/// The account columns, each prefixed with a table alias (`a.id, a.email…`).
-pub(super) fn account_columns_of(alias: &str) -> String {
-    ACCOUNT_COLUMNS
-        .split(", ")
-        .map(|column| format!("{alias}.{column}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 impl Storage {
     /// Opens the database (creating an SQLite file if needed) and brings its schema up
     /// to date.
