@@ -90,8 +90,13 @@ async fn start_service(database_url: &str, smtp_port: u16) -> (Service, String) 
     (service, base)
 }
 
-/// Registers `n` and returns when the request left.
-async fn register(client: &reqwest::Client, base: &str, run: &str, n: u32) -> (String, Instant) {
+/// Registers `n`; returns when the request left and how long the answer took.
+async fn register(
+    client: &reqwest::Client,
+    base: &str,
+    run: &str,
+    n: u32,
+) -> (String, Instant, Duration) {
     let email = format!("bench-{run}-{n}@example.fr");
     let body = serde_json::json!({
         "email": email,
@@ -116,7 +121,7 @@ async fn register(client: &reqwest::Client, base: &str, run: &str, n: u32) -> (S
         "registration {n}: {}",
         response.status()
     );
-    (email, sent)
+    (email, sent, sent.elapsed())
 }
 
 /// When each address's mail arrived, waiting at most `timeout` for all of them.
@@ -185,16 +190,18 @@ async fn run() {
     let mut warm = HashMap::new();
     for _ in 0..3 {
         n += 1;
-        let (email, at) = register(&client, &base, &run, n).await;
+        let (email, at, _) = register(&client, &base, &run, n).await;
         warm.insert(email, at);
         arrivals(&smtp, &warm, Duration::from_secs(30)).await;
     }
 
     // Idle: one registration, its mail, a pause; the worker waits for work each time.
     let mut idle_times = Vec::new();
+    let mut idle_answers = Vec::new();
     for _ in 0..idle {
         n += 1;
-        let (email, at) = register(&client, &base, &run, n).await;
+        let (email, at, answered) = register(&client, &base, &run, n).await;
+        idle_answers.push(answered);
         let one = HashMap::from([(email, at)]);
         idle_times.extend(arrivals(&smtp, &one, Duration::from_secs(30)).await);
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -208,16 +215,24 @@ async fn run() {
     // take (an open loop), for `seconds`.
     let total = rate * seconds;
     let sent = Arc::new(Mutex::new(HashMap::new()));
+    let answers = Arc::new(Mutex::new(Vec::new()));
     let mut tick = tokio::time::interval(Duration::from_secs(1) / rate);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
     let mut requests = Vec::new();
     for _ in 0..total {
         tick.tick().await;
         n += 1;
-        let (client, base, run, sent) = (client.clone(), base.clone(), run.clone(), sent.clone());
+        let (client, base, run, sent, answers) = (
+            client.clone(),
+            base.clone(),
+            run.clone(),
+            sent.clone(),
+            answers.clone(),
+        );
         requests.push(tokio::spawn(async move {
-            let (email, at) = register(&client, &base, &run, n).await;
+            let (email, at, answered) = register(&client, &base, &run, n).await;
             sent.lock().await.insert(email, at);
+            answers.lock().await.push(answered);
         }));
     }
     for request in requests {
@@ -231,6 +246,15 @@ async fn run() {
             &format!("register → password mail, {rate}/s"),
             total as usize,
             times
+        )
+    );
+    let answers = answers.lock().await.clone();
+    println!(
+        "{}",
+        line(
+            &format!("  registration answered, {rate}/s"),
+            total as usize,
+            answers
         )
     );
 }
