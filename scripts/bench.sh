@@ -3,7 +3,8 @@
 # same run (issue 14): the window and its memory against a bare Tauri 2 window
 # (bench/bare-window, same release profile), the binary's size against the bare one's, the
 # account read against the bare liveness endpoint (SQLite; PostgreSQL too with
-# BENCH_POSTGRES=1), and the support search's p99 over BENCH_ACCOUNTS accounts. Benchmarks,
+# BENCH_POSTGRES=1), the support search's p99 over BENCH_ACCOUNTS accounts, and register →
+# password mail at a real SMTP server (p50, p99; idle and at 20/s). Benchmarks,
 # not tests: nothing is asserted. Figures land in $BENCH_OUT (default target/bench/).
 #   BENCH_RUNS      window cold starts per program [default: 7]
 #   BENCH_SECONDS   seconds per load run [default: 10]
@@ -61,6 +62,9 @@ if [ "$accounts" != 0 ]; then
   bash scripts/bench-search.sh "$accounts" "$out/search.sqlite" >"$out/search.txt"
 fi
 
+echo "== register → password mail, idle and at 20 registrations/s" >&2
+bash scripts/bench-mail.sh >"$out/mail.txt"
+
 python3 - "$out" "$app" "$bare" <<'PY'
 import os, re, sys
 out, app, bare = sys.argv[1:4]
@@ -106,7 +110,11 @@ if search:
         m = re.match(r"(.+?)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)$", line.strip())
         if m and m.group(1) != "query":
             row(f"search p99: {m.group(1)}", f"{float(m.group(3)):.1f} ms", "—", "—", "≤ 20 ms")
-row("register → password mail (p50, p99)", "not measured yet", "", "", "reported")
+mail = read("mail.txt") or ""
+for load, p50, p99 in re.findall(r"register → password mail, (\S+): mails \S+\s+p50 ([\d.]+) ms\s+p99 ([\d.]+) ms", mail):
+    row(f"register → password mail, {load} (p50, p99)", f"{float(p50):.0f} ms, {float(p99):.0f} ms", "—", "—", "reported")
+if not mail:
+    row("register → password mail (p50, p99)", "not measured", "", "", "reported")
 
 print("| figure | measured | yardstick (same run) | ratio | goal |")
 print("|---|---|---|---|---|")

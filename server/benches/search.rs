@@ -693,10 +693,17 @@ async fn run() {
             times: Vec::new(),
             results: 0,
         };
+        let mut slowest = Vec::new();
         for q in typed {
             let start = Instant::now();
             timings.results += search(&storage, q).await;
             timings.times.push(start.elapsed());
+            slowest.push((start.elapsed(), q));
+        }
+        slowest.sort();
+        // The slowest of each kind, to look at with EXPLAIN.
+        for (took, q) in slowest.iter().rev().take(3) {
+            println!("  slow {name}: {q:?} {:.1} ms", ms(*took));
         }
         table.push(timings);
     }

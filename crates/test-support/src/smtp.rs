@@ -17,6 +17,8 @@ pub struct ReceivedMail {
     pub subject: String,
     pub message_id: String,
     pub text: String,
+    /// When the server accepted it (end of DATA): what a mail delivery benchmark times.
+    pub received_at: Instant,
 }
 
 impl ReceivedMail {
@@ -86,6 +88,7 @@ impl Handler for Collector {
             subject,
             message_id,
             text,
+            received_at: Instant::now(),
         };
         self.mailbox.mails.lock().unwrap().push(mail);
         response::OK

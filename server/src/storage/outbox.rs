@@ -206,6 +206,28 @@ impl Storage {
         Ok(())
     }
 
+    /// Delivered, several at once: one write for a whole batch (SQLite has one writer,
+    /// which registrations need too).
+    pub async fn mark_mails_sent(&self, ids: &[i64], now: i64) -> Result<(), StorageError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let marks = (2..ids.len() + 2)
+            .map(|n| format!("${n}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "UPDATE outbox SET sent_at = $1, body = NULL, claimed_by = NULL, last_error = NULL \
+             WHERE id IN ({marks})"
+        );
+        let mut query = sqlx::query(&sql).bind(now);
+        for id in ids {
+            query = query.bind(id);
+        }
+        query.execute(&self.pool).await?;
+        Ok(())
+    }
+
     pub async fn mark_mail_retry(
         &self,
         id: i64,

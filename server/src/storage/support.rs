@@ -1,9 +1,6 @@
 //! SQL of the support side: agents, their console sessions, API tokens, ledger, notes, timers, search.
 
-use super::{
-    database::{account_columns_of, ACCOUNT_COLUMNS},
-    Dialect, Tx,
-};
+use super::{database::ACCOUNT_COLUMNS, Dialect, Tx};
 use crate::{
     ids::AccountId,
     storage::{
@@ -537,15 +534,10 @@ impl Tx {
         if words.is_empty() {
             return Ok((Vec::new(), false));
         }
-        let many = match self.dialect {
-            Dialect::Sqlite => self.count_text_matches_fts(words).await?,
-            Dialect::Postgres => self.count_text_matches_trigram(words).await?,
-        } > RANKED_MATCHES_MAX;
-        let accounts = match self.dialect {
-            Dialect::Sqlite => self.accounts_by_text_fts(words, many, limit).await?,
-            Dialect::Postgres => self.accounts_by_text_trigram(words, many, limit).await?,
-        };
-        Ok((accounts, many))
+        match self.dialect {
+            Dialect::Sqlite => self.accounts_by_text_fts(words, limit).await,
+            Dialect::Postgres => self.accounts_by_text_trigram(words, limit).await,
+        }
     }
 
     // SQLite: the FTS5 table `accounts_search` (trigram tokenizer, diacritics removed).
@@ -559,36 +551,214 @@ impl Tx {
             .join(" AND ")
     }
 
-    /// How many accounts match, counted up to one past [`RANKED_MATCHES_MAX`]: FTS5
-    /// stops early when results come in row order, so the cap makes it cheap.
-    async fn count_text_matches_fts(&mut self, words: &[String]) -> Result<i64, StorageError> {
-        Ok(sqlx::query_scalar(
-            "SELECT COUNT(*) FROM (SELECT rowid FROM accounts_search \
-             WHERE accounts_search MATCH $1 LIMIT $2)",
-        )
-        .bind(Self::fts_query(words))
-        .bind(RANKED_MATCHES_MAX + 1)
-        .fetch_one(&mut *self.tx)
-        .await?)
-    }
-
     async fn accounts_by_text_fts(
         &mut self,
         words: &[String],
-        many: bool,
         limit: i64,
-    ) -> Result<Vec<AccountRow>, StorageError> {
-        let order = if many { "" } else { "ORDER BY s.rank" };
-        let sql = format!(
-            "SELECT {} FROM accounts_search s JOIN accounts a ON a.id = s.rowid \
-             WHERE accounts_search MATCH $1 {order} LIMIT $2",
-            account_columns_of("a")
-        );
-        Ok(sqlx::query_as(&sql)
-            .bind(Self::fts_query(words))
-            .bind(limit)
+    ) -> Result<(Vec<AccountRow>, bool), StorageError> {
+        // The matches up to one past the cap, in row order. Past the cap, the first
+        // `limit` of them are the answer, unranked.
+        let found = match self.matches_by_rare_trigrams(words).await? {
+            Some(found) => found,
+            // FTS5 on the words themselves: exact, but each word is a phrase of its
+            // trigrams, and common trigrams ("rie", "ard") have doclists of hundreds
+            // of thousands of rows: 15–25 ms for two words over a million accounts.
+            None => {
+                sqlx::query_scalar(
+                    "SELECT rowid FROM accounts_search WHERE accounts_search MATCH $1 LIMIT $2",
+                )
+                .bind(Self::fts_query(words))
+                .bind(RANKED_MATCHES_MAX + 1)
+                .fetch_all(&mut *self.tx)
+                .await?
+            }
+        };
+        if found.len() as i64 > RANKED_MATCHES_MAX {
+            let first = &found[..(limit.max(0) as usize).min(found.len())];
+            return Ok((self.accounts_in_id_order(first).await?, true));
+        }
+        // Every match is here: ranked as PostgreSQL ranks them (trigram similarity of
+        // the folded text with the words), closest first. FTS5's own rank (bm25) would
+        // first count every row holding each word, a whole pass over the index per
+        // word: 40–60 ms for two common words over a million accounts.
+        let mut accounts = self.accounts_in_id_order(&found).await?;
+        rank_by_similarity(&mut accounts, words);
+        accounts.truncate(limit.max(0) as usize);
+        Ok((accounts, false))
+    }
+
+    /// The same matches as FTS5 gives for `words` (up to one past the cap, in row
+    /// order), found cheaply: the rows holding the rarest few trigrams of the words
+    /// (FTS5 on single trigrams, no phrase), each checked here for every word. `None`
+    /// when that could differ from FTS5 (a character whose folding is not certainly
+    /// FTS5's) or would not be cheap (too many rows hold those trigrams).
+    async fn matches_by_rare_trigrams(
+        &mut self,
+        words: &[String],
+    ) -> Result<Option<Vec<AccountId>>, StorageError> {
+        // One word: FTS5 stops at the cap early, or the word is rare; either is cheap.
+        if words.len() < 2 || !words.iter().all(|w| w.chars().all(folds_like_fts5)) {
+            return Ok(None);
+        }
+        let folded: Vec<String> = words.iter().map(|w| search_fold(w)).collect();
+        let per_word: Vec<Vec<String>> = folded
+            .iter()
+            .map(|w| {
+                let chars: Vec<char> = w.chars().collect();
+                chars.windows(3).map(|t| t.iter().collect()).collect()
+            })
+            .collect();
+        if per_word.iter().any(Vec::is_empty) {
+            return Ok(None);
+        }
+        let mut distinct: Vec<&String> = per_word.iter().flatten().collect();
+        distinct.sort();
+        distinct.dedup();
+        let rows_holding = self.rows_holding(&distinct).await?;
+        // Each word's rarest trigram, then the rarest others: rows holding all of
+        // them include every match.
+        let mut chosen: Vec<&String> = Vec::new();
+        for trigrams in &per_word {
+            let rarest = trigrams.iter().min_by_key(|t| rows_holding[t]).unwrap();
+            if !chosen.contains(&rarest) {
+                chosen.push(rarest);
+            }
+        }
+        distinct.sort_by_key(|t| rows_holding[t]);
+        for trigram in distinct {
+            if chosen.len() >= CHOSEN_TRIGRAMS {
+                break;
+            }
+            if !chosen.contains(&trigram) {
+                chosen.push(trigram);
+            }
+        }
+        let candidates = Self::fts_query(&chosen.into_iter().cloned().collect::<Vec<_>>());
+        let exact = Self::fts_query(words);
+
+        let mut found = Vec::new();
+        let mut checked = 0;
+        let mut after = 0i64;
+        loop {
+            let page: Vec<(AccountId, String, String, String, String)> = sqlx::query_as(
+                "SELECT a.id, a.company_name, a.contact_first_name, a.contact_last_name, a.email \
+                 FROM accounts_search s JOIN accounts a ON a.id = s.rowid \
+                 WHERE accounts_search MATCH $1 AND s.rowid > $2 ORDER BY s.rowid LIMIT $3",
+            )
+            .bind(&candidates)
+            .bind(after)
+            .bind(CANDIDATES_PAGE)
             .fetch_all(&mut *self.tx)
-            .await?)
+            .await?;
+            let last_page = (page.len() as i64) < CANDIDATES_PAGE;
+            for (id, company, first, last, email) in page {
+                after = id.get();
+                checked += 1;
+                // The columns of `accounts_search`: a word matches within one of them.
+                let columns = [company, format!("{first} {last}"), email];
+                let matches = if columns.iter().all(|c| c.chars().all(folds_like_fts5)) {
+                    let columns = columns.map(|c| search_fold(&c));
+                    folded
+                        .iter()
+                        .all(|w| columns.iter().any(|c| c.contains(w.as_str())))
+                } else {
+                    // A character folded in a way not certainly FTS5's: FTS5 decides.
+                    sqlx::query_scalar::<_, i64>(
+                        "SELECT COUNT(*) FROM accounts_search \
+                         WHERE accounts_search MATCH $1 AND rowid = $2",
+                    )
+                    .bind(&exact)
+                    .bind(id)
+                    .fetch_one(&mut *self.tx)
+                    .await?
+                        > 0
+                };
+                if matches {
+                    found.push(id);
+                    if found.len() as i64 > RANKED_MATCHES_MAX {
+                        return Ok(Some(found));
+                    }
+                }
+            }
+            if last_page {
+                return Ok(Some(found));
+            }
+            if checked >= CANDIDATES_CHECKED_MAX {
+                return Ok(None);
+            }
+        }
+    }
+
+    /// How many rows hold each trigram among the first [`SAMPLED_ROWS`] (FTS5 reads
+    /// only that part of each list), remembered for a while: the figures only steer
+    /// which trigrams a search asks for, so a rough or stale one costs time, never a
+    /// wrong answer.
+    async fn rows_holding<'w>(
+        &mut self,
+        trigrams: &[&'w String],
+    ) -> Result<std::collections::HashMap<&'w String, i64>, StorageError> {
+        let now = std::time::Instant::now();
+        let mut known = std::collections::HashMap::new();
+        let mut unknown = Vec::new();
+        {
+            let cache = TRIGRAM_ROWS.lock().unwrap_or_else(|e| e.into_inner());
+            for trigram in trigrams {
+                match cache.get(trigram.as_str()) {
+                    Some((count, at)) if now.duration_since(*at) < TRIGRAM_ROWS_KEPT => {
+                        known.insert(*trigram, *count);
+                    }
+                    _ => unknown.push(*trigram),
+                }
+            }
+        }
+        if unknown.is_empty() {
+            return Ok(known);
+        }
+        let sql = (1..=unknown.len())
+            .map(|n| {
+                format!(
+                    "SELECT {n}, COUNT(*) FROM accounts_search \
+                     WHERE accounts_search MATCH ${n} AND rowid <= {SAMPLED_ROWS}"
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" UNION ALL ");
+        let mut query = sqlx::query_as::<_, (i64, i64)>(&sql);
+        for trigram in &unknown {
+            query = query.bind(Self::fts_query(std::slice::from_ref(*trigram)));
+        }
+        let counted = query.fetch_all(&mut *self.tx).await?;
+        let mut cache = TRIGRAM_ROWS.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.len() > 100_000 {
+            cache.clear();
+        }
+        for (n, count) in counted {
+            let trigram = unknown[(n - 1) as usize];
+            cache.insert(trigram.clone(), (count, now));
+            known.insert(trigram, count);
+        }
+        Ok(known)
+    }
+
+    /// The accounts `ids`, by id.
+    async fn accounts_in_id_order(
+        &mut self,
+        ids: &[AccountId],
+    ) -> Result<Vec<AccountRow>, StorageError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let marks = (1..=ids.len())
+            .map(|n| format!("${n}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql =
+            format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id IN ({marks}) ORDER BY id");
+        let mut query = sqlx::query_as(&sql);
+        for id in ids {
+            query = query.bind(id);
+        }
+        Ok(query.fetch_all(&mut *self.tx).await?)
     }
 
     // PostgreSQL: the generated column `search_text` (accents and case folded) and its
@@ -609,54 +779,165 @@ impl Tx {
             .replace('_', "\\_")
     }
 
-    async fn count_text_matches_trigram(&mut self, words: &[String]) -> Result<i64, StorageError> {
-        let sql = format!(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM accounts WHERE {} LIMIT {}) AS found",
-            Self::trigram_condition(words),
-            RANKED_MATCHES_MAX + 1
-        );
-        let mut query = sqlx::query_scalar(&sql);
-        for word in words {
-            query = query.bind(Self::like_literal(word));
-        }
-        Ok(query.fetch_one(&mut *self.tx).await?)
-    }
-
     async fn accounts_by_text_trigram(
         &mut self,
         words: &[String],
-        many: bool,
         limit: i64,
-    ) -> Result<Vec<AccountRow>, StorageError> {
+    ) -> Result<(Vec<AccountRow>, bool), StorageError> {
+        // One pass over the index: the matches up to one past the cap, each with its
+        // trigram similarity to the words. Past the cap, the first `limit` are the
+        // answer, unranked; otherwise every match is here, and the closest come first.
+        // (Counting, then searching again to rank, built the same bitmap twice.)
         let n = words.len();
-        // Ranked by trigram similarity with the words, the closest first.
-        let order = if many {
-            String::new()
-        } else {
-            format!(
-                "ORDER BY similarity(search_text, account_search_fold(${})) DESC, id",
-                n + 1
-            )
-        };
         let sql = format!(
-            "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE {} {order} LIMIT ${}",
+            "SELECT {ACCOUNT_COLUMNS}, similarity(search_text, account_search_fold(${})) AS score \
+             FROM accounts WHERE {} LIMIT {}",
+            n + 1,
             Self::trigram_condition(words),
-            n + 2
+            RANKED_MATCHES_MAX + 1
         );
-        let mut query = sqlx::query_as(&sql);
+        let mut query = sqlx::query_as::<_, ScoredAccount>(&sql);
         for word in words {
             query = query.bind(Self::like_literal(word));
         }
-        Ok(query
-            .bind(words.join(" "))
-            .bind(limit)
-            .fetch_all(&mut *self.tx)
-            .await?)
+        let mut found = query.bind(words.join(" ")).fetch_all(&mut *self.tx).await?;
+        let many = found.len() as i64 > RANKED_MATCHES_MAX;
+        if !many {
+            // As `ORDER BY similarity(…) DESC, id` would.
+            found.sort_by(|a, b| {
+                b.score
+                    .total_cmp(&a.score)
+                    .then(a.account.id.cmp(&b.account.id))
+            });
+        }
+        found.truncate(limit.max(0) as usize);
+        Ok((found.into_iter().map(|f| f.account).collect(), many))
     }
+}
+
+/// A name search's match on PostgreSQL, with its similarity to the words.
+#[derive(sqlx::FromRow)]
+struct ScoredAccount {
+    #[sqlx(flatten)]
+    account: AccountRow,
+    score: f32,
 }
 
 /// Past this many matches, a name search is not ranked (see `accounts_by_text`).
 pub const RANKED_MATCHES_MAX: i64 = 200;
+
+/// How common a trigram is, is counted among the rows up to this id (see `rows_holding`).
+const SAMPLED_ROWS: i64 = 50_000;
+/// How many rows hold a trigram, as last counted (see `rows_holding`).
+static TRIGRAM_ROWS: std::sync::LazyLock<
+    std::sync::Mutex<std::collections::HashMap<String, (i64, std::time::Instant)>>,
+> = std::sync::LazyLock::new(Default::default);
+const TRIGRAM_ROWS_KEPT: std::time::Duration = std::time::Duration::from_secs(600);
+/// Trigrams a name search asks FTS5 for: each word's rarest, then the rarest others.
+const CHOSEN_TRIGRAMS: usize = 4;
+/// Candidate rows read at a time, and at most before FTS5 is asked for the words.
+const CANDIDATES_PAGE: i64 = 512;
+const CANDIDATES_CHECKED_MAX: i64 = 4096;
+
+/// Whether FTS5 (`remove_diacritics 1`) and [`search_fold`] certainly fold `c` alike:
+/// ASCII, and the Latin-1 and Latin Extended-A letters made of a base letter and one
+/// accent. Others (ligatures, Œ, Ø, Ł, several accents, other scripts) are left to FTS5.
+fn folds_like_fts5(c: char) -> bool {
+    c.is_ascii()
+        || (matches!(c, '\u{C0}'..='\u{17F}')
+            && !matches!(
+                c,
+                '\u{C6}'
+                    | '\u{D0}'
+                    | '\u{D7}'
+                    | '\u{D8}'
+                    | '\u{DE}'
+                    | '\u{DF}'
+                    | '\u{E6}'
+                    | '\u{F0}'
+                    | '\u{F7}'
+                    | '\u{F8}'
+                    | '\u{FE}'
+                    | '\u{110}'
+                    | '\u{111}'
+                    | '\u{126}'
+                    | '\u{127}'
+                    | '\u{130}'..='\u{133}'
+                    | '\u{138}'
+                    | '\u{13F}'..='\u{142}'
+                    | '\u{149}'..='\u{14B}'
+                    | '\u{152}'
+                    | '\u{153}'
+                    | '\u{166}'
+                    | '\u{167}'
+                    | '\u{17F}'
+            ))
+}
+
+/// Sorts `accounts` closest to `words` first, ties by id: what PostgreSQL's
+/// `ORDER BY similarity(search_text, account_search_fold(words)) DESC, id` does.
+fn rank_by_similarity(accounts: &mut [AccountRow], words: &[String]) {
+    let wanted = trigrams(&search_fold(&words.join(" ")));
+    let mut scored: Vec<(f32, AccountId)> = accounts
+        .iter()
+        .map(|a| {
+            let text = format!(
+                "{} {} {} {}",
+                a.company_name,
+                a.contact_first_name,
+                a.contact_last_name,
+                a.email.as_str()
+            );
+            (similarity(&trigrams(&search_fold(&text)), &wanted), a.id)
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let order: std::collections::HashMap<AccountId, usize> = scored
+        .iter()
+        .enumerate()
+        .map(|(i, (_, id))| (*id, i))
+        .collect();
+    accounts.sort_by_key(|a| order[&a.id]);
+}
+
+/// Lower case without accents, like PostgreSQL's `account_search_fold`.
+fn search_fold(text: &str) -> String {
+    use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
+    text.nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// pg_trgm's trigrams: of each run of letters and digits, padded with two spaces
+/// before and one after.
+fn trigrams(text: &str) -> std::collections::HashSet<[char; 3]> {
+    let mut found = std::collections::HashSet::new();
+    for word in text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        let padded: Vec<char> = "  ".chars().chain(word.chars()).chain([' ']).collect();
+        for t in padded.windows(3) {
+            found.insert([t[0], t[1], t[2]]);
+        }
+    }
+    found
+}
+
+/// pg_trgm's `similarity`: shared trigrams over all trigrams of both.
+fn similarity(
+    a: &std::collections::HashSet<[char; 3]>,
+    b: &std::collections::HashSet<[char; 3]>,
+) -> f32 {
+    let shared = a.intersection(b).count();
+    let all = a.len() + b.len() - shared;
+    if all == 0 {
+        0.0
+    } else {
+        shared as f32 / all as f32
+    }
+}
 
 /// "0612345678" for "+33612345678" and the other way round; `None` for other numbers.
 fn other_french_form(phone: &str) -> Option<String> {
@@ -667,5 +948,29 @@ fn other_french_form(phone: &str) -> Option<String> {
     match phone.strip_prefix('0') {
         Some(rest) if is_digits(rest) && !rest.starts_with('0') => Some(format!("+33{rest}")),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn similarity_is_pg_trgms() {
+        // The figures of PostgreSQL's documentation and of `SELECT similarity(…)`.
+        let sim =
+            |a: &str, b: &str| similarity(&trigrams(&search_fold(a)), &trigrams(&search_fold(b)));
+        assert!((sim("word", "two words") - 4.0 / 11.0).abs() < 1e-6);
+        assert!((sim("word", "words") - 4.0 / 7.0).abs() < 1e-6);
+        assert_eq!(sim("Hélène", "HELENE"), 1.0);
+        assert_eq!(sim("abc", "xyz"), 0.0);
+    }
+
+    #[test]
+    fn folding_drops_case_and_accents() {
+        assert_eq!(
+            search_fold("Électricité Lefèvre-Ç"),
+            "electricite lefevre-c"
+        );
     }
 }
