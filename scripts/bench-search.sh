@@ -9,7 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export ACCOUNTS="${1:-${ACCOUNTS:-1000000}}"
 if [ -n "${2:-}" ]; then
-  export SEARCH_BENCH_DB="$2"
+  # cargo runs the bench from server/: the path must not be relative to here.
+  export SEARCH_BENCH_DB="$(realpath -m "$2")"
 fi
 if [ "${DATABASE:-sqlite}" = postgres ]; then
   name="search_bench_$ACCOUNTS"
