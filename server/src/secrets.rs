@@ -3,6 +3,8 @@
 
 use std::sync::Arc;
 
+use tokio::sync::Semaphore;
+
 use account_api::password::{
     format_password, PASSWORD_ALPHABET, PASSWORD_GROUPS, PASSWORD_GROUP_LEN,
 };
@@ -292,49 +294,18 @@ impl OutboxKey {
 }
 
 /// argon2id with OWASP's parameters (19 MiB, 2 passes, 1 lane), run off the async
-/// runtime on threads of its own: one fewer than the cores (at least one), so that
+/// runtime on blocking threads, one fewer at once than the cores (at least one), so that
 /// however many password checks arrive, they wait their turn while the account read and
 /// every other request keep a core; and a burst cannot take memory beyond 19 MiB a thread.
 #[derive(Clone)]
 pub struct PasswordHasher {
-    pool: Arc<HashPool>,
+    /// One per hash that may run at once; held by the hash itself, to its end.
+    permits: Arc<Semaphore>,
     params: Params,
     /// Verified against when the address has no account, so both cases take as long.
     dummy_hash: Arc<str>,
-    /// Seconds each hash or check waited for a thread (the metrics' histogram).
+    /// Seconds each hash or check waited for its turn (the metrics' histogram).
     queue_wait: Histogram,
-}
-
-type HashJob = Box<dyn FnOnce() + Send>;
-
-/// The hashing threads and their queue; they end when the last hasher is dropped.
-struct HashPool {
-    jobs: std::sync::mpsc::Sender<HashJob>,
-}
-
-impl HashPool {
-    fn new(threads: usize) -> Self {
-        let (jobs, queue) = std::sync::mpsc::channel::<HashJob>();
-        let queue = Arc::new(std::sync::Mutex::new(queue));
-        for _ in 0..threads {
-            let queue = queue.clone();
-            std::thread::Builder::new()
-                .name("password-hasher".into())
-                .spawn(move || loop {
-                    // The lock is held only while waiting for the next job.
-                    let job = match queue.lock() {
-                        Ok(queue) => queue.recv(),
-                        Err(_) => return,
-                    };
-                    match job {
-                        Ok(job) => job(),
-                        Err(_) => return,
-                    }
-                })
-                .expect("a thread for password hashing");
-        }
-        Self { jobs }
-    }
 }
 
 /// How many hashes run at once on a machine with `cores` cores.
@@ -352,7 +323,7 @@ impl PasswordHasher {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         let dummy_hash = hash_with(&params, "not-a-real-password").expect("argon2 works");
         Self {
-            pool: Arc::new(HashPool::new(hashing_threads(cores))),
+            permits: Arc::new(Semaphore::new(hashing_threads(cores))),
             params,
             dummy_hash: dummy_hash.into(),
             queue_wait: Histogram::new([]),
@@ -459,22 +430,22 @@ impl PasswordHasher {
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, HashError> {
         let queued = std::time::Instant::now();
-        let queue_wait = self.queue_wait.clone();
-        let (done, result) = tokio::sync::oneshot::channel();
-        let job: HashJob = Box::new(move || {
-            queue_wait.observe(queued.elapsed().as_secs_f64());
-            // A request that gave up while waiting (timed out, hung up) costs no hash.
-            if !done.is_closed() {
-                let _ = done.send(work());
-            }
-        });
-        self.pool
-            .jobs
-            .send(job)
-            .map_err(|_| HashError("the hashing threads are gone".into()))?;
-        result
+        // A request that gives up while waiting (timed out, hung up) costs no hash.
+        let permit = self
+            .permits
+            .clone()
+            .acquire_owned()
             .await
-            .map_err(|_| HashError("a password hash did not finish".into()))
+            .map_err(|err| HashError(err.to_string()))?;
+        self.queue_wait.observe(queued.elapsed().as_secs_f64());
+        // The permit goes with the work: a request dropped mid-hash does not free a
+        // place while its hash still runs.
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            work()
+        })
+        .await
+        .map_err(|err| HashError(err.to_string()))
     }
 }
 
