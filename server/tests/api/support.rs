@@ -640,6 +640,7 @@ async fn a_name_search_finds_exactly_what_the_index_finds() {
 
     let db = app.db().await;
     let postgres = test_support::service::on_postgres();
+    let long_word = format!("{} fils", "dupont".repeat(200));
     for typed in [
         "dup",
         "DUPONT fils",
@@ -681,8 +682,30 @@ async fn a_name_search_finds_exactly_what_the_index_finds() {
         "fr dup",
         "guérin 3",
         "xyz",
+        // What a caller types is never full-text syntax: quotes, operators, prefixes,
+        // columns, NUL and other control bytes, very long words, pictographs.
+        "\"dupont\" fils",
+        "\"dupont fils",
+        "dup* fils",
+        "dupont OR fils",
+        "dupont AND fils",
+        "NEAR(dupont fils)",
+        "-dupont fils",
+        "^dupont fils",
+        "company_name: dupont",
+        "{dupont} fils",
+        "dup\u{0}ont fils",
+        "dupont \u{7}fils",
+        "🏠 dupont",
+        "dupont 🏠",
+        long_word.as_str(),
     ] {
-        let words: Vec<String> = typed.split_whitespace().map(str::to_owned).collect();
+        // Control characters part words, as the service's query parsing does.
+        let words: Vec<String> = typed
+            .split(|c: char| c.is_whitespace() || c.is_control())
+            .filter(|w| !w.is_empty())
+            .map(str::to_owned)
+            .collect();
         let mut expected: Vec<i64> = Vec::new();
         if postgres {
             let mut ids: Option<Vec<i64>> = None;
