@@ -127,6 +127,15 @@ impl Storage {
         }
         from.rollback().await?;
         target.commit().await?;
+        if self.dialect == Dialect::Postgres {
+            // Statistics and visibility now, not when autovacuum comes by: until then the
+            // planner guesses how many accounts a word finds, and the first read of
+            // each row writes its visibility hints (a name search over a million
+            // accounts copied a moment ago took 18 ms instead of 4).
+            sqlx::raw_sql("VACUUM (ANALYZE)")
+                .execute(&self.pool)
+                .await?;
+        }
         Ok(CopyReport {
             rows,
             balances_checked: expected.len(),

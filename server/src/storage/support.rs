@@ -796,7 +796,11 @@ impl Tx {
             Self::trigram_condition(words),
             RANKED_MATCHES_MAX + 1
         );
-        let mut query = sqlx::query_as::<_, ScoredAccount>(&sql);
+        // Not a named statement: PostgreSQL plans an unnamed one for the words given.
+        // A named one soon gets a plan for any words, which builds the whole bitmap of
+        // a word held by 100 000 rows (37 ms) where reading the table in order finds
+        // the first 201 in 2 ms.
+        let mut query = sqlx::query_as::<_, ScoredAccount>(&sql).persistent(false);
         for word in words {
             query = query.bind(Self::like_literal(word));
         }
