@@ -9,7 +9,8 @@
 #   BENCH_RUNS      window cold starts per program [default: 7]
 #   BENCH_SECONDS   seconds per load run [default: 10]
 #   BENCH_ACCOUNTS  accounts seeded for the search [default: 1000000; 0 skips it]
-#   BENCH_POSTGRES  1: the account read on PostgreSQL too (a throwaway server)
+#   BENCH_POSTGRES  1: the account read and the search on PostgreSQL too (a throwaway
+#                   server; the search's accounts are copied from the SQLite file)
 #   BENCH_BLOAT     1: also the program's size by crate (cargo-bloat, installed if missing;
 #                   one more release build, with symbols) in $BENCH_OUT/binary-by-crate.txt
 set -euo pipefail
@@ -60,6 +61,11 @@ accounts="${BENCH_ACCOUNTS:-1000000}"
 if [ "$accounts" != 0 ]; then
   echo "== support search over $accounts accounts" >&2
   bash scripts/bench-search.sh "$accounts" "$out/search.sqlite" >"$out/search.txt"
+  if [ "${BENCH_POSTGRES:-0}" = 1 ]; then
+    echo "== support search over $accounts accounts, PostgreSQL (copied from the SQLite file)" >&2
+    DATABASE=postgres bash scripts/with-postgres.sh \
+      bash scripts/bench-search.sh "$accounts" "$out/search.sqlite" >"$out/search-postgres.txt"
+  fi
 fi
 
 echo "== register → password mail, idle and at 20 registrations/s" >&2
@@ -102,14 +108,18 @@ def load(name, db):
 load("read-sqlite.txt", "SQLite")
 load("read-postgres.txt", "PostgreSQL")
 
-search = read("search.txt")
-if search:
-    table = search.split("(times in ms)", 1)[-1].splitlines()
+def search(name, db):
+    text = read(name)
+    if not text:
+        return
+    table = text.split("(times in ms)", 1)[-1].splitlines()
     for line in table:
         # name, median, p99, max, results (server/benches/search.rs)
         m = re.match(r"(.+?)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)$", line.strip())
         if m and m.group(1) != "query":
-            row(f"search p99: {m.group(1)}", f"{float(m.group(3)):.1f} ms", "—", "—", "≤ 20 ms")
+            row(f"search p99, {db}: {m.group(1)}", f"{float(m.group(3)):.1f} ms", "—", "—", "≤ 20 ms")
+search("search.txt", "SQLite")
+search("search-postgres.txt", "PostgreSQL")
 mail = read("mail.txt") or ""
 for load, p50, p99 in re.findall(r"register → password mail, (\S+): mails \S+\s+p50 ([\d.]+) ms\s+p99 ([\d.]+) ms", mail):
     row(f"register → password mail, {load} (p50, p99)", f"{float(p50):.0f} ms, {float(p99):.0f} ms", "—", "—", "reported")
