@@ -9,7 +9,7 @@
 #   BENCH_RUNS      window cold starts per program [default: 7]
 #   BENCH_SECONDS   seconds per load run [default: 10]
 #   BENCH_ACCOUNTS  accounts seeded for the search [default: 1000000; 0 skips it]
-#   BENCH_POSTGRES  1: the account read and the search on PostgreSQL too (a throwaway
+#   BENCH_POSTGRES  1: the account read, the search and the mail on PostgreSQL too (a throwaway
 #                   server; the search's accounts are copied from the SQLite file)
 #   BENCH_BLOAT     1: also the program's size by crate (cargo-bloat, installed if missing;
 #                   one more release build, with symbols) in $BENCH_OUT/binary-by-crate.txt
@@ -70,6 +70,10 @@ fi
 
 echo "== register → password mail, idle and at 20 registrations/s" >&2
 bash scripts/bench-mail.sh >"$out/mail.txt"
+if [ "${BENCH_POSTGRES:-0}" = 1 ]; then
+  echo "== register → password mail, PostgreSQL" >&2
+  DATABASE=postgres bash scripts/with-postgres.sh bash scripts/bench-mail.sh >"$out/mail-postgres.txt"
+fi
 
 python3 - "$out" "$app" "$bare" <<'PY'
 import os, re, sys
@@ -121,8 +125,10 @@ def search(name, db):
 search("search.txt", "SQLite")
 search("search-postgres.txt", "PostgreSQL")
 mail = read("mail.txt") or ""
-for load, p50, p99 in re.findall(r"register → password mail, (\S+): mails \S+\s+p50 ([\d.]+) ms\s+p99 ([\d.]+) ms", mail):
-    row(f"register → password mail, {load} (p50, p99)", f"{float(p50):.0f} ms, {float(p99):.0f} ms", "—", "—", "reported")
+for name, db in (("mail.txt", "SQLite"), ("mail-postgres.txt", "PostgreSQL")):
+    text = read(name) or ""
+    for load, p50, p99 in re.findall(r"register → password mail, (\S+): mails \S+\s+p50 ([\d.]+) ms\s+p99 ([\d.]+) ms", text):
+        row(f"register → password mail, {db}, {load} (p50, p99)", f"{float(p50):.0f} ms, {float(p99):.0f} ms", "—", "—", "reported")
 if not mail:
     row("register → password mail (p50, p99)", "not measured", "", "", "reported")
 
