@@ -351,3 +351,59 @@ async fn reads_of_many_accounts_at_once_each_get_their_own_account() {
         assert_eq!(view.details.contact_last_name, expected);
     }
 }
+
+/// One revision check asks about many accounts: padded to a power of two, split past
+/// `REVISIONS_PER_CHECK`, each account answered with its own revision, none for an
+/// account that does not exist.
+#[tokio::test]
+async fn a_revision_check_answers_every_account_asked_about() {
+    let instances = spawn_instances(1).await;
+    let storage = instances[0].storage().await;
+    let mut stored = Vec::new();
+    for n in 0..3 {
+        let details =
+            account_api::details::ValidDetails::parse(&account_api::wire::AccountDetails {
+                email: format!("counted-{n}@example.fr"),
+                company_name: "Dupont SARL".into(),
+                contact_first_name: "Marie".into(),
+                contact_last_name: "Dupont".into(),
+                phone: "01 23 45 67 89".into(),
+                siret: None,
+                address: None,
+                language: Some("fr".into()),
+            })
+            .expect("valid details");
+        let mut tx = storage.write().await.unwrap();
+        stored.push(
+            tx.insert_account(&details, "$argon2id$unused", 1)
+                .await
+                .unwrap()
+                .id,
+        );
+        tx.commit().await.unwrap();
+    }
+    // The second account changed twice since it was created.
+    for _ in 0..2 {
+        sqlx::query("UPDATE accounts SET phone = phone WHERE id = $1")
+            .bind(stored[1].get())
+            .execute(&instances[0].db().await)
+            .await
+            .unwrap();
+    }
+    let mut asked: Vec<AccountId> = (1_000_000..1_000_300).map(AccountId::new).collect();
+    asked.insert(7, stored[0]);
+    asked.push(stored[1]);
+    asked.insert(260, stored[2]);
+    let found = storage.read_revisions(&asked).await.unwrap();
+    assert_eq!(found.len(), 3, "{found:?}");
+    assert_eq!(found[&stored[1]], found[&stored[0]] + 2);
+    assert_eq!(found[&stored[2]], found[&stored[0]]);
+    for count in [1, 2, 3, 5] {
+        let found = storage
+            .read_revisions(&stored[..count.min(3)])
+            .await
+            .unwrap();
+        assert_eq!(found.len(), count.min(3));
+    }
+    storage.close().await;
+}
