@@ -9,6 +9,7 @@
 //! The support side lives here too: the agents' console (`console`, server-rendered
 //! pages), its JSON API for integrations, and the support-time ledger they write.
 
+pub mod account_reads;
 pub mod accounts;
 pub mod audit;
 pub mod cli;

@@ -13,6 +13,7 @@ use tokio::{net::TcpListener, sync::Notify};
 use tokio_util::sync::CancellationToken;
 
 use crate::{
+    account_reads::AccountReads,
     config::{MailTransportSettings, Settings},
     enrollment,
     mail::{transport, OutboxWorker, Templates},
@@ -93,6 +94,7 @@ impl Application {
             MailTransportSettings::Smtp(_) => None,
         };
         let state = AppState {
+            account_reads: AccountReads::new(storage.clone()),
             storage,
             hasher: PasswordHasher::new().with_queue_wait(metrics.password_hash_wait()),
             templates: Arc::new(Templates {

@@ -8,8 +8,8 @@ use axum::extract::FromRef;
 use tokio::sync::Notify;
 
 use crate::{
-    config::SupportSettings, mail::Templates, metrics::Metrics, secrets::PasswordHasher,
-    storage::Storage,
+    account_reads::AccountReads, config::SupportSettings, mail::Templates, metrics::Metrics,
+    secrets::PasswordHasher, storage::Storage,
 };
 
 /// What every handler can reach. A handler that needs one part takes just that part
@@ -17,6 +17,8 @@ use crate::{
 #[derive(Clone, FromRef)]
 pub struct AppState {
     pub storage: Storage,
+    /// The account views this instance served, checked before serving them again.
+    pub account_reads: AccountReads,
     pub hasher: PasswordHasher,
     pub templates: Arc<Templates>,
     /// Wakes the outbox worker after a transaction that enqueued mail commits.

@@ -10,13 +10,20 @@ use account_api::{
         STALE_DAYS_MAX,
     },
 };
-use axum::{extract::State, http::StatusCode, Json};
+use axum::{
+    body::Bytes,
+    extract::State,
+    http::{header, StatusCode},
+    response::{IntoResponse, Response},
+    Json,
+};
 
 use super::{
     caller::{authenticate, write_with_password},
     email_change,
 };
 use crate::{
+    account_reads::KeptView,
     accounts::{account_view, customer_id, details, read_view},
     audit::{Action, Actor},
     error::ApiError,
@@ -32,24 +39,52 @@ pub async fn read(
     State(state): State<AppState>,
     network: ClientNetwork,
     bearer: BearerToken,
-) -> Result<Json<AccountView>, ApiError> {
+) -> Result<Response, ApiError> {
     let token = bearer.0.ok_or(ApiError::NotLinked)?;
+    let token_hash = token_hash(&token);
     let now = crate::now();
+    // The view this instance served, if a revision check started since this request
+    // arrived finds the account unchanged (see `account_reads`).
+    if let Some(body) = state.account_reads.current(&token_hash, now).await {
+        return Ok(json(body));
+    }
     // One statement, no transaction: the app reads its account far more often than
     // anything else (see `Storage::account_read`).
-    let read = state
-        .storage
-        .account_read(&token_hash(&token), now)
-        .await?
-        .ok_or(ApiError::NotLinked)?;
+    let Some(read) = state.storage.account_read(&token_hash, now).await? else {
+        state.account_reads.forget(&token_hash);
+        return Err(ApiError::NotLinked);
+    };
     // "Last seen" (and the network it was seen on) is worth a write at most once a minute.
-    if read.machine_last_seen_at < now - 60 {
+    let touched = read.machine_last_seen_at < now - 60;
+    if touched {
         let mut tx = state.storage.write().await?;
         tx.touch_machine(&read.machine_id, now).await?;
         tx.note_network(read.account.id, &network.0, now).await?;
         tx.commit().await?;
     }
-    Ok(Json(read_view(read)))
+    let (account_id, revision) = (read.account.id, read.read_revision);
+    let (machine_last_seen_at, valid_until) =
+        (read.machine_last_seen_at, read.pending_email_expires_at);
+    let body = Bytes::from(
+        serde_json::to_vec(&read_view(read)).map_err(|err| ApiError::Unexpected(err.into()))?,
+    );
+    // A view answered before "last seen" was written is already out of date.
+    if let (false, Some(revision)) = (touched, revision) {
+        let kept = KeptView {
+            account_id,
+            revision,
+            body: body.clone(),
+            machine_last_seen_at,
+            valid_until,
+        };
+        state.account_reads.keep(&token_hash, kept);
+    }
+    Ok(json(body))
+}
+
+/// A JSON answer already serialized, as `Json` would send it.
+fn json(body: Bytes) -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 pub async fn edit(

@@ -2,15 +2,21 @@
 //! its account, the linked machines, the pending address, the balance and the latest
 //! support calls. It is the request a linked app makes most: each statement costs a round
 //! trip (PostgreSQL) or a hand-over to the connection's thread (SQLite) whatever it reads,
-//! and one statement reads one snapshot, so no transaction is needed either. Nothing is
-//! cached: an unlink or an edit, from any instance, shows in the next read.
+//! and one statement reads one snapshot, so no transaction is needed either. It also
+//! reads the account's read revision in that snapshot: the database bumps it on every
+//! change the view shows (migration `account_read_revision`), so an instance that keeps
+//! the view (`crate::account_reads`) serves it again only after checking, in one
+//! statement for many reads ([`Storage::read_revisions`]), that it has not moved.
 
-use std::sync::LazyLock;
+use std::{collections::HashMap, sync::LazyLock};
 
 use serde::Deserialize;
 
 use super::{database::account_columns_of, AccountRow, Dialect, Storage, StorageError};
-use crate::{ids::MachineId, support::LedgerKind};
+use crate::{
+    ids::{AccountId, MachineId},
+    support::LedgerKind,
+};
 
 /// How many of the latest support calls the app's account screen shows.
 pub const RECENT_SUPPORT_CALLS: i64 = 5;
@@ -46,9 +52,13 @@ pub struct AccountRead {
     /// Ordered as `Tx::linked_machines` orders them (linked first, then by id).
     pub machines: Vec<LinkedMachine>,
     pub pending_email: Option<String>,
+    /// When the pending address stops being shown by itself (no change is written then).
+    pub pending_email_expires_at: Option<i64>,
     pub balance_minutes: i64,
     /// Newest first.
     pub recent_support_calls: Vec<RecentSupportCall>,
+    /// The account's read revision as of this read (`None`: not counted yet).
+    pub read_revision: Option<i64>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -59,6 +69,8 @@ struct Row {
     machine_last_seen_at: i64,
     balance_minutes: i64,
     pending_email: Option<String>,
+    pending_email_expires_at: Option<i64>,
+    read_revision: Option<i64>,
     /// JSON arrays (`None`: PostgreSQL's aggregate of no row).
     machines: Option<String>,
     support_calls: Option<String>,
@@ -78,6 +90,10 @@ fn statement(dialect: Dialect) -> String {
              WHERE account_id = a.id) AS balance_minutes, \
            (SELECT new_email FROM email_changes \
              WHERE account_id = a.id AND expires_at > $2) AS pending_email, \
+           (SELECT expires_at FROM email_changes \
+             WHERE account_id = a.id AND expires_at > $2) AS pending_email_expires_at, \
+           (SELECT revision FROM account_read_revisions \
+             WHERE account_id = a.id) AS read_revision, \
            (SELECT {array}({object}('id', id, 'fingerprint', fingerprint, 'name', name, \
                'os', os, 'app_version', app_version, 'linked_at', linked_at, \
                'last_seen_at', last_seen_at)){text} \
@@ -126,11 +142,58 @@ impl Storage {
             account: row.account,
             machines,
             pending_email: row.pending_email,
+            pending_email_expires_at: row.pending_email_expires_at,
             balance_minutes: row.balance_minutes,
             recent_support_calls,
+            read_revision: row.read_revision,
         }))
     }
+
+    /// The read revisions of `accounts` now, in one statement per [`REVISIONS_PER_CHECK`]
+    /// accounts; an account without one is missing from the answer.
+    pub async fn read_revisions(
+        &self,
+        accounts: &[AccountId],
+    ) -> Result<HashMap<AccountId, i64>, StorageError> {
+        let mut found = HashMap::with_capacity(accounts.len());
+        for chunk in accounts.chunks(REVISIONS_PER_CHECK) {
+            // Padded to a power of two with the last id: a handful of statement shapes,
+            // each prepared once per connection.
+            let size = chunk.len().next_power_of_two();
+            let ids = chunk.iter().chain(std::iter::repeat_n(
+                &chunk[chunk.len() - 1],
+                size - chunk.len(),
+            ));
+            let sql = &REVISION_STATEMENTS[size.trailing_zeros() as usize];
+            let mut query = sqlx::query_as::<_, (AccountId, i64)>(sql.as_str());
+            for id in ids {
+                query = query.bind(*id);
+            }
+            found.extend(query.fetch_all(&self.pool).await?);
+        }
+        Ok(found)
+    }
 }
+
+/// The most accounts one revision statement asks about (a power of two).
+pub const REVISIONS_PER_CHECK: usize = 256;
+
+/// The revision statements, for 1, 2, 4… [`REVISIONS_PER_CHECK`] accounts (the same SQL
+/// on both databases).
+static REVISION_STATEMENTS: LazyLock<Vec<String>> = LazyLock::new(|| {
+    (0..=REVISIONS_PER_CHECK.trailing_zeros())
+        .map(|power| {
+            let placeholders = (1..=1usize << power)
+                .map(|n| format!("${n}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            format!(
+                "SELECT account_id, revision FROM account_read_revisions \
+                 WHERE account_id IN ({placeholders})"
+            )
+        })
+        .collect()
+});
 
 /// A JSON array the statement aggregated (`None`: PostgreSQL's aggregate of no row).
 fn list<T: serde::de::DeserializeOwned>(json: Option<String>) -> Result<Vec<T>, StorageError> {

@@ -2,6 +2,7 @@
 //! server receiving its mail.
 
 mod account;
+mod account_reads;
 mod copy;
 mod enrollment_keys;
 mod errors;
