@@ -90,6 +90,26 @@ fn tauri_driver() -> PathBuf {
     }
 }
 
+/// A transparent dot, blinking on every frame until `window.__screenshotTaken()` removes it.
+const PAINT_UNTIL_SHOT: &str = r#"
+    const dot = document.createElement("div");
+    dot.setAttribute("aria-hidden", "true");
+    Object.assign(dot.style, {
+        position: "fixed", left: "0", top: "0", width: "1px", height: "1px",
+        pointerEvents: "none", background: "transparent",
+    });
+    document.body.append(dot);
+    let frame = requestAnimationFrame(function blink() {
+        dot.style.visibility = dot.style.visibility === "hidden" ? "visible" : "hidden";
+        frame = requestAnimationFrame(blink);
+    });
+    window.__screenshotTaken = () => {
+        cancelAnimationFrame(frame);
+        dot.remove();
+        delete window.__screenshotTaken;
+    };
+"#;
+
 /// The app is single-instance per session: a second launch would hand its context to the
 /// first window. Tests therefore open one window at a time.
 static ONE_WINDOW: std::sync::LazyLock<std::sync::Arc<tokio::sync::Mutex<()>>> =
@@ -288,7 +308,17 @@ impl Window {
         self.wait_hidden("#loading").await;
         // Let the page paint what it just shown.
         tokio::time::sleep(Duration::from_millis(300)).await;
-        let png = self.client.screenshot().await.unwrap();
+        // WebKitGTK without compositing (the program's choice on Linux, src-tauri/app.rs)
+        // takes a WebDriver screenshot at the page's next paint, and an idle page does not
+        // paint: meanwhile a transparent dot blinks, so that a paint comes and nothing on
+        // show changes.
+        self.client.execute(PAINT_UNTIL_SHOT, vec![]).await.unwrap();
+        let png = self.client.screenshot().await;
+        let _ = self
+            .client
+            .execute("window.__screenshotTaken?.();", vec![])
+            .await;
+        let png = png.unwrap();
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut dirs = vec![root.join("target/screenshots")];
         if std::env::var("SCREENSHOTS").as_deref() == Ok("docs") {
