@@ -17,7 +17,8 @@ seconds="${1:-10}"
 connections="${2:-32}"
 instances="${INSTANCES:-1}"
 check_rate="${CHECK_RATE:-50}"
-command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)" >&2; exit 1; }
+source scripts/lib/packages.sh
+install_missing wrk >&2
 cargo build --release -p account-server -q
 
 work=$(mktemp -d)
