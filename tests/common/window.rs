@@ -50,7 +50,47 @@ impl Drop for Display {
     fn drop(&mut self) {
         let _ = self.process.kill();
         let _ = self.process.wait();
+        // The app is single-instance: a window of this display still closing would take
+        // the next test's launch for its own, and that test would get no session. Its
+        // processes go with the display (without it they die of the lost connection).
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let left = processes_on_display(&self.name);
+            if left.is_empty() {
+                return;
+            }
+            if Instant::now() > deadline {
+                for pid in left {
+                    let _ = Command::new("kill")
+                        .arg("-KILL")
+                        .arg(pid.to_string())
+                        .status();
+                }
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
+}
+
+/// The processes started on display `name` (from their environment; a process that
+/// ended has none left to read).
+fn processes_on_display(name: &str) -> Vec<u32> {
+    let wanted = format!("DISPLAY={name}");
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|entry| {
+            let pid = entry.file_name().to_str()?.parse().ok()?;
+            let environment = std::fs::read(entry.path().join("environ")).ok()?;
+            environment
+                .split(|byte| *byte == 0)
+                .any(|variable| variable == wanted.as_bytes())
+                .then_some(pid)
+        })
+        .collect()
 }
 
 struct Driver {
@@ -138,6 +178,8 @@ impl Window {
         let display = Display::start();
         let port = test_support::free_port();
         let native_port = test_support::free_port();
+        // What the driver and the app say, shown if no session starts.
+        let driver_log = tempfile::NamedTempFile::new().expect("a temporary file");
         let process = Command::new(tauri_driver())
             .args([
                 "--port",
@@ -148,7 +190,7 @@ impl Window {
             .env("DISPLAY", &display.name)
             .envs(machine.environment())
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(driver_log.reopen().expect("the driver's log"))
             .spawn()
             .expect("tauri-driver (cargo install tauri-driver --version ^2 --locked)");
         let driver = Driver { process };
@@ -174,7 +216,10 @@ impl Window {
                 _ if started.elapsed() < Duration::from_secs(30) => {
                     tokio::time::sleep(Duration::from_millis(200)).await
                 }
-                other => panic!("no WebDriver session: {other:?}"),
+                other => panic!(
+                    "no WebDriver session: {other:?}\n{}",
+                    std::fs::read_to_string(driver_log.path()).unwrap_or_default()
+                ),
             }
         };
         let window = Window {
