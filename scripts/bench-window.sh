@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Measures the window's cold start: from launching the release program to the account
-# screen displayed (a linked workstation, the real service on loopback), median of 7
-# runs under Xvfb through WebDriver, with peak memory; also the welcome screen of a
-# workstation not linked. A measurement, not a test.
+# screen painted (a linked workstation, the real service on loopback), median of 7 runs
+# under Xvfb, with peak memory; also the welcome screen of a workstation not linked. The
+# paint is the page's own timing (tests/window.rs, Target); when WebDriver first saw the
+# screen displayed is printed beside it. A measurement, not a test.
 #
 # BENCH_BARE=/path/to/a-bare-tauri-app measures that binary the same way (to its page's
-# body) for comparison; build it with the same release profile. BENCH_RUNS=N: N runs.
+# first paint) for comparison; build it with the same release profile. BENCH_RUNS=N: N
+# runs. BENCH_APP_BEFORE=/path/to/another/build adds it to the same run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh

@@ -87,11 +87,14 @@ def read(name):
 
 window = read("window.txt") or ""
 def start(label):
-    m = re.search(re.escape(label) + r": cold start median (\d+) ms.*?peak RSS (\d+) MiB \(program\) \+ (\d+) MiB", window)
+    # tests/window.rs, Target::figures: the paint (page timing), WebDriver's view, memory.
+    m = re.search(re.escape(label) + r": cold start median (\d+) ms to its paint.*?WebDriver saw it at median (\d+) ms.*?peak RSS (\d+) MiB \(program\) \+ (\d+) MiB", window)
     return tuple(int(g) for g in m.groups()) if m else None
 account, bare_w = start("customer-account, account screen"), start("bare window")
 if account and bare_w:
-    row("window to the customer ID", f"{account[0]} ms", f"{bare_w[0]} ms (bare, to its page)", f"{account[0] / bare_w[0]:.2f}×", "≤ 1.15×")
+    row("window to the customer ID painted", f"{account[0]} ms", f"{bare_w[0]} ms (bare, its page painted)", f"{account[0] / bare_w[0]:.2f}×", "≤ 1.15×")
+    row("window to the customer ID, as WebDriver saw it", f"{account[1]} ms", f"{bare_w[1]} ms (bare)", f"{account[1] / bare_w[1]:.2f}×", "reported")
+    account, bare_w = account[:1] + account[2:], bare_w[:1] + bare_w[2:]
     mem, bare_mem = account[1] + account[2], bare_w[1] + bare_w[2]
     row("window peak memory (program + WebKit)", f"{account[1]} + {account[2]} MiB", f"{bare_w[1]} + {bare_w[2]} MiB", f"{mem / bare_mem:.2f}×", "≤ 1.05×")
 size, bare_size = os.path.getsize(app), os.path.getsize(bare)

@@ -227,6 +227,38 @@ fn first_paint_script(startup: &Startup, snapshot: Option<PageSnapshot>) -> Stri
     format!("window.__CUSTOMER_ACCOUNT_FIRST_PAINT__ = {handed};")
 }
 
+/// On Linux the page's engine, WebKitGTK, does not know the `system-ui` font: the page is
+/// told so on `<html>` (`data-system-ui="unknown"`) as the parser creates it, before any
+/// layout, and styles.css then asks for the desktop's `sans-serif` directly. Before, the
+/// page found it out itself by measuring text on a canvas, which made WebKitGTK set up its
+/// fonts ahead of the first layout, and a layout that came before the page's script still
+/// asked fontconfig for `system-ui` at every size: about 20 ms of the first paint on the
+/// bench machine (issue 14). WebView2 (Windows) knows `system-ui` (Segoe UI).
+const ENGINE_WITHOUT_SYSTEM_UI: &str = r#"
+(() => {
+  const mark = () => {
+    const root = document.documentElement;
+    if (root !== null) {
+      root.dataset.systemUi = "unknown";
+    }
+    return root !== null;
+  };
+  if (!mark()) {
+    const observer = new MutationObserver(() => mark() && observer.disconnect());
+    observer.observe(document, { childList: true });
+  }
+})();"#;
+
+/// Everything the page is handed before it loads: the first paint's data and, on Linux,
+/// what its engine lacks.
+fn page_init_script(first_paint: String) -> String {
+    if cfg!(target_os = "linux") {
+        first_paint + ENGINE_WITHOUT_SYSTEM_UI
+    } else {
+        first_paint
+    }
+}
+
 #[tauri::command]
 async fn account_status(state: tauri::State<'_, AppState>) -> Reply<PageStatus> {
     let client = state.client().await;
@@ -438,7 +470,7 @@ pub fn run(settings: Settings, data_dir: Option<std::path::PathBuf>) {
         .plugin(tauri_plugin_clipboard_manager::init())
         .plugin(
             tauri::plugin::Builder::<_, ()>::new("first-paint")
-                .js_init_script(first_paint)
+                .js_init_script(page_init_script(first_paint))
                 .build(),
         )
         .on_window_event(|window, event| {

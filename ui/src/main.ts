@@ -2,7 +2,6 @@
 
 import { tauriBackend } from "./api";
 import { createApp } from "./app";
-import { skipUnknownSystemFont } from "./fonts";
 import "./styles.css";
 
 function localStorageOrNull(): Storage | null {
@@ -12,9 +11,6 @@ function localStorageOrNull(): Storage | null {
     return null;
   }
 }
-
-// Before anything is laid out: the first layout asks for the font once per size and weight.
-skipUnknownSystemFont(document);
 
 void createApp({
   doc: document,
