@@ -268,34 +268,31 @@ async fn the_last_snapshot_shows_at_once_marked_refreshing_then_the_fresh_accoun
     );
     // The first paint was already the account, not the loading screen first, in the
     // desktop's own fonts, which the app names to the page before its first layout.
-    let page = window
-        .client
-        .execute(
-            "const paint = performance.getEntriesByName('first-contentful-paint')[0];
-             const shown = performance.getEntriesByName('screen:account')[0];
-             return [shown ? shown.startTime : null, paint ? paint.startTime : null,
-                     getComputedStyle(document.body).fontFamily,
-                     getComputedStyle(document.getElementById('customer-id')).fontFamily];",
-            vec![],
-        )
-        .await
-        .unwrap();
-    let shown = page[0].as_f64().expect("the account screen's mark");
-    // WebKit leaves the paint entry out now and then.
-    if let Some(paint) = page[1].as_f64() {
+    let timings = window.page_timings("screen:account").await;
+    let shown = timings.mark.expect("the account screen's mark");
+    if let Some(paint) = timings.first_paint {
         assert!(
             shown <= paint,
             "account shown at {shown} ms, first paint at {paint} ms"
         );
     }
-    assert_eq!(page[2], "sans-serif");
+    let fonts = window
+        .client
+        .execute(
+            "return [getComputedStyle(document.body).fontFamily,
+                     getComputedStyle(document.getElementById('customer-id')).fontFamily];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(fonts[0], "sans-serif");
     assert!(
-        page[3]
+        fonts[1]
             .as_str()
             .unwrap()
             .starts_with("\"DejaVu Sans Mono\""),
         "{}",
-        page[3]
+        fonts[1]
     );
     assert_eq!(
         window.value("#account-form [name=company_name]").await,
@@ -965,29 +962,24 @@ impl<'a> Target<'a> {
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
         self.seen.push(asked.elapsed());
-        let page = window
-            .client
-            .execute(
-                "const paint = performance.getEntriesByName('first-contentful-paint')[0];
-                 const mark = arguments[0] && performance.getEntriesByName(arguments[0])[0];
-                 return [performance.timeOrigin, paint ? paint.startTime : null,
-                         mark ? mark.startTime : null];",
-                vec![serde_json::json!(self.mark)],
-            )
-            .await
-            .expect("the page's timings");
+        let timings = window.page_timings(self.mark.unwrap_or("")).await;
         let launched_ms = launched
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap()
             .as_secs_f64()
             * 1000.0;
-        let origin = page[0].as_f64().expect("timeOrigin") - launched_ms;
-        let mark = page[2].as_f64();
-        // WebKit leaves out the paint entry now and then, and a build from before the marks
-        // has none: such a start counts for WebDriver only.
-        if let (Some(paint), true) = (page[1].as_f64(), self.mark.is_none() || mark.is_some()) {
-            let painted = origin + paint.max(mark.unwrap_or(0.0));
-            self.painted.push(Duration::from_secs_f64(painted / 1000.0));
+        // The paint that shows the screen: the first one, or the first after its mark.
+        // A start without a paint entry, or from a build before the marks, counts for
+        // WebDriver only.
+        let painted = match (timings.first_paint, self.mark, timings.mark) {
+            (Some(paint), None, _) => Some(paint),
+            (Some(paint), Some(_), Some(mark)) => Some(paint.max(mark)),
+            _ => None,
+        };
+        if let Some(painted) = painted {
+            let since_launch = timings.origin - launched_ms + painted;
+            self.painted
+                .push(Duration::from_secs_f64(since_launch / 1000.0));
         }
         self.memory.push(peak_memory_kib(self.application));
         window.close().await;

@@ -16,6 +16,8 @@ export default defineConfig({
     sourcemap: false,
     // One classic script (see scriptBeforeFirstPaint): no imports, nothing global.
     rollupOptions: { output: { format: "iife" } },
+    // One stylesheet file: with an IIFE and split CSS, Vite would inject the styles from
+    // the script as a <style> element, which the CSP (style-src 'self') refuses.
     cssCodeSplit: false,
   },
 });

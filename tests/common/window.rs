@@ -156,6 +156,13 @@ static ONE_WINDOW: std::sync::LazyLock<std::sync::Arc<tokio::sync::Mutex<()>>> =
     std::sync::LazyLock::new(Default::default);
 
 /// The app's window on `machine`, talking to the service at `service_url`.
+/// See [`Window::page_timings`].
+pub struct PageTimings {
+    pub origin: f64,
+    pub first_paint: Option<f64>,
+    pub mark: Option<f64>,
+}
+
 pub struct Window {
     pub client: Client,
     _driver: Driver,
@@ -395,6 +402,29 @@ impl Window {
     pub async fn focused_id(&self) -> String {
         let focused = self.client.active_element().await.unwrap();
         focused.attr("id").await.unwrap().unwrap_or_default()
+    }
+
+    /// The page's own clock (ms): when it started (`performance.timeOrigin`, since the Unix
+    /// epoch), its first contentful paint and the performance mark `mark` (ui/src/page.ts
+    /// marks `screen:<id>`), each relative to that start. WebKit leaves the paint entry out
+    /// now and then.
+    pub async fn page_timings(&self, mark: &str) -> PageTimings {
+        let page = self
+            .client
+            .execute(
+                "const paint = performance.getEntriesByName('first-contentful-paint')[0];
+                 const mark = performance.getEntriesByName(arguments[0])[0];
+                 return [performance.timeOrigin, paint ? paint.startTime : null,
+                         mark ? mark.startTime : null];",
+                vec![json!(mark)],
+            )
+            .await
+            .expect("the page's timings");
+        PageTimings {
+            origin: page[0].as_f64().expect("performance.timeOrigin"),
+            first_paint: page[1].as_f64(),
+            mark: page[2].as_f64(),
+        }
     }
 
     /// Waits until the field `css` holds `expected`.
